@@ -1,0 +1,116 @@
+"""Fixtures shared by every test area: isolation from the user's own files, the real kubectl,
+the real Secret Service on a private D-Bus, and a throwaway PKI.
+
+Real components are required: when one cannot start, the test fails (it is never skipped),
+because the README's test command installs all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own HOME and XDG folders, and no KUBECONFIG from the person running it."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"),
+                     ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state")):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.setenv("KUBEWALLET_NO_AGENT_AUTOSTART", "1")
+    yield home
+
+
+@pytest.fixture(scope="session")
+def kubectl() -> str:
+    """Path of the real kubectl 1.35 that scripts/bootstrap.sh downloads (or $KUBECTL)."""
+    path = os.environ.get("KUBECTL") or str(ROOT / ".cache" / "kubectl" / "kubectl")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"the real kubectl is missing at {path}: run scripts/bootstrap.sh")
+    return path
+
+
+@pytest.fixture(scope="session")
+def kubewallet_cmd() -> list[str]:
+    """How to start the installed `kubewallet` entry point as a separate process."""
+    exe = VENV_BIN / "kubewallet"
+    if not exe.exists():
+        pytest.fail(f"{exe} is missing: run scripts/bootstrap.sh (it installs the project)")
+    return [str(exe)]
+
+
+def _start_secret_service(tmp: Path) -> tuple[dict[str, str], list[int]]:
+    """A private session bus with gnome-keyring-daemon's Secret Service, unlocked."""
+    for tool in ("dbus-daemon", "gnome-keyring-daemon"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is missing: run scripts/bootstrap.sh (Debian packages)")
+    env = dict(os.environ, HOME=str(tmp), XDG_DATA_HOME=str(tmp / "data"),
+               XDG_RUNTIME_DIR=str(tmp / "run"))
+    (tmp / "run").mkdir(mode=0o700, exist_ok=True)
+    out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+                         env=env, capture_output=True, text=True, check=True, timeout=20)
+    address, pid = out.stdout.split()[:2]
+    env["DBUS_SESSION_BUS_ADDRESS"] = address
+    subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"], input="test-password",
+                   env=env, capture_output=True, text=True, check=True, timeout=20)
+    return {"DBUS_SESSION_BUS_ADDRESS": address}, [int(pid)]
+
+
+@pytest.fixture(scope="session")
+def secret_service_env(tmp_path_factory):
+    """Environment variables that point a process at a real, unlocked Secret Service."""
+    env, pids = _start_secret_service(tmp_path_factory.mktemp("secret-service"))
+    yield env
+    subprocess.run(["pkill", "-f", "gnome-keyring-daemon --unlock --components=secrets"], check=False)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.fixture
+def secret_service(secret_service_env, monkeypatch, request):
+    """The real Secret Service for this test, with a service name of its own so tests never
+    see each other's secrets. Yields that service name."""
+    for key, value in secret_service_env.items():
+        monkeypatch.setenv(key, value)
+    name = "kubewallet-test-" + request.node.name.replace("[", "-").replace("]", "")[:60]
+    monkeypatch.setenv("KUBEWALLET_KEYRING_SERVICE", name)
+    import keyring
+    from keyring.backends import SecretService
+
+    backend = SecretService.Keyring()
+    keyring.set_keyring(backend)
+    backend.get_password(name, "probe")  # fails loudly here if the bus or daemon is not up
+    yield name
+
+
+@pytest.fixture(scope="session")
+def pki():
+    """A CA shared by the tests of one session; issue leaf certificates from it."""
+    from tests.support.certs import Pki
+
+    return Pki()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Where tests put what a person should look at (screenshots); CI keeps this folder."""
+    path = ARTIFACTS / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
