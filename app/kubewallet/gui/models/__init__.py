@@ -1,0 +1,1 @@
+"""Qt item models over core objects (contexts, clusters, users, ...): no widget per row."""
