@@ -195,7 +195,8 @@ def from_decoded(token: jwt_tokens.DecodedToken, source: str, *, now: dt.datetim
     if token.expired(now):
         rejected = f"the token {token.expiry_words(now)}"
     nbf = token.time("nbf")
-    if nbf is not None and now < nbf:
+    # A minute of leeway for clock skew, as the API server's token validators allow.
+    if nbf is not None and now + dt.timedelta(seconds=60) < nbf:
         rejected = rejected or "the token is not valid yet (nbf is in the future)"
 
     # Legacy Secret-based ServiceAccount token (k8s legacy.go: iss "kubernetes/serviceaccount").

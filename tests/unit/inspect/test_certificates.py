@@ -21,7 +21,8 @@ WARN = dt.timedelta(days=30)
 
 @pytest.fixture(scope="module")
 def jane(pki):
-    return pki.issue("jane", ("dev", "ops"), days=12, key_kind="rsa")
+    return pki.issue("jane", ("dev", "ops"), key_kind="rsa",
+                     not_after=NOW + dt.timedelta(days=12, minutes=-1))
 
 
 def test_pem_der_and_base64_of_either_give_the_same_certificate(jane):
@@ -137,7 +138,7 @@ def test_signed_by_the_bundle_and_by_an_intermediate(pki):
 
 
 def test_bundle_checks(pki):
-    expired_ca = Pki("old-ca", not_before=NOW - dt.timedelta(days=30), days=-1)
+    expired_ca = Pki("old-ca", not_before=NOW - dt.timedelta(days=30), days=-1.01)
     infos = [c.describe(expired_ca.cert), c.describe(pki.cert)]
     checks = c.bundle_checks(infos, NOW, WARN)
     assert checks[0].level == "error" and "CN=old-ca expired 1 day ago" in checks[0].text

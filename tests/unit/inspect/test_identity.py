@@ -20,7 +20,8 @@ def signer():
 
 
 def _id(signer, claims, rules=None):
-    return ident.from_token(signer.sign(claims), "users/u token", now=NOW, rules=rules)
+    return ident.from_token(signer.sign(claims), "users/u token",
+                            now=dt.datetime.now(dt.timezone.utc), rules=rules)
 
 
 def test_client_certificate_identity():
@@ -60,7 +61,7 @@ def test_legacy_service_account_token_never_expires(signer):
 
 
 def test_expired_bound_token_is_rejected(signer):
-    who = _id(signer, bound_sa_claims(expires_in=-3600))
+    who = _id(signer, bound_sa_claims(expires_in=-3630))
     assert who.rejected == "the token expired 1 hour ago"
 
 
