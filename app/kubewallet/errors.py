@@ -44,14 +44,14 @@ class KubeconfigError(KubewalletError):
 class KubeconfigParseError(KubeconfigError):
     """A kubeconfig file does not parse, or parses into the wrong shape.
 
-    Carries the file and, when the YAML parser knows it, the 1-based line and column, so the
-    message reads like a compiler's: `FILE:LINE:COL: what is wrong`.
+    Carries the file and, when the YAML parser knows it, the 1-based line and column. The words
+    start as kubectl's do (`error loading config file "F": ...`) so the two read alike.
     """
 
     def __init__(self, path: str, problem: str, line: int | None = None,
                  column: int | None = None, *, hint: str | None = None) -> None:
-        where = path if line is None else f"{path}:{line}:{column or 1}"
-        super().__init__(f"{where}: {problem}", hint=hint)
+        where = "" if line is None else f"line {line}, column {column or 1}: "
+        super().__init__(f'error loading config file "{path}": {where}{problem}', hint=hint)
         self.path = path
         self.problem = problem
         self.line = line

@@ -1,0 +1,483 @@
+"""`kubewallet config ...`: a drop-in for `kubectl config ...` (same flags, output, exit status).
+
+Only parsing and printing here; the rules live in `kubewallet.kubeconfig`. Messages are
+kubectl's own words, so scripts written against kubectl keep working.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import sys
+from typing import Any, Callable
+
+from kubewallet.errors import KubeconfigError, UsageError
+
+SUBCOMMANDS = ("view", "get-contexts", "get-clusters", "get-users", "current-context",
+               "use-context", "use", "set-context", "rename-context", "delete-context",
+               "delete-cluster", "delete-user", "set-cluster", "set-credentials", "set", "unset")
+
+BOOL_FLAGS = {"--raw", "--minify", "--flatten", "--merge", "--no-headers", "--current",
+              "--embed-certs", "--insecure-skip-tls-verify", "--set-raw-bytes",
+              "--exec-provide-cluster-info"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # kubectl prints `error: ...` and exits 1 on bad usage
+        raise UsageError(message, hint=f"see '{self.prog} --help'")
+
+
+def _normalize_bools(argv: list[str]) -> tuple[list[str], dict[str, bool]]:
+    """pflag accepts `--flag=true|false` for booleans; argparse does not. Values given as
+    `=false` are recorded so a flag can be told apart from its absence (kubectl's tristate)."""
+    out, explicit = [], {}
+    for arg in argv:
+        name, eq, value = arg.partition("=")
+        if eq and name in BOOL_FLAGS:
+            low = value.lower()
+            if low not in ("true", "false", "1", "0", "t", "f"):
+                raise UsageError(f'invalid argument "{value}" for "{name}" flag: '
+                                 f'strconv.ParseBool: parsing "{value}": invalid syntax')
+            explicit[name] = low in ("true", "1", "t")
+            if explicit[name]:
+                out.append(name)
+            continue
+        if arg in BOOL_FLAGS:
+            explicit[arg] = True
+        out.append(arg)
+    return out, explicit
+
+
+def _rules(args):
+    from kubewallet.kubeconfig import LoadingRules
+
+    return LoadingRules.from_env(args.kubeconfig)
+
+
+def _load(args):
+    from kubewallet.kubeconfig import load_workspace
+
+    return load_workspace(_rules(args))
+
+
+def _edit(args, edit: Callable):
+    from kubewallet.kubeconfig import run_edit
+
+    return run_edit(_rules(args), edit)
+
+
+def _config_file(rules) -> str:
+    return rules.explicit or rules.default_filename()
+
+
+# ----- read-only commands -------------------------------------------------------------------
+
+def cmd_view(args, flags) -> int:
+    from kubewallet.kubeconfig import view
+
+    ws = _load(args)
+    output = args.output or "yaml"
+    if output not in ("yaml", "json"):
+        raise KubeconfigError(f"unable to match a printer suitable for the output format "
+                              f'"{output}", allowed formats are: json,yaml')
+    if flags.get("--merge") is False:
+        raise KubeconfigError("--merge=false is not supported; use --kubeconfig to view one file")
+    doc = ws.merged()
+    if args.minify:
+        doc = view.minify(doc)
+    if args.flatten:
+        def origin_dir(kind, name):
+            return os.path.dirname(os.path.abspath(ws.entries(kind)[name].file))
+        doc = view.flatten(doc, origin_dir)
+    elif not args.raw:
+        doc = view.shorten(doc)
+    if output == "json":
+        sys.stdout.write(view.to_json(doc) + "\n")
+    else:
+        sys.stdout.write(view.to_yaml(doc))
+    return 0
+
+
+def cmd_get_contexts(args, flags) -> int:
+    from kubewallet.kubeconfig.view import table
+
+    ws = _load(args)
+    if args.output not in (None, "", "name"):
+        raise KubeconfigError("output must be one of '' or 'name'")
+    names = sorted(ws.contexts, key=str.encode)
+    missing = []
+    if args.names:
+        wanted = []
+        for name in args.names:
+            if name in ws.contexts:
+                wanted.append(name)
+            else:
+                missing.append(name)
+        names = wanted
+    if args.output == "name":
+        sys.stdout.write("".join(f"{n}\n" for n in names))
+    else:
+        rows = [] if args.no_headers else [["CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE"]]
+        for name in names:
+            body = ws.contexts[name].body
+            rows.append(["*" if name == ws.current_context else "", name, body.get("cluster") or "",
+                         body.get("user") or "", body.get("namespace") or ""])
+        sys.stdout.write(table(rows))
+    if missing:
+        raise KubeconfigError(", ".join(f"context {n} not found" for n in missing))
+    return 0
+
+
+def _cmd_get_names(kind: str) -> Callable:
+    def run(args, flags) -> int:
+        ws = _load(args)
+        sys.stdout.write("NAME\n" + "".join(f"{n}\n" for n in sorted(ws.entries(kind), key=str.encode)))
+        return 0
+    return run
+
+
+def cmd_current_context(args, flags) -> int:
+    ws = _load(args)
+    if not ws.current_context:
+        raise KubeconfigError("current-context is not set")
+    print(ws.current_context)
+    return 0
+
+
+# ----- edits ----------------------------------------------------------------------------------
+
+def cmd_use_context(args, flags) -> int:
+    name = args.name
+
+    def edit(ws):
+        if not name:
+            raise KubeconfigError("empty context names are not allowed")
+        if name not in ws.contexts:
+            raise KubeconfigError(f'no context exists with the name: "{name}"')
+        ws.use_context(name)
+
+    _edit(args, edit)
+    print(f'Switched to context "{name}".')
+    return 0
+
+
+def cmd_set_context(args, flags) -> int:
+    if args.current and args.name:
+        raise KubeconfigError("you cannot specify both a context name and --current")
+    if not args.current and not args.name:
+        raise KubeconfigError("you must specify a non-empty context name or --current")
+
+    def edit(ws):
+        name = args.name
+        if args.current:
+            if not ws.current_context:
+                raise KubeconfigError("no current context is set")
+            name = ws.current_context
+        existing = ws.contexts.get(name)
+        body = dict(existing.body) if existing else {"cluster": "", "user": ""}
+        for key, value in (("cluster", args.cluster), ("user", args.user), ("namespace", args.namespace)):
+            if value is not None:
+                body[key] = value
+        ws.set_entry("contexts", name, body)
+        return name, existing is not None
+
+    name, existed = _edit(args, edit)
+    print(f'Context "{name}" {"modified" if existed else "created"}.')
+    return 0
+
+
+def cmd_rename_context(args, flags) -> int:
+    def edit(ws):
+        where = _config_file(ws.rules)
+        if args.old not in ws.contexts:
+            raise KubeconfigError(f'cannot rename the context "{args.old}", it\'s not in {where}')
+        if args.new in ws.contexts:
+            raise KubeconfigError(f'cannot rename the context "{args.old}", the context '
+                                  f'"{args.new}" already exists in {where}')
+        ws.rename_context(args.old, args.new)
+
+    _edit(args, edit)
+    print(f'Context "{args.old}" renamed to "{args.new}".')
+    return 0
+
+
+def _cmd_delete(kind: str) -> Callable:
+    word = kind[:-1]
+
+    def run(args, flags) -> int:
+        def edit(ws):
+            where = _config_file(ws.rules)
+            if args.name not in ws.entries(kind):
+                raise KubeconfigError(f"cannot delete {word} {args.name}, not in {where}")
+            warn = kind == "contexts" and ws.current_context == args.name
+            ws.delete_entry(kind, args.name)
+            return where, warn
+
+        where, warn = _edit(args, edit)
+        if warn:
+            sys.stderr.write('warning: this removed your active context, use "kubectl config '
+                             'use-context" to select a different one\n')
+        print(f"deleted {word} {args.name} from {where}")
+        return 0
+    return run
+
+
+def _read_for_embed(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return base64.b64encode(fh.read()).decode()
+    except OSError as exc:
+        raise KubeconfigError(f"error reading {path}: {(exc.strerror or str(exc)).lower()}") from None
+
+
+def cmd_set_cluster(args, flags) -> int:
+    if not args.name:
+        raise KubeconfigError("you must specify a non-empty cluster name")
+    if args.embed_certs and args.certificate_authority is None:
+        raise KubeconfigError("you must specify a --certificate-authority to embed")
+
+    def edit(ws):
+        existing = ws.clusters.get(args.name)
+        body = dict(existing.body) if existing else {"server": ""}
+        if args.server is not None:
+            body["server"] = args.server
+        if args.tls_server_name is not None:
+            body["tls-server-name"] = args.tls_server_name
+        if "--insecure-skip-tls-verify" in flags:
+            body["insecure-skip-tls-verify"] = flags["--insecure-skip-tls-verify"]
+            if flags["--insecure-skip-tls-verify"]:
+                body.pop("certificate-authority", None)
+                body.pop("certificate-authority-data", None)
+        if args.certificate_authority is not None:
+            if args.embed_certs:
+                body["certificate-authority-data"] = _read_for_embed(args.certificate_authority)
+                body["insecure-skip-tls-verify"] = False
+                body.pop("certificate-authority", None)
+            else:
+                path = os.path.abspath(args.certificate_authority) if args.certificate_authority else ""
+                body["certificate-authority"] = path
+                if path:
+                    body["insecure-skip-tls-verify"] = False
+                    body.pop("certificate-authority-data", None)
+        if args.proxy_url is not None:
+            body["proxy-url"] = args.proxy_url
+        ws.set_entry("clusters", args.name, body)
+
+    _edit(args, edit)
+    print(f'Cluster "{args.name}" set.')
+    return 0
+
+
+def _kv(items: list[str] | None, flag: str) -> tuple[dict[str, str], list[str]]:
+    """`key=value` to set and `key-` to remove, as kubectl's --auth-provider-arg/--exec-env."""
+    sets: dict[str, str] = {}
+    removes: list[str] = []
+    for item in items or []:
+        if item.endswith("-") and "=" not in item:
+            removes.append(item[:-1])
+        elif "=" in item:
+            key, _, value = item.partition("=")
+            sets[key] = value
+        else:
+            raise KubeconfigError(f"invalid {flag} {item!r}: expected key=value or key-")
+    return sets, removes
+
+
+def cmd_set_credentials(args, flags) -> int:
+    if not args.name:
+        raise KubeconfigError("you must specify a non-empty user name")
+    if args.embed_certs and args.client_certificate is None and args.client_key is None:
+        raise KubeconfigError("you must specify a --client-certificate or --client-key to embed")
+    provider_args, provider_remove = _kv(args.auth_provider_arg, "--auth-provider-arg")
+    env_sets, env_remove = _kv(args.exec_env, "--exec-env")
+
+    def edit(ws):
+        existing = ws.users.get(args.name)
+        body: dict[str, Any] = dict(existing.body) if existing else {}
+        for flag, path_key, data_key in (("client_certificate", "client-certificate", "client-certificate-data"),
+                                         ("client_key", "client-key", "client-key-data")):
+            value = getattr(args, flag)
+            if value is None:
+                continue
+            if args.embed_certs:
+                body[data_key] = _read_for_embed(value)
+                body.pop(path_key, None)
+            else:
+                body[path_key] = os.path.abspath(value) if value else ""
+                if value:
+                    body.pop(data_key, None)
+        set_token = set_basic = False
+        if args.token is not None:
+            body["token"] = args.token
+            set_token = bool(args.token)
+        if args.username is not None:
+            body["username"] = args.username
+            set_basic = set_basic or bool(args.username)
+        if args.password is not None:
+            body["password"] = args.password
+            set_basic = set_basic or bool(args.password)
+        if args.auth_provider is not None:
+            current = body.get("auth-provider")
+            if not isinstance(current, dict) or current.get("name") != args.auth_provider:
+                body["auth-provider"] = {"name": args.auth_provider}
+        if isinstance(body.get("auth-provider"), dict):
+            provider = dict(body["auth-provider"])
+            config = dict(provider.get("config") or {})
+            for key in provider_remove:
+                config.pop(key, None)
+            config.update(provider_args)
+            provider["config"] = config
+            body["auth-provider"] = provider
+        if args.exec_command is not None:
+            if isinstance(body.get("exec"), dict):
+                body["exec"] = dict(body["exec"], command=args.exec_command)
+            else:
+                body["exec"] = {"command": args.exec_command}
+        if isinstance(body.get("exec"), dict):
+            exe = dict(body["exec"])
+            if args.exec_api_version is not None:
+                exe["apiVersion"] = args.exec_api_version
+            if args.exec_arg is not None:
+                exe["args"] = list(args.exec_arg)
+            if args.exec_interactive_mode is not None:
+                exe["interactiveMode"] = args.exec_interactive_mode
+            if "--exec-provide-cluster-info" in flags:
+                exe["provideClusterInfo"] = flags["--exec-provide-cluster-info"]
+            env = [dict(e) for e in (exe.get("env") or [])]
+            env = [e for e in env if e.get("name") not in env_remove]
+            for key, value in env_sets.items():
+                for item in env:
+                    if item.get("name") == key:
+                        item["value"] = value
+                        break
+                else:
+                    env.append({"name": key, "value": value})
+            if env or exe.get("env") is not None:
+                exe["env"] = env
+            body["exec"] = exe
+        if set_token or set_basic:
+            if not set_token:
+                body.pop("token", None)
+            if not set_basic:
+                body.pop("username", None)
+                body.pop("password", None)
+        ws.set_entry("users", args.name, body)
+
+    _edit(args, edit)
+    print(f'User "{args.name}" set.')
+    return 0
+
+
+def cmd_set(args, flags) -> int:
+    from kubewallet.kubeconfig.properties import set_property
+
+    _edit(args, lambda ws: set_property(ws, args.property, args.value, bool(args.set_raw_bytes)))
+    print(f'Property "{args.property}" set.')
+    return 0
+
+
+def cmd_unset(args, flags) -> int:
+    from kubewallet.kubeconfig.properties import unset_property
+
+    _edit(args, lambda ws: unset_property(ws, args.property))
+    print(f'Property "{args.property}" unset.')
+    return 0
+
+
+# ----- parsing ----------------------------------------------------------------------------------
+
+def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
+    p = _Parser(prog=f"kubewallet config {sub}")
+    p.add_argument("--kubeconfig", help="use this kubeconfig file instead of $KUBECONFIG or ~/.kube/config")
+    if sub == "view":
+        p.description = "Show the merged kubeconfig settings (secrets hidden unless --raw)."
+        p.epilog = "examples:\n  kubewallet config view --minify --raw -o json"
+        p.add_argument("-o", "--output")
+        p.add_argument("--raw", action="store_true", help="show secrets and certificate data")
+        p.add_argument("--minify", action="store_true", help="only what the current context uses")
+        p.add_argument("--flatten", action="store_true", help="inline file references as data")
+        p.add_argument("--merge", action="store_true")
+        return p, cmd_view
+    if sub == "get-contexts":
+        p.add_argument("names", nargs="*")
+        p.add_argument("-o", "--output")
+        p.add_argument("--no-headers", action="store_true")
+        return p, cmd_get_contexts
+    if sub in ("get-clusters", "get-users"):
+        return p, _cmd_get_names("clusters" if sub == "get-clusters" else "users")
+    if sub == "current-context":
+        return p, cmd_current_context
+    if sub in ("use-context", "use"):
+        p.add_argument("name")
+        return p, cmd_use_context
+    if sub == "set-context":
+        p.add_argument("name", nargs="?", default="")
+        p.add_argument("--current", action="store_true")
+        p.add_argument("--cluster")
+        p.add_argument("--user")
+        p.add_argument("--namespace")
+        return p, cmd_set_context
+    if sub == "rename-context":
+        p.add_argument("old")
+        p.add_argument("new")
+        return p, cmd_rename_context
+    if sub.startswith("delete-"):
+        p.add_argument("name")
+        return p, _cmd_delete({"delete-context": "contexts", "delete-cluster": "clusters",
+                               "delete-user": "users"}[sub])
+    if sub == "set-cluster":
+        p.add_argument("name", nargs="?", default="")
+        p.add_argument("--server")
+        p.add_argument("--certificate-authority")
+        p.add_argument("--embed-certs", action="store_true")
+        p.add_argument("--insecure-skip-tls-verify", action="store_true")
+        p.add_argument("--tls-server-name")
+        p.add_argument("--proxy-url")
+        return p, cmd_set_cluster
+    if sub == "set-credentials":
+        p.add_argument("name", nargs="?", default="")
+        p.add_argument("--client-certificate")
+        p.add_argument("--client-key")
+        p.add_argument("--token")
+        p.add_argument("--username")
+        p.add_argument("--password")
+        p.add_argument("--embed-certs", action="store_true")
+        p.add_argument("--auth-provider")
+        p.add_argument("--auth-provider-arg", action="append")
+        p.add_argument("--exec-command")
+        p.add_argument("--exec-api-version")
+        p.add_argument("--exec-arg", action="append")
+        p.add_argument("--exec-env", action="append")
+        p.add_argument("--exec-interactive-mode", choices=["Never", "IfAvailable", "Always"])
+        p.add_argument("--exec-provide-cluster-info", action="store_true")
+        return p, cmd_set_credentials
+    if sub == "set":
+        p.add_argument("property")
+        p.add_argument("value")
+        p.add_argument("--set-raw-bytes", action="store_true")
+        return p, cmd_set
+    if sub == "unset":
+        p.add_argument("property")
+        return p, cmd_unset
+    raise UsageError(f"unknown config subcommand {sub!r}",
+                     hint="one of: " + ", ".join(SUBCOMMANDS))
+
+
+def main(argv: list[str]) -> int:
+    rest = argv[1:]
+    # `--kubeconfig` may come before the subcommand, as with kubectl.
+    pre: list[str] = []
+    while rest and rest[0].startswith("--kubeconfig"):
+        pre.append(rest.pop(0))
+        if pre[-1] == "--kubeconfig" and rest:
+            pre.append(rest.pop(0))
+    if not rest or rest[0] in ("-h", "--help"):
+        print("usage: kubewallet config SUBCOMMAND [flags]\n\nkubectl-compatible subcommands:\n  "
+              + "\n  ".join(SUBCOMMANDS))
+        return 0
+    sub, rest = rest[0], rest[1:]
+    rest, flags = _normalize_bools(pre + rest)
+    parser, run = _parser(sub)
+    args = parser.parse_args(rest)
+    return run(args, flags)

@@ -1,0 +1,395 @@
+"""The kubeconfig as kubectl sees it: several files merged, edited as one, saved per file.
+
+Edits are made on the merged view (as kubectl's commands do on `GetStartingConfig()`), and
+`_route()` then decides which file each change lands in by comparing the merged view before and
+after, exactly as client-go's `ModifyConfig` does (see `loading.py` for the rules). Entries keep
+every field they had, known or not; a file is rewritten only when something in it changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from kubewallet.errors import KubeconfigError, KubeconfigParseError
+from kubewallet.kubeconfig import schema
+from kubewallet.kubeconfig.loading import LoadingRules
+from kubewallet.kubeconfig.schema import INNER_KEY, KINDS, SchemaError
+from kubewallet.kubeconfig.yamlio import dump_yaml, locate, parse_yaml
+
+
+@dataclass
+class KubeconfigFile:
+    """One file of the merge: its parsed document (unknown fields kept) and the bytes read."""
+
+    path: str                      # as named in KUBECONFIG / --kubeconfig (kubectl's messages use it)
+    data: dict
+    raw: bytes | None              # None: the file does not exist
+    dirty: bool = False
+
+    @property
+    def exists(self) -> bool:
+        return self.raw is not None
+
+    @property
+    def directory(self) -> Path:
+        return Path(os.path.abspath(self.path)).parent
+
+    def entries(self, kind: str) -> list[dict]:
+        items = self.data.get(kind)
+        return items if isinstance(items, list) else []
+
+    def find(self, kind: str, name: str) -> dict | None:
+        for item in self.entries(kind):
+            if isinstance(item, dict) and (item.get("name") or "") == name:
+                return item
+        return None
+
+    def render(self) -> bytes:
+        """The file as we write it: kubectl's canonical form, plus the fields kubectl would drop."""
+        doc = canonical_document(self.data, keep_unknown=True)
+        doc.setdefault("kind", "Config")
+        doc.setdefault("apiVersion", "v1")
+        if not doc.get("kind"):
+            doc["kind"] = "Config"
+        if not doc.get("apiVersion"):
+            doc["apiVersion"] = "v1"
+        return dump_yaml(doc).encode()
+
+
+@dataclass(frozen=True)
+class NamedEntry:
+    """A cluster, user or context as merged: `body` is the inner mapping, `file` its origin."""
+
+    kind: str
+    name: str
+    body: dict
+    file: str
+
+
+def relativize(kind: str, body: dict, base: Path) -> dict:
+    """client-go's RelativizeClusterLocalPaths / RelativizeAuthInfoLocalPaths, applied by
+    ModifyConfig to every entry it writes: file references become relative to the file's
+    directory, unless that needs `../`, in which case they become absolute."""
+    refs: list[tuple[dict, str]] = []
+    if kind == "clusters":
+        refs = [(body, "certificate-authority")]
+    elif kind == "users":
+        refs = [(body, "client-certificate"), (body, "client-key"), (body, "tokenFile")]
+        exe = body.get("exec")
+        if isinstance(exe, dict) and isinstance(exe.get("command"), str) and "/" in exe["command"]:
+            refs.append((exe, "command"))
+    for holder, key in refs:
+        value = holder.get(key)
+        if not isinstance(value, str) or not value:
+            continue
+        full = os.path.normpath(value if os.path.isabs(value) else os.path.join(base, value))
+        rel = os.path.relpath(full, base)
+        holder[key] = full if rel == ".." or rel.startswith("../") else rel
+    return body
+
+
+def canonical_document(data: dict, keep_unknown: bool) -> dict:
+    """A whole document in kubectl's form: entries sorted by name, known fields canonical."""
+    out = schema.walk(data, schema.CONFIG, [], keep_unknown)
+    for kind in KINDS:
+        if out.get(kind):
+            out[kind] = sorted(out[kind], key=lambda item: (item.get("name") or "").encode())
+    return out
+
+
+def _check_file(path: str, data: Any, raw: bytes) -> dict:
+    """Validate one parsed file like client-go's loader; errors carry line and column."""
+    if data is None:
+        return {}
+    try:
+        if not isinstance(data, dict):
+            raise SchemaError([], "the file must hold a mapping (apiVersion, kind, clusters, users, "
+                                  f"contexts), not {schema._type_word(data)}")
+        kind, version = data.get("kind"), data.get("apiVersion")
+        if kind not in (None, "", "Config") or version not in (None, "", "v1"):
+            raise SchemaError(["kind"] if kind not in (None, "", "Config") else ["apiVersion"],
+                              f"not a kubeconfig: kind {kind!r} apiVersion {version!r} "
+                              "(expected kind Config, apiVersion v1)")
+        schema.walk(data, schema.CONFIG, [], keep_unknown=False)
+        for kind_name in KINDS:
+            seen: dict[str, int] = {}
+            for index, item in enumerate(data.get(kind_name) or []):
+                name = schema.entry_name(item, kind_name, index)
+                if name in seen:
+                    raise SchemaError([kind_name, index, "name"],
+                                      f"duplicate name {name!r} in {kind_name} "
+                                      f"(entries {seen[name]} and {index})")
+                seen[name] = index
+    except SchemaError as exc:
+        where = locate(raw, exc.path) if exc.path else None
+        raise KubeconfigParseError(path, exc.message, *(where or (None, None)),
+                                   hint="kubectl refuses this file too; fix it and try again") from None
+    return data
+
+
+def read_kubeconfig(path: str) -> KubeconfigFile:
+    """Read and validate one file; a missing file is an empty one that does not exist yet."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return KubeconfigFile(path, {}, None)
+    except IsADirectoryError:
+        raise KubeconfigError(f"error loading config file {path!r}: it is a directory") from None
+    except PermissionError:
+        raise KubeconfigError(f"error loading config file {path!r}: permission denied") from None
+    data = parse_yaml(raw, path)
+    return KubeconfigFile(path, _check_file(path, data, raw), raw)
+
+
+class Workspace:
+    """The merged kubeconfig, editable, with kubectl's routing of edits to files."""
+
+    def __init__(self, rules: LoadingRules, files: list[KubeconfigFile]) -> None:
+        self.rules = rules
+        self.files = files
+        self._by_path = {f.path: f for f in files}
+        self._start = self._merge()
+        self._current = copy.deepcopy(self._start)
+
+    # ----- the merged view ---------------------------------------------------------------
+    def _merge(self) -> dict:
+        merged: dict[str, Any] = {kind: {} for kind in KINDS}
+        merged["current-context"] = ""
+        merged["preferences"] = {}
+        merged["extensions"] = {}
+        for f in self.files:
+            for kind in KINDS:
+                for item in f.entries(kind):
+                    name = item.get("name") or ""
+                    if name not in merged[kind]:
+                        body = item.get(INNER_KEY[kind])
+                        merged[kind][name] = NamedEntry(kind, name, body if isinstance(body, dict) else {}, f.path)
+            if not merged["current-context"] and f.data.get("current-context"):
+                merged["current-context"] = f.data["current-context"]
+            prefs = f.data.get("preferences") or {}
+            if prefs.get("colors") and "colors" not in merged["preferences"]:
+                merged["preferences"]["colors"] = True
+            for ext in (prefs.get("extensions") or []):
+                merged["preferences"].setdefault("extensions", {}).setdefault(ext.get("name") or "", ext)
+            for ext in (f.data.get("extensions") or []):
+                merged["extensions"].setdefault(ext.get("name") or "", ext)
+        return merged
+
+    @property
+    def clusters(self) -> dict[str, NamedEntry]:
+        return self._current["clusters"]
+
+    @property
+    def users(self) -> dict[str, NamedEntry]:
+        return self._current["users"]
+
+    @property
+    def contexts(self) -> dict[str, NamedEntry]:
+        return self._current["contexts"]
+
+    def entries(self, kind: str) -> dict[str, NamedEntry]:
+        return self._current[kind]
+
+    @property
+    def current_context(self) -> str:
+        return self._current["current-context"]
+
+    def file(self, path: str) -> KubeconfigFile:
+        return self._by_path[path]
+
+    def resolve_path(self, entry: NamedEntry, value: str) -> str:
+        """A path field of `entry` as kubectl uses it: relative to the file that holds it."""
+        if not value or os.path.isabs(value):
+            return value
+        return os.path.join(Path(os.path.abspath(entry.file)).parent, value)
+
+    def merged(self, keep_unknown: bool = False) -> dict:
+        """The merged config in kubectl's v1 form (what `config view --raw` prints)."""
+        cur = self._current
+        doc: dict[str, Any] = {"kind": "Config", "apiVersion": "v1"}
+        prefs = dict(cur["preferences"])
+        if "extensions" in prefs:
+            prefs["extensions"] = list(prefs["extensions"].values())
+        doc["preferences"] = prefs
+        for kind in KINDS:
+            items = [{"name": name, INNER_KEY[kind]: e.body} for name, e in cur[kind].items()]
+            doc[kind] = items or None
+        doc["current-context"] = cur["current-context"]
+        if cur["extensions"]:
+            doc["extensions"] = list(cur["extensions"].values())
+        return canonical_document(doc, keep_unknown)
+
+    # ----- edits (on the merged view; routed to files by _route) --------------------------
+    def use_context(self, name: str) -> None:
+        self._current["current-context"] = name
+        self._route()
+
+    def set_entry(self, kind: str, name: str, body: dict) -> bool:
+        """Create or replace an entry; returns True when it is new."""
+        existing = self._current[kind].get(name)
+        origin = existing.file if existing else ""
+        self._current[kind][name] = NamedEntry(kind, name, copy.deepcopy(body), origin)
+        self._route()
+        return existing is None
+
+    def delete_entry(self, kind: str, name: str) -> str:
+        """Remove an entry from the file that defines it; returns that file."""
+        entry = self._current[kind].pop(name)
+        self._route()
+        return entry.file or self.rules.default_filename()
+
+    def rename_context(self, old: str, new: str) -> None:
+        entry = self._current["contexts"].pop(old)
+        self._current["contexts"][new] = NamedEntry("contexts", new, entry.body, entry.file)
+        if self._current["current-context"] == old:
+            self._current["current-context"] = new
+        self._route()
+
+    def set_preferences(self, prefs: dict) -> None:
+        self._current["preferences"] = prefs
+        self._route()
+
+    # ----- routing: client-go ModifyConfig ----------------------------------------------------
+    def _file_for(self, path: str) -> KubeconfigFile:
+        f = self._by_path.get(path)
+        if f is None:
+            f = read_kubeconfig(path)
+            self.files.append(f)
+            self._by_path[path] = f
+        return f
+
+    def _route(self) -> None:
+        start, new = self._start, self._current
+        default = self.rules.default_filename()
+        if start["current-context"] != new["current-context"]:
+            self._write_current_context(new["current-context"])
+        if start["preferences"] != new["preferences"]:
+            f = self._file_for(default)
+            prefs = dict(new["preferences"])
+            if "extensions" in prefs:
+                prefs["extensions"] = list(prefs["extensions"].values())
+            f.data["preferences"] = prefs
+            f.dirty = True
+        for kind in KINDS:
+            inner = INNER_KEY[kind]
+            for name, entry in new[kind].items():
+                before = start[kind].get(name)
+                if before is not None and before.body == entry.body:
+                    continue
+                target = self._file_for(entry.file or default)
+                body = relativize(kind, copy.deepcopy(entry.body), target.directory)
+                existing = target.find(kind, name)
+                if existing is not None:
+                    existing[inner] = body
+                else:
+                    target.data.setdefault(kind, None)
+                    if not isinstance(target.data[kind], list):
+                        target.data[kind] = []
+                    target.data[kind].append({"name": name, inner: body})
+                target.dirty = True
+                new[kind][name] = NamedEntry(kind, name, copy.deepcopy(body), target.path)
+            for name, entry in start[kind].items():
+                if name in new[kind]:
+                    continue
+                target = self._file_for(entry.file or default)
+                items = target.entries(kind)
+                keep = [i for i in items if (i.get("name") or "") != name]
+                if len(keep) != len(items):
+                    target.data[kind] = keep
+                    target.dirty = True
+        self._start = copy.deepcopy(new)
+
+    def _write_current_context(self, name: str) -> None:
+        if self.rules.is_explicit:
+            f = self._file_for(self.rules.explicit or "")
+            f.data["current-context"] = name
+            f.dirty = True
+            return
+        if name:
+            f = self._file_for(self.rules.default_filename())
+            f.data["current-context"] = name
+            f.dirty = True
+            return
+        for f in self.files:
+            if f.exists and f.data.get("current-context"):
+                f.data["current-context"] = name
+                f.dirty = True
+                return
+        raise KubeconfigError("no config found to write context")
+
+    # ----- saving ----------------------------------------------------------------------------
+    def dirty_files(self) -> list[KubeconfigFile]:
+        return [f for f in self.files if f.dirty]
+
+    def pending_diff(self) -> dict[str, str]:
+        """A unified diff per file of what `save()` would write."""
+        out = {}
+        for f in self.dirty_files():
+            before = (f.raw or b"").decode(errors="replace").splitlines(keepends=True)
+            after = f.render().decode().splitlines(keepends=True)
+            out[f.path] = "".join(difflib.unified_diff(before, after, f"{f.path} (on disk)",
+                                                       f"{f.path} (to be written)"))
+        return out
+
+    def save(self) -> list[str]:
+        """Write every changed file safely (see saving.py); returns the paths written."""
+        from kubewallet.kubeconfig.saving import atomic_write, real_target
+
+        written = []
+        for f in self.dirty_files():
+            content = f.render()
+            atomic_write(real_target(f.path), content, expected=f.raw)
+            f.raw, f.dirty = content, False
+            written.append(f.path)
+        return written
+
+
+def load_workspace(rules: LoadingRules) -> Workspace:
+    """Read and validate every file of the loading rules (missing ones count as empty)."""
+    files = [read_kubeconfig(p) for p in rules.precedence]
+    if rules.is_explicit and not files[0].exists:
+        raise KubeconfigError(f"stat {rules.explicit}: no such file or directory")
+    return Workspace(rules, files)
+
+
+@contextmanager
+def edit_workspace(rules: LoadingRules, attempts: int = 20) -> Iterator[Workspace]:
+    """Lock, load, let the caller edit, save — redone if another program wrote meanwhile.
+
+    The body of the `with` block may run more than once (after a concurrent kubectl write), so
+    it must only edit the workspace it is given. Use `run_edit` for that; this context manager
+    form is for single-shot use where a retry is not needed.
+    """
+    from kubewallet.kubeconfig.saving import directory_lock, real_target
+
+    dirs = [real_target(p).parent for p in rules.precedence]
+    with directory_lock(dirs):
+        ws = load_workspace(rules)
+        yield ws
+        ws.save()
+
+
+def run_edit(rules: LoadingRules, edit, attempts: int = 20):
+    """Apply `edit(ws)` under our lock and save; if kubectl wrote a file between our read and
+    our write, reload and apply it again (optimistic concurrency), up to `attempts` times."""
+    from kubewallet.kubeconfig.saving import ConcurrentChange, directory_lock, real_target
+
+    dirs = [real_target(p).parent for p in rules.precedence]
+    last: ConcurrentChange | None = None
+    for _ in range(attempts):
+        with directory_lock(dirs):
+            ws = load_workspace(rules)
+            result = edit(ws)
+            try:
+                ws.save()
+                return result
+            except ConcurrentChange as exc:
+                last = exc
+    assert last is not None
+    raise last

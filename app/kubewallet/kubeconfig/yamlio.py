@@ -1,0 +1,95 @@
+"""Reading and writing kubeconfig YAML the way kubectl does.
+
+Reading uses libyaml (`CSafeLoader`) for speed; on failure the error carries the file, line and
+column. Writing mimics what kubectl's writer (sigs.k8s.io/yaml over go-yaml v2) produces: map
+keys sorted, block style, sequences not indented under their key, no line wrapping, and strings
+quoted whenever YAML 1.1 would read them as something else. That last rule is stricter than
+PyYAML's own: go-yaml treats `y`, `n`, `yes`, `off`... as booleans, so a namespace called `n`
+must be written `"n"` or kubectl reads it back as `false` and fails.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kubewallet.errors import KubeconfigParseError
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def parse_yaml(text: bytes | str, path: str) -> Any:
+    """Parse one kubeconfig document; a syntax error names the file, line and column."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
+        raise KubeconfigParseError(path, f"YAML syntax error: {problem}",
+                                   mark.line + 1 if mark else None,
+                                   mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:  # reader errors: bad encoding, control characters
+        raise KubeconfigParseError(path, f"cannot read the file as YAML: {exc}") from None
+
+
+def locate(text: bytes | str, keys: list[Any]) -> tuple[int, int] | None:
+    """The 1-based (line, column) of the node at `keys` (dict keys and list indexes).
+
+    Only called when a value has the wrong shape, so the cost of composing the document a
+    second time is paid on the error path alone.
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    best = node
+    for key in keys:
+        if node is None:
+            break
+        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            nxt = node.value[key]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = best = nxt
+    if best is None:
+        return None
+    return best.start_mark.line + 1, best.start_mark.column + 1
+
+
+class GoStyleDumper(_Dumper):  # type: ignore[misc, valid-type]
+    """A dumper whose output go-yaml v2 reads back as the same values."""
+
+
+# go-yaml v2 (YAML 1.1) booleans that PyYAML's resolver does not know: quote them on output.
+GoStyleDumper.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # go-yaml double-quotes a string that would otherwise read as another type ("", "n", "123").
+    if not value or dumper.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+GoStyleDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """Serialize like kubectl: sorted keys, block style, no wrapping, no anchors."""
+    return yaml.dump(data, Dumper=GoStyleDumper, sort_keys=True, default_flow_style=False,
+                     allow_unicode=True, width=1 << 30, explicit_start=False)
+
+
+def read_file(path: Path) -> bytes:
+    return path.read_bytes()
