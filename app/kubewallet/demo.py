@@ -1,0 +1,273 @@
+"""The demo workspace: a generated, throwaway set of kubeconfig files that shows every feature.
+
+`kubewallet --demo` builds it in a temporary directory, so a newcomer can switch, edit, secure,
+inspect and ask "can I?" without touching their own `~/.kube/config`. Everything here is made at
+run time (certificates with `cryptography`, tokens signed with a fresh key): nothing secret is
+shipped, and every run differs.
+
+What it holds, and what each item is there to show:
+- clusters: one with embedded CA data, one with a CA *file* (relative path), one plain `http://`
+  with `insecure-skip-tls-verify` (lint findings), and a second file that redefines a cluster
+  name (first file wins; lint reports the duplicate);
+- users of every credential kind: client certificates that are healthy, expiring in 9 days, and
+  expired with the `system:masters` group; a bound ServiceAccount token and a legacy one that never
+  expires; basic auth; an exec plugin that is not installed; a removed `gcp` auth-provider; an
+  OIDC user through `kubewallet oidc-login` (an offline example: its issuer does not exist);
+- contexts with namespaces, one naming a cluster that does not exist (dangling);
+- `rbac/`: Roles, ClusterRoles and bindings for those identities, for the Access page.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+UTC = dt.timezone.utc
+DEMO_ISSUER = "https://login.demo.invalid"  # reserved TLD: never resolves, clearly an example
+
+
+@dataclass(frozen=True)
+class DemoWorkspace:
+    directory: Path
+    files: tuple[Path, ...]
+    rbac_dir: Path
+
+    @property
+    def kubeconfig(self) -> str:
+        """The value for KUBECONFIG: both files, the primary first."""
+        return os.pathsep.join(str(f) for f in self.files)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _pki():
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "demo-cluster-ca")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - dt.timedelta(days=400)).not_valid_after(now + dt.timedelta(days=3250))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+
+    def pem(cert) -> bytes:
+        return cert.public_bytes(serialization.Encoding.PEM)
+
+    def issue(cn: str, orgs: list[str], start: dt.datetime, end: dt.datetime):
+        key = ec.generate_private_key(ec.SECP256R1())
+        attrs = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, o) for o in orgs]
+        attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
+        cert = (x509.CertificateBuilder().subject_name(x509.Name(attrs)).issuer_name(ca_name)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(start).not_valid_after(end)
+                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+                .sign(ca_key, hashes.SHA256()))
+        key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+        return pem(cert), key_pem
+
+    return now, pem(ca), issue
+
+
+def _tokens(now: dt.datetime) -> tuple[str, str, str]:
+    """A bound ServiceAccount token, a legacy one (no expiry), and an OIDC id_token."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ts = int(now.timestamp())
+    bound = jwt.encode({
+        "aud": ["https://kubernetes.default.svc"], "exp": ts + 3600, "iat": ts - 60, "nbf": ts - 60,
+        "iss": "https://kubernetes.default.svc", "sub": "system:serviceaccount:ci:builder",
+        "kubernetes.io": {"namespace": "ci", "serviceaccount": {"name": "builder", "uid": "5f0c1e2a-demo"},
+                          "pod": {"name": "builder-7d9f", "uid": "9a1b2c3d-demo"}},
+    }, key, algorithm="RS256", headers={"kid": "demo-sa-key"})
+    legacy = jwt.encode({
+        "iss": "kubernetes/serviceaccount", "kubernetes.io/serviceaccount/namespace": "kube-system",
+        "kubernetes.io/serviceaccount/secret.name": "legacy-deployer-token-x7k2p",
+        "kubernetes.io/serviceaccount/service-account.name": "legacy-deployer",
+        "kubernetes.io/serviceaccount/service-account.uid": "0e1d2c3b-demo",
+        "sub": "system:serviceaccount:kube-system:legacy-deployer",
+    }, key, algorithm="RS256")
+    id_token = jwt.encode({
+        "iss": DEMO_ISSUER, "aud": "kubernetes", "sub": "CgVhbGljZRIFbG9jYWw", "email": "alice@example.com",
+        "email_verified": True, "groups": ["platform", "oncall"], "iat": ts - 300, "exp": ts + 2700,
+        "nonce": "demo",
+    }, key, algorithm="RS256", headers={"kid": "demo-oidc-key"})
+    return bound, legacy, id_token
+
+
+def _rbac() -> list[dict]:
+    def role(kind, name, rules, ns=None, labels=None, aggregation=None):
+        meta = {"name": name}
+        if ns:
+            meta["namespace"] = ns
+        if labels:
+            meta["labels"] = labels
+        obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta, "rules": rules}
+        if aggregation:
+            obj["aggregationRule"] = aggregation
+        return obj
+
+    def binding(kind, name, role_kind, role_name, subjects, ns=None):
+        meta = {"name": name}
+        if ns:
+            meta["namespace"] = ns
+        return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta,
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role_name},
+                "subjects": subjects}
+
+    user = lambda n: {"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": n}  # noqa: E731
+    group = lambda n: {"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": n}  # noqa: E731
+    sa = lambda ns, n: {"kind": "ServiceAccount", "namespace": ns, "name": n}  # noqa: E731
+    return [
+        role("ClusterRole", "payments-reader", [
+            {"apiGroups": [""], "resources": ["pods", "pods/log", "services", "configmaps"], "verbs": ["get", "list", "watch"]},
+            {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]}]),
+        role("ClusterRole", "monitoring-aggregate", [], labels=None,
+             aggregation={"clusterRoleSelectors": [{"matchLabels": {"demo.kubewallet.io/aggregate-to-monitoring": "true"}}]}),
+        role("ClusterRole", "metrics-viewer", [
+            {"apiGroups": ["metrics.k8s.io"], "resources": ["pods", "nodes"], "verbs": ["get", "list"]},
+            {"nonResourceURLs": ["/metrics", "/healthz/*"], "verbs": ["get"]}],
+             labels={"demo.kubewallet.io/aggregate-to-monitoring": "true"}),
+        role("Role", "web-deployer", [
+            {"apiGroups": ["apps"], "resources": ["deployments", "deployments/scale"], "verbs": ["get", "list", "update", "patch"]},
+            {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["web-config"], "verbs": ["get", "update"]}],
+             ns="web"),
+        role("Role", "ci-builder", [
+            {"apiGroups": [""], "resources": ["pods", "pods/exec"], "verbs": ["create", "get", "delete"]},
+            {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}], ns="ci"),
+        binding("RoleBinding", "dev-team-read-payments", "ClusterRole", "payments-reader", [group("dev-team")], ns="payments"),
+        binding("ClusterRoleBinding", "sre-monitoring", "ClusterRole", "monitoring-aggregate", [group("sre")]),
+        binding("RoleBinding", "deploy-bot-web", "Role", "web-deployer", [user("deploy-bot")], ns="web"),
+        binding("RoleBinding", "ci-builder", "Role", "ci-builder", [sa("ci", "builder")], ns="ci"),
+        binding("ClusterRoleBinding", "legacy-deployer-admin", "ClusterRole", "cluster-admin", [sa("kube-system", "legacy-deployer")]),
+        binding("ClusterRoleBinding", "oidc-platform-view", "ClusterRole", "view", [group("oidc:platform")]),
+    ]
+
+
+def build(directory: Path) -> DemoWorkspace:
+    """Write the demo workspace into `directory` (created if needed)."""
+    import yaml
+
+    directory = Path(directory)
+    (directory / "certs").mkdir(parents=True, exist_ok=True)
+    now, ca_pem, issue = _pki()
+    day = dt.timedelta(days=1)
+    alice = issue("alice", ["dev-team", "sre"], now - 30 * day, now + 335 * day)
+    bot = issue("deploy-bot", ["ci"], now - 356 * day, now + 9 * day)
+    old = issue("old-admin", ["system:masters"], now - 368 * day, now - 3 * day)
+    bound, legacy, id_token = _tokens(now)
+    (directory / "certs" / "ca.crt").write_bytes(ca_pem)
+    for name, (cert, key) in (("deploy-bot", bot),):
+        (directory / "certs" / f"{name}.crt").write_bytes(cert)
+        key_path = directory / "certs" / f"{name}.key"
+        key_path.write_bytes(key)
+        key_path.chmod(0o600)
+    # The OIDC user's cached id_token, where `kubewallet oidc-login` keeps its cache, so the
+    # Tokens page has a real id_token to decode without a provider.
+    (directory / "oidc-id-token.jwt").write_text(id_token + "\n")
+    (directory / "oidc-id-token.jwt").chmod(0o600)
+
+    primary = {
+        "apiVersion": "v1", "kind": "Config", "preferences": {},
+        "clusters": [
+            {"name": "prod-eu", "cluster": {"server": "https://prod-eu.k8s.demo.invalid:6443",
+                                            "certificate-authority-data": _b64(ca_pem)}},
+            {"name": "staging", "cluster": {"server": "https://staging.k8s.demo.invalid:6443",
+                                            "certificate-authority": "certs/ca.crt"}},
+            {"name": "dev-local", "cluster": {"server": "http://127.0.0.1:8080",
+                                              "insecure-skip-tls-verify": True}},
+            {"name": "ci", "cluster": {"server": "https://ci.k8s.demo.invalid",
+                                       "certificate-authority-data": _b64(ca_pem),
+                                       "tls-server-name": "kubernetes.default.svc"}},
+        ],
+        "users": [
+            {"name": "alice@prod-eu", "user": {"client-certificate-data": _b64(alice[0]),
+                                               "client-key-data": _b64(alice[1])}},
+            {"name": "deploy-bot", "user": {"client-certificate": "certs/deploy-bot.crt",
+                                            "client-key": "certs/deploy-bot.key"}},
+            {"name": "old-admin", "user": {"client-certificate-data": _b64(old[0]),
+                                           "client-key-data": _b64(old[1])}},
+            {"name": "ci-builder", "user": {"token": bound}},
+            {"name": "legacy-deployer", "user": {"token": legacy}},
+            {"name": "basic-user", "user": {"username": "admin", "password": "demo-password-not-real"}},
+            {"name": "oidc-alice", "user": {"exec": {
+                "apiVersion": "client.authentication.k8s.io/v1", "command": "kubewallet",
+                "args": ["oidc-login", "get-token", f"--oidc-issuer-url={DEMO_ISSUER}",
+                         "--oidc-client-id=kubernetes", "--oidc-extra-scope=email",
+                         "--oidc-extra-scope=groups"],
+                "interactiveMode": "IfAvailable",
+                "installHint": "An offline example: login.demo.invalid does not exist."}}},
+            {"name": "eks-user", "user": {"exec": {
+                "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws-iam-authenticator-demo",
+                "args": ["token", "-i", "demo-cluster"]}}},
+            {"name": "gke-legacy", "user": {"auth-provider": {"name": "gcp", "config": {
+                "cmd-path": "/usr/lib/google-cloud-sdk/bin/gcloud", "access-token": "ya29.demo-not-real"}}}},
+        ],
+        "contexts": [
+            {"name": "prod-eu", "context": {"cluster": "prod-eu", "user": "alice@prod-eu", "namespace": "payments"}},
+            {"name": "staging", "context": {"cluster": "staging", "user": "deploy-bot", "namespace": "web"}},
+            {"name": "dev", "context": {"cluster": "dev-local", "user": "basic-user", "namespace": "default"}},
+            {"name": "ci", "context": {"cluster": "ci", "user": "ci-builder", "namespace": "ci"}},
+            {"name": "legacy-admin", "context": {"cluster": "prod-eu", "user": "legacy-deployer", "namespace": "kube-system"}},
+            {"name": "break-glass", "context": {"cluster": "prod-eu", "user": "old-admin"}},
+            {"name": "oidc-prod", "context": {"cluster": "prod-eu", "user": "oidc-alice", "namespace": "payments"}},
+            {"name": "eks-demo", "context": {"cluster": "ci", "user": "eks-user"}},
+            {"name": "gke-legacy", "context": {"cluster": "ci", "user": "gke-legacy"}},
+            {"name": "decommissioned", "context": {"cluster": "us-west-old", "user": "alice@prod-eu"}},
+        ],
+        "current-context": "staging",
+    }
+    team = {
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [
+            {"name": "team-sandbox", "cluster": {"server": "https://sandbox.team.demo.invalid",
+                                                 "certificate-authority-data": _b64(ca_pem)}},
+            {"name": "staging", "cluster": {"server": "https://shadowed.demo.invalid"}},
+        ],
+        "users": [{"name": "team-token", "user": {"tokenFile": "team-token.txt"}}],
+        "contexts": [
+            {"name": "team-a", "context": {"cluster": "team-sandbox", "user": "team-token", "namespace": "team-a"}},
+            {"name": "team-b", "context": {"cluster": "team-sandbox", "user": "team-token", "namespace": "team-b"}},
+        ],
+    }
+    (directory / "team-token.txt").write_text("demo-team-token-not-real\n")
+    (directory / "team-token.txt").chmod(0o600)
+    files = []
+    for name, doc in (("config", primary), ("team.yaml", team)):
+        path = directory / name
+        path.write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))
+        path.chmod(0o600)
+        files.append(path)
+    rbac_dir = directory / "rbac"
+    rbac_dir.mkdir(exist_ok=True)
+    (rbac_dir / "demo-policy.yaml").write_text(yaml.safe_dump_all(_rbac(), sort_keys=False))
+    (directory / "README.txt").write_text(
+        "kubewallet demo workspace (generated; safe to delete).\n"
+        f"KUBECONFIG={os.pathsep.join(map(str, files))}\n"
+        f"RBAC manifests: {rbac_dir}\n")
+    return DemoWorkspace(directory, tuple(files), rbac_dir)
+
+
+def build_demo(directory: Path) -> Path:
+    """The primary kubeconfig file of a new demo workspace in `directory`.
+
+    Use `build(directory).kubeconfig` for the full KUBECONFIG list (two files)."""
+    return build(directory).files[0]
+
+
+def describe(ws: DemoWorkspace) -> str:
+    return json.dumps({"directory": str(ws.directory), "KUBECONFIG": ws.kubeconfig,
+                       "rbac": str(ws.rbac_dir)}, indent=2)
