@@ -19,8 +19,7 @@ import base64
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import NamedTuple
 
 from kubewallet.errors import VaultError, VaultLockedError
 from kubewallet.vault import vaultfile
@@ -32,20 +31,20 @@ LOCKED_FILE_HINT = ("set KUBEWALLET_VAULT_PASSPHRASE, start 'kubewallet agent st
                     "or unlock the vault in the kubewallet window")
 
 
-@dataclass(frozen=True)
-class Entry:
+# Values are NamedTuples, not frozen dataclasses: `dataclasses` imports `inspect` and `ast`
+# (~9 ms), paid by the exec plugin on every call without an agent.
+class Entry(NamedTuple):
     """One secret: its reference, its value, and what the plugin needs to know about it."""
 
     ref: str
     value: str
-    meta: dict = field(default_factory=dict)
+    meta: dict
 
 
-@dataclass(frozen=True)
-class VaultStatus:
+class VaultStatus(NamedTuple):
     """What `kubewallet vault status` and the GUI show: never a value."""
 
-    path: Path
+    path: str
     exists: bool
     backend: str          # "keyring" | "passphrase" | "none"
     detail: str           # e.g. "Secret Service, service 'kubewallet'" or "scrypt n=32768"
@@ -67,7 +66,7 @@ class Vault:
     file that fails its integrity check is never overwritten.
     """
 
-    def __init__(self, path: Path, *, keystore: KeyStore | None = None,
+    def __init__(self, path: str, *, keystore: KeyStore | None = None,
                  passphrase: str | None = None,
                  prompt: Callable[[str], str] | None = None,
                  interactive: bool = False) -> None:
@@ -233,7 +232,7 @@ class Vault:
         self._modify(change)
 
     def delete(self, ref: str) -> None:
-        if not self.path.exists():
+        if not os.path.exists(self.path):
             return
         self._modify(lambda entries: entries.pop(ref, None))
 
@@ -286,7 +285,7 @@ class Vault:
             self._key, self._key_spec, self._cache = key, spec, None
 
 
-def open_vault(path: Path | str | None = None, *, passphrase: str | None = None,
+def open_vault(path: str | os.PathLike | None = None, *, passphrase: str | None = None,
                prompt: Callable[[str], str] | None = None, interactive: bool = False,
                keystore: KeyStore | None = None) -> Vault:
     """The user's vault (`$KUBEWALLET_VAULT_FILE` or `$XDG_DATA_HOME/kubewallet/vault.json`).
@@ -295,5 +294,5 @@ def open_vault(path: Path | str | None = None, *, passphrase: str | None = None,
     does not exist yet is created on the first `put` with a data key in the OS keyring; when no OS
     keyring is available that `put` fails with what to do (`kubewallet vault init --file`).
     """
-    return Vault(Path(path) if path is not None else vault_path(), keystore=keystore,
+    return Vault(os.fspath(path) if path is not None else vault_path(), keystore=keystore,
                  passphrase=passphrase, prompt=prompt, interactive=interactive)

@@ -26,8 +26,6 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
-from pathlib import Path
 
 from kubewallet.errors import VaultError, VaultLockedError
 
@@ -41,7 +39,7 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _unb64(text: str, what: str, path: Path) -> bytes:
+def _unb64(text: str, what: str, path: str) -> bytes:
     try:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (ValueError, AttributeError, UnicodeEncodeError):
@@ -68,10 +66,11 @@ def _aad(header: dict) -> bytes:
                       sort_keys=True, separators=(",", ":")).encode()
 
 
-def read_header(path: Path) -> dict | None:
+def read_header(path: str) -> dict | None:
     """The parsed file, or None when there is no vault file yet."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -97,7 +96,7 @@ def read_header(path: Path) -> dict | None:
     return header
 
 
-def decrypt(path: Path, header: dict, key: bytes) -> dict:
+def decrypt(path: str, header: dict, key: bytes) -> dict:
     """The entries mapping, after checking the key and the integrity of the whole file."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -142,10 +141,13 @@ def encrypt(key_spec: dict, key: bytes, entries: dict) -> dict:
     return header
 
 
-def write_atomic(path: Path, header: dict) -> None:
+def write_atomic(path: str, header: dict) -> None:
     """Temporary file in the same directory, 0600, fsync, then rename over the old one."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".vault-", suffix=".tmp", dir=path.parent)
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".vault-", suffix=".tmp", dir=directory)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as out:
@@ -154,7 +156,7 @@ def write_atomic(path: Path, header: dict) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
+        dir_fd = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
@@ -166,11 +168,11 @@ def write_atomic(path: Path, header: dict) -> None:
 
 
 @contextlib.contextmanager
-def file_lock(path: Path):
+def file_lock(path: str):
     """An exclusive advisory lock (`<vault>.lock`) around a read-modify-write, so two writers
     never drop each other's secrets."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(str(path) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,7 +31,7 @@ def test_a_64_kib_secret_round_trips_and_is_not_in_the_file(file_vault):
     again = open_vault(file_vault.path, passphrase=PASS)
     assert again.get("users/big") == secret
     assert again.get_entry("users/big").meta == {"kind": "token"}
-    raw = file_vault.path.read_text()
+    raw = Path(file_vault.path).read_text()
     assert "s3cr3t" not in raw
     assert stat.S_IMODE(os.stat(file_vault.path).st_mode) == 0o600
 
@@ -49,13 +50,13 @@ def test_get_put_delete_refs(file_vault):
 
 def test_wrong_passphrase_is_named_and_changes_nothing(file_vault):
     file_vault.put("a", "1")
-    before = file_vault.path.read_bytes()
+    before = Path(file_vault.path).read_bytes()
     wrong = open_vault(file_vault.path, passphrase="wrong")
     with pytest.raises(VaultLockedError, match="wrong passphrase"):
         wrong.get("a")
     with pytest.raises(VaultLockedError):
         wrong.put("b", "2")
-    assert file_vault.path.read_bytes() == before
+    assert Path(file_vault.path).read_bytes() == before
 
 
 def test_no_passphrase_without_a_person_says_what_to_do(file_vault, monkeypatch):
@@ -80,22 +81,22 @@ def test_status_reports_the_file_backend_and_its_state(file_vault, monkeypatch):
 @pytest.mark.parametrize("where", ["ciphertext", "nonce", "check", "header"])
 def test_a_tampered_file_is_detected_and_never_overwritten(file_vault, where):
     file_vault.put("a", "1")
-    doc = json.loads(file_vault.path.read_text())
+    doc = json.loads(Path(file_vault.path).read_text())
     if where == "header":
         doc["key"]["r"] = 9  # the key parameters are authenticated data
     else:
         blob = bytearray(__import__("base64").b64decode(doc[where]))
         blob[-1] ^= 1
         doc[where] = __import__("base64").b64encode(bytes(blob)).decode()
-    file_vault.path.write_text(json.dumps(doc))
-    before = file_vault.path.read_bytes()
+    Path(file_vault.path).write_text(json.dumps(doc))
+    before = Path(file_vault.path).read_bytes()
     fresh = open_vault(file_vault.path, passphrase=PASS)
     with pytest.raises(VaultError) as err:
         fresh.get("a")
     assert "nothing was changed" in err.value.message
     with pytest.raises(VaultError):
         fresh.put("b", "2")
-    assert file_vault.path.read_bytes() == before
+    assert Path(file_vault.path).read_bytes() == before
 
 
 def _writer(path: str, prefix: str, n: int) -> None:

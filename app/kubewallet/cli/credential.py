@@ -1,0 +1,130 @@
+"""`kubewallet credential get|update`: the exec credential plugin kubectl runs, and renewing what it serves.
+
+`get` runs on every kubectl call, so its arguments are parsed by hand (argparse and its gettext
+cost more than the rest of the call through the agent) and only `kubewallet.execplugin.serve` and
+the agent client are imported; argparse is built only for `--help` and mistakes. Its stdout is the
+ExecCredential and nothing else; errors are one line on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import sys
+
+GET_USAGE = "usage: kubewallet credential get --ref REF [--user NAME] [--no-agent]"
+EPILOG = """\
+examples:
+  # what 'kubewallet secure alice' writes into the kubeconfig (kubectl runs it):
+  kubewallet credential get --user alice --ref users/alice
+  # try it by hand (prints an ExecCredential with the secret; mind your terminal):
+  KUBERNETES_EXEC_INFO='{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}' \\
+      kubewallet credential get --ref users/alice
+  # renew what a secured user serves:
+  kubewallet credential update alice --token-stdin < new-token.txt
+  kubewallet credential update alice --client-certificate new.crt --client-key new.key
+"""
+
+
+def _parser():
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="kubewallet credential", epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     description="The exec credential plugin kubectl runs.")
+    sub = parser.add_subparsers(dest="action", required=True)
+    get = sub.add_parser("get", help="answer kubectl with an ExecCredential (stdout only)",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    get.add_argument("--ref", required=True, help="the vault reference of the credential")
+    get.add_argument("--user", help="the kubeconfig user this serves (named in messages)")
+    get.add_argument("--no-agent", action="store_true", help="read the vault even if an agent runs")
+    upd = sub.add_parser("update", help="replace the credential a secured user serves",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    upd.add_argument("user")
+    upd.add_argument("--token-stdin", action="store_true", help="read the new token from stdin")
+    upd.add_argument("--client-certificate", metavar="FILE", help="the new certificate (PEM)")
+    upd.add_argument("--client-key", metavar="FILE", help="the new private key (PEM)")
+    upd.add_argument("--kubeconfig", help="the kubeconfig file (default: KUBECONFIG, ~/.kube/config)")
+    return parser
+
+
+def _parse_get(args: list[str]) -> dict | None:
+    """The fast path's parser: exactly `--ref R`, `--user U`, `--no-agent` (also `--x=y`)."""
+    out: dict = {"ref": None, "user": None, "no_agent": False}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--no-agent":
+            out["no_agent"] = True
+        elif arg in ("--ref", "--user") and i + 1 < len(args):
+            out[arg[2:]] = args[i + 1]
+            i += 1
+        elif arg.startswith(("--ref=", "--user=")):
+            key, _, value = arg[2:].partition("=")
+            out[key] = value
+        else:
+            return None
+        i += 1
+    return out if out["ref"] else None
+
+
+def main(argv: list[str]) -> int:
+    args = argv[1:]
+    if args and args[0] == "get":
+        parsed = _parse_get(args[1:])
+        if parsed is not None:
+            return _get(parsed["ref"], parsed["user"], use_agent=not parsed["no_agent"])
+    ns = _parser().parse_args(args)
+    if ns.action == "get":
+        return _get(ns.ref, ns.user, use_agent=not ns.no_agent)
+    return _update(ns)
+
+
+def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
+    import os
+
+    if use_agent:
+        from kubewallet.agent import fastclient
+
+        if fastclient.enabled():
+            answer = fastclient.exec_credential(ref, user, os.environ.get("KUBERNETES_EXEC_INFO", ""))
+            if answer is not None and answer[0] != fastclient.FALLBACK:
+                code, out, err = answer
+                if err:
+                    sys.stderr.write(err)
+                    sys.stderr.flush()
+                if code == fastclient.SERVE:
+                    sys.stdout.write(out + "\n")
+                    sys.stdout.flush()
+                    return 0
+                return 1
+    from kubewallet.errors import ExecPluginError
+    from kubewallet.execplugin import serve
+    from kubewallet.execplugin.protocol import read_exec_info, write_exec_credential
+
+    try:
+        info = read_exec_info()
+    except ValueError as exc:
+        raise ExecPluginError(str(exc)) from None
+    value, meta = serve.from_vault(ref, info)
+    write_exec_credential(serve.credential(value, meta, info, ref=ref, user=user))
+    return 0
+
+
+def _update(ns) -> int:
+    from kubewallet.execplugin.secure import update_credential
+
+    if ns.token_stdin == bool(ns.client_certificate or ns.client_key):
+        from kubewallet.errors import UsageError
+
+        raise UsageError("give either --token-stdin or --client-certificate with --client-key")
+    if ns.token_stdin:
+        token = sys.stdin.read().strip()
+        ref = update_credential(ns.user, token=token, kubeconfig=ns.kubeconfig)
+    else:
+        if not (ns.client_certificate and ns.client_key):
+            from kubewallet.errors import UsageError
+
+            raise UsageError("--client-certificate and --client-key go together")
+        with open(ns.client_certificate, encoding="ascii") as c, open(ns.client_key, encoding="ascii") as k:
+            ref = update_credential(ns.user, cert_pem=c.read(), key_pem=k.read(), kubeconfig=ns.kubeconfig)
+    print(f"updated the credential of user {ns.user!r} in the vault ({ref})", file=sys.stderr)
+    return 0

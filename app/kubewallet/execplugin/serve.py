@@ -1,0 +1,106 @@
+"""The story of one plugin call: find the secret, answer kubectl, warn if it is stale.
+
+Read it like kubelogin's `get_token.go`. When an agent runs, it calls `credential()` itself and
+hands the plugin the finished answer (`kubewallet.agent.fastclient`); without one the plugin calls
+`from_vault()` and opens the vault itself (one keyring read, or a passphrase), which always works
+but costs more. What comes back is the JSON value `kubewallet secure` stored —
+`{"token": ...}` or `{"clientCertificateData": PEM, "clientKeyData": PEM}` — with `meta.expires`
+(RFC 3339) computed when it was stored, so this path never imports `cryptography` to read a
+certificate. Standard library only until the vault fallback.
+
+An expired credential is still served (the API server decides; a clock can be wrong), with one
+line on stderr naming the user, when it expired and the command that renews it, because kubectl
+itself only says "You must be logged in to the server" (kubernetes/kubernetes#39767).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+
+from kubewallet.errors import ExecPluginError, VaultError, VaultLockedError
+from kubewallet.execplugin.expiry import jwt_expiry, parse_rfc3339
+from kubewallet.execplugin.protocol import ExecInfo, exec_credential
+
+KIND_WORDS = {"token": "token", "client-certificate": "client certificate",
+              "auth-provider": "id-token", "password": "password"}
+
+
+def renew_command(user: str, kind: str) -> str:
+    if kind == "client-certificate":
+        return f"kubewallet credential update {user} --client-certificate NEW.crt --client-key NEW.key"
+    return f"kubewallet credential update {user} --token-stdin"
+
+
+def from_vault(ref: str, info: ExecInfo) -> tuple[str, dict]:
+    """The stored value and meta of `ref`, read from the vault by this process (no agent)."""
+    from kubewallet.vault import open_vault
+
+    prompt = None
+    if info.interactive:
+        def prompt(text: str) -> str:
+            import getpass
+
+            return getpass.getpass(text, stream=sys.stderr)
+    try:
+        entry = open_vault(prompt=prompt, interactive=info.interactive).get_entry(ref)
+    except VaultLockedError as exc:
+        raise ExecPluginError(f"{exc.message}; kubectl is running without a terminal, so kubewallet "
+                              "cannot ask", hint=exc.hint) from None
+    except VaultError as exc:
+        raise ExecPluginError(exc.message, hint=exc.hint) from None
+    if entry is None:
+        raise ExecPluginError(f"no secret {ref!r} in the vault",
+                              hint="'kubewallet vault list' shows what it holds; "
+                                   "secure the user again with 'kubewallet secure USER'")
+    return entry.value, entry.meta
+
+
+def credential(value: str, meta: dict, info: ExecInfo, *, ref: str, user: str | None = None,
+               now: datetime | None = None, warn=None) -> dict:
+    """The ExecCredential for a stored value, warning on stderr when it has expired."""
+    try:
+        parsed = json.loads(value) if value.startswith("{") else {"token": value}
+    except ValueError:
+        parsed = {"token": value}
+    token = parsed.get("token")
+    cert, key = parsed.get("clientCertificateData"), parsed.get("clientKeyData")
+    if not isinstance(token, str):
+        token = None
+    if not (token or (isinstance(cert, str) and isinstance(key, str))):
+        raise ExecPluginError(f"the secret {ref!r} holds no token and no client certificate with its key",
+                              hint="'kubewallet unsecure USER' restores the user's inline form")
+    expires = parse_rfc3339(meta["expires"]) if meta.get("expires") else None
+    if expires is None and token:
+        expires = jwt_expiry(token)
+    who = user or meta.get("user") or ref
+    kind = meta.get("kind") or ("token" if token else "client-certificate")
+    now = now or datetime.now(timezone.utc)
+    if expires is not None and expires <= now:
+        (warn or _stderr)(_expired_line(who, kind, expires, now, meta.get("renew")))
+        # A past expirationTimestamp makes client-go run the plugin again before every request
+        # (one warning per request); without it client-go reuses the credential until a 401.
+        expires = None
+    return exec_credential(info.api_version, token=token,
+                           client_certificate_data=cert if not token else None,
+                           client_key_data=key if not token else None,
+                           expiration=expires)
+
+
+def _expired_line(user: str, kind: str, expires: datetime, now: datetime, renew: str | None) -> str:
+    ago = now - expires
+    if ago.days >= 1:
+        span = f"{ago.days} day{'s' if ago.days != 1 else ''} ago"
+    elif ago.seconds >= 3600:
+        span = f"{ago.seconds // 3600} h ago"
+    else:
+        span = f"{max(1, ago.seconds // 60)} min ago"
+    when = expires.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    what = KIND_WORDS.get(kind, "credential")
+    return (f"kubewallet: the {what} of user {user!r} expired at {when} ({span}); "
+            f"renew it with: {renew or renew_command(user, kind)}")
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
