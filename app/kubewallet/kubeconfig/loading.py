@@ -21,23 +21,34 @@ first file of the list. Clearing `current-context` clears it in the first file t
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from pathlib import Path
 
 
-def default_kubeconfig() -> Path:
+def default_kubeconfig() -> str:
     """`~/.kube/config`, with HOME read at call time (tests and `sudo -E` change it)."""
-    home = os.environ.get("HOME") or str(Path.home())
-    return Path(home) / ".kube" / "config"
+    return os.path.join(os.environ.get("HOME") or os.path.expanduser("~"), ".kube", "config")
 
 
-@dataclass(frozen=True)
 class LoadingRules:
-    """The list of files, in precedence order, and whether it came from `--kubeconfig`."""
+    """The list of files, in precedence order, and whether it came from `--kubeconfig`.
 
-    precedence: tuple[str, ...]
-    explicit: str | None = None
-    source: str = field(default="default", compare=False)  # "explicit", "KUBECONFIG", "default"
+    `source` says where the list came from: "explicit", "KUBECONFIG" or "default".
+    """
+
+    __slots__ = ("precedence", "explicit", "source")
+
+    def __init__(self, precedence: tuple[str, ...], explicit: str | None = None,
+                 source: str = "default") -> None:
+        self.precedence, self.explicit, self.source = tuple(precedence), explicit, source
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LoadingRules) and (self.precedence, self.explicit) == (
+            other.precedence, other.explicit)
+
+    def __hash__(self) -> int:
+        return hash((self.precedence, self.explicit))
+
+    def __repr__(self) -> str:
+        return f"LoadingRules({self.precedence!r}, explicit={self.explicit!r})"
 
     @classmethod
     def from_env(cls, explicit_path: str | None = None,
@@ -54,7 +65,7 @@ class LoadingRules:
             if chain:
                 return cls(tuple(chain), None, "KUBECONFIG")
         home = env.get("HOME")
-        path = str(Path(home) / ".kube" / "config") if home else str(default_kubeconfig())
+        path = os.path.join(home, ".kube", "config") if home else default_kubeconfig()
         return cls((path,), None, "default")
 
     @property

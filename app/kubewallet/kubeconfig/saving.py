@@ -20,12 +20,9 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -132,6 +129,8 @@ def backup_dir() -> Path:
 
 
 def backup_folder_for(target: Path) -> Path:
+    import hashlib
+
     digest = hashlib.sha256(str(target).encode()).hexdigest()[:12]
     return backup_dir() / f"{target.name}-{digest}"
 
@@ -141,6 +140,8 @@ def _write_backup(target: Path, content: bytes) -> Path:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
     (folder / "ORIGIN").write_text(str(target) + "\n")
+    from datetime import datetime, timezone
+
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
     path = folder / f"{stamp}.yaml"
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -152,16 +153,22 @@ def _write_backup(target: Path, content: bytes) -> Path:
     return path
 
 
-@dataclass(frozen=True)
 class Backup:
-    origin: Path
-    path: Path
-    taken: datetime
-    size: int
+    """One kept copy of a kubeconfig as it was before a write."""
+
+    __slots__ = ("origin", "path", "taken", "size")
+
+    def __init__(self, origin: Path, path: Path, taken, size: int) -> None:
+        self.origin, self.path, self.taken, self.size = origin, path, taken, size
+
+    def __repr__(self) -> str:
+        return f"Backup({str(self.path)!r})"
 
 
 def list_backups(target: Path | None = None) -> list[Backup]:
     """Every backup kept (newest first), for one file or for all."""
+    from datetime import datetime, timezone
+
     root = backup_dir()
     folders = [backup_folder_for(real_target(target))] if target else sorted(root.glob("*"))
     found: list[Backup] = []

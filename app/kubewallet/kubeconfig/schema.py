@@ -17,30 +17,40 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 # Field kinds
 STR, BOOL, BYTES, STRLIST, STRMAP, STRLISTMAP, ANY = "str", "bool", "bytes", "strlist", "strmap", "strlistmap", "any"
 
 
-@dataclass(frozen=True)
 class Field:
-    name: str
-    kind: str | "Struct" | "ListOf"  # type: ignore[valid-type]
-    omitempty: bool = True
+    """One field of a Go struct: its JSON name, kind, and whether it is `omitempty`.
+
+    Plain classes rather than dataclasses: this module is imported on `kubewallet use`, and
+    `dataclasses` (with the `inspect` it imports) costs more start-up time than the whole parse.
+    """
+
+    __slots__ = ("name", "kind", "omitempty")
+
+    def __init__(self, name: str, kind, omitempty: bool = True) -> None:
+        self.name, self.kind, self.omitempty = name, kind, omitempty
 
 
-@dataclass(frozen=True)
 class Struct:
-    go_name: str
-    fields: tuple[Field, ...]
-    defaults: Callable[[dict], None] | None = None
+    __slots__ = ("go_name", "fields", "defaults")
+
+    def __init__(self, go_name: str, fields: tuple, defaults=None) -> None:
+        self.go_name, self.fields, self.defaults = go_name, fields, defaults
 
 
-@dataclass(frozen=True)
 class ListOf:
-    item: Struct
+    __slots__ = ("item",)
+
+    def __init__(self, item: Struct) -> None:
+        self.item = item
 
 
 NAMED_EXTENSION = Struct("NamedExtension", (Field("name", STR, False), Field("extension", ANY, False)))

@@ -9,12 +9,13 @@ every field they had, known or not; a file is rewritten only when something in i
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, Iterator
 
 from kubewallet.errors import KubeconfigError, KubeconfigParseError
 from kubewallet.kubeconfig import schema
@@ -23,22 +24,28 @@ from kubewallet.kubeconfig.schema import INNER_KEY, KINDS, SchemaError
 from kubewallet.kubeconfig.yamlio import dump_yaml, locate, parse_yaml
 
 
-@dataclass
 class KubeconfigFile:
-    """One file of the merge: its parsed document (unknown fields kept) and the bytes read."""
+    """One file of the merge: its parsed document (unknown fields kept) and the bytes read.
 
-    path: str                      # as named in KUBECONFIG / --kubeconfig (kubectl's messages use it)
-    data: dict
-    raw: bytes | None              # None: the file does not exist
-    dirty: bool = False
+    `path` is as named in KUBECONFIG / --kubeconfig (kubectl's messages use it); `raw` is None
+    when the file does not exist. (Plain classes, not dataclasses: see schema.Field.)
+    """
+
+    __slots__ = ("path", "data", "raw", "dirty")
+
+    def __init__(self, path: str, data: dict, raw: bytes | None, dirty: bool = False) -> None:
+        self.path, self.data, self.raw, self.dirty = path, data, raw, dirty
+
+    def __repr__(self) -> str:
+        return f"KubeconfigFile({self.path!r}, exists={self.exists}, dirty={self.dirty})"
 
     @property
     def exists(self) -> bool:
         return self.raw is not None
 
     @property
-    def directory(self) -> Path:
-        return Path(os.path.abspath(self.path)).parent
+    def directory(self) -> str:
+        return os.path.dirname(os.path.abspath(self.path))
 
     def entries(self, kind: str) -> list[dict]:
         items = self.data.get(kind)
@@ -62,17 +69,23 @@ class KubeconfigFile:
         return dump_yaml(doc).encode()
 
 
-@dataclass(frozen=True)
 class NamedEntry:
     """A cluster, user or context as merged: `body` is the inner mapping, `file` its origin."""
 
-    kind: str
-    name: str
-    body: dict
-    file: str
+    __slots__ = ("kind", "name", "body", "file")
+
+    def __init__(self, kind: str, name: str, body: dict, file: str) -> None:
+        self.kind, self.name, self.body, self.file = kind, name, body, file
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NamedEntry) and (self.kind, self.name, self.body, self.file) == (
+            other.kind, other.name, other.body, other.file)
+
+    def __repr__(self) -> str:
+        return f"NamedEntry({self.kind!r}, {self.name!r}, file={self.file!r})"
 
 
-def relativize(kind: str, body: dict, base: Path) -> dict:
+def relativize(kind: str, body: dict, base: str) -> dict:
     """client-go's RelativizeClusterLocalPaths / RelativizeAuthInfoLocalPaths, applied by
     ModifyConfig to every entry it writes: file references become relative to the file's
     directory, unless that needs `../`, in which case they become absolute."""
@@ -136,7 +149,8 @@ def _check_file(path: str, data: Any, raw: bytes) -> dict:
 def read_kubeconfig(path: str) -> KubeconfigFile:
     """Read and validate one file; a missing file is an empty one that does not exist yet."""
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except FileNotFoundError:
         return KubeconfigFile(path, {}, None)
     except IsADirectoryError:
@@ -207,7 +221,7 @@ class Workspace:
         """A path field of `entry` as kubectl uses it: relative to the file that holds it."""
         if not value or os.path.isabs(value):
             return value
-        return os.path.join(Path(os.path.abspath(entry.file)).parent, value)
+        return os.path.join(os.path.dirname(os.path.abspath(entry.file)), value)
 
     def merged(self, keep_unknown: bool = False) -> dict:
         """The merged config in kubectl's v1 form (what `config view --raw` prints)."""
@@ -329,6 +343,8 @@ class Workspace:
 
     def pending_diff(self) -> dict[str, str]:
         """A unified diff per file of what `save()` would write."""
+        import difflib
+
         out = {}
         for f in self.dirty_files():
             before = (f.raw or b"").decode(errors="replace").splitlines(keepends=True)

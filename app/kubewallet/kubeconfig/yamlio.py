@@ -11,8 +11,10 @@ must be written `"n"` or kubectl reads it back as `false` and fails.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 import yaml
 
@@ -90,6 +92,3 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=GoStyleDumper, sort_keys=True, default_flow_style=False,
                      allow_unicode=True, width=1 << 30, explicit_start=False)
 
-
-def read_file(path: Path) -> bytes:
-    return path.read_bytes()
