@@ -26,3 +26,39 @@ def own_secret_service(tmp_path, monkeypatch):
     monkeypatch.setenv("KUBEWALLET_KEYRING_SERVICE", "kubewallet-own")
     yield env
     os.kill(int(pid), signal.SIGTERM)  # gnome-keyring-daemon leaves with its bus
+
+
+@pytest.fixture
+def runtime_dir(monkeypatch):
+    """A short, private XDG_RUNTIME_DIR for this test, so its agent socket is its own (a Unix
+    socket path must stay under 108 bytes, which pytest's tmp_path may not)."""
+    import shutil
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="kw-run-")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", path)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def kw(kubewallet_cmd, monkeypatch, runtime_dir):
+    """Run the installed `kubewallet` (and make it the one kubectl finds on PATH)."""
+    from pathlib import Path
+
+    bin_dir = str(Path(kubewallet_cmd[0]).parent)
+    monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    started: list[bool] = []
+
+    def run(*args, input=None, env=None, check=True):
+        if args[:2] == ("agent", "start"):
+            started.append(True)
+        out = subprocess.run([*kubewallet_cmd, *args], capture_output=True, text=True, input=input,
+                             env=env, timeout=60)
+        if check and out.returncode != 0:
+            raise AssertionError(f"kubewallet {' '.join(args)} exited {out.returncode}: {out.stderr}")
+        return out
+
+    yield run
+    if started:
+        subprocess.run([*kubewallet_cmd, "agent", "stop"], capture_output=True, timeout=30)

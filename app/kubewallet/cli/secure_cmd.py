@@ -1,0 +1,83 @@
+"""`kubewallet secure USER...|--all` and `kubewallet unsecure USER...|--all`."""
+
+from __future__ import annotations
+
+import sys
+
+SECURE_EPILOG = """\
+examples:
+  kubewallet secure alice                 # alice's token / key moves into the vault
+  kubewallet secure --all                 # every user with an inline secret
+  kubewallet secure bob --include-files   # also move bob's client-key file content (file removed)
+  kubewallet secure alice --dry-run       # show the kubeconfig diff, change nothing
+  kubewallet unsecure alice               # put alice's secrets back inline, as they were
+"""
+
+
+def _parser(name: str):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=f"kubewallet {name}", epilog=SECURE_EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     description=("Move users' inline secrets into the vault and serve "
+                                                  "them through kubewallet's exec plugin."
+                                                  if name == "secure" else
+                                                  "Put secured users' secrets back inline."))
+    parser.add_argument("users", nargs="*", metavar="USER")
+    parser.add_argument("--all", action="store_true", help="every user that can be")
+    parser.add_argument("--kubeconfig", help="the kubeconfig file (default: KUBECONFIG, ~/.kube/config)")
+    if name == "secure":
+        parser.add_argument("--include-files", action="store_true",
+                            help="also move client-key / tokenFile file contents (the files are removed)")
+        parser.add_argument("--command", default="kubewallet",
+                            help="the plugin command written into the kubeconfig (default: kubewallet)")
+        parser.add_argument("--dry-run", action="store_true", help="print the kubeconfig diff only")
+    else:
+        parser.add_argument("--keep-in-vault", action="store_true",
+                            help="leave the secrets in the vault as well")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    name = argv[0]
+    ns = _parser(name).parse_args(argv[1:])
+    from kubewallet.errors import UsageError
+    from kubewallet.execplugin import secure
+    from kubewallet.kubeconfig import LoadingRules
+
+    if bool(ns.users) == ns.all:
+        raise UsageError(f"name one or more users, or pass --all (see 'kubewallet {name} --help')")
+    rules = LoadingRules.from_env(ns.kubeconfig)
+    users = None if ns.all else ns.users
+    if name == "unsecure":
+        done = secure.unsecure(rules, users, keep_in_vault=ns.keep_in_vault)
+        for user in done:
+            print(f"user {user}: secrets restored inline")
+        if not done:
+            print("no secured users")
+        return 0
+    if ns.dry_run:
+        return _dry_run(rules, users, ns)
+    results = secure.secure(rules, users, include_files=ns.include_files, command=ns.command)
+    for r in results:
+        print(f"user {r.user}: moved {', '.join(r.moved)} into the vault ({r.ref}); "
+              f"{r.file} now runs '{ns.command} credential get'")
+        for path in r.removed_files:
+            print(f"  removed {path} (its content is in the vault)")
+    if not results:
+        print("no user with an inline secret", file=sys.stderr)
+    return 0
+
+
+def _dry_run(rules, users, ns) -> int:
+    from kubewallet.execplugin import secure
+    from kubewallet.kubeconfig import load_workspace
+
+    ws = load_workspace(rules)
+    names = users if users is not None else [n for n, e in ws.users.items() if secure._securable(e.body)]
+    for n in names:
+        p = secure.plan(ws, n, include_files=ns.include_files, command=ns.command)
+        ws.set_entry("users", n, p.new_body)
+    for diff in ws.pending_diff().values():
+        sys.stdout.write(diff)
+    return 0

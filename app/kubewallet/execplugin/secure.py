@@ -1,0 +1,407 @@
+""""Secure this user": move a kubeconfig user's inline secrets into the vault and serve them back
+through kubewallet's exec plugin; "unsecure" puts them back.
+
+What moves (client-go `AuthInfo` fields): `client-key-data` with its certificate (data or file),
+`token`, `password` (only alongside another credential: an exec plugin cannot send basic auth,
+and the API server dropped it in 1.19), a legacy `auth-provider`'s `id-token`/`access-token`,
+`refresh-token` and `client-secret`; and, when asked (`include_files`), the content of
+`client-key` and `tokenFile` files, which are then removed. Impersonation fields (`as`,
+`as-groups`, `as-uid`, `as-user-extra`) and `extensions` stay in the file.
+
+Two vault entries per user:
+- `users/NAME` — what the plugin serves: `{"token": ...}` or `{"clientCertificateData": PEM,
+  "clientKeyData": PEM}`, with `meta` kind, user and `expires` (computed here, so the plugin
+  never parses a certificate). Renewals (`credential update`, `certs import`) replace this one.
+- `users/NAME/inline` — the user's body exactly as it was, the files removed, and the value
+  served at the time; `unsecure` writes that body back (byte for byte when nothing was renewed
+  since; with the renewed credential inline otherwise).
+
+Order, so the kubeconfig works for kubectl at every moment: the vault is written first, then the
+kubeconfig (atomically, under kubewallet's lock, retried on a concurrent kubectl write); if the
+kubeconfig cannot be written the new vault entries are deleted again. Files named by the old
+entry are removed only after the new kubeconfig is in place. `unsecure` goes the other way:
+files recreated, then the kubeconfig, then the vault entries removed.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import os
+from dataclasses import dataclass, field
+
+from kubewallet.errors import KubeconfigError, KubewalletError, VaultError
+from kubewallet.execplugin.protocol import API_V1, rfc3339
+
+SECRET_FIELDS = ("client-certificate", "client-certificate-data", "client-key", "client-key-data",
+                 "token", "tokenFile", "username", "password", "auth-provider")
+INSTALL_HINT = ("This user's credential is kept in the OS keyring by kubewallet. Install kubewallet "
+                "(pip install kubewallet) and make sure 'kubewallet' is on PATH, or run "
+                "'kubewallet unsecure USER' on a machine that has it to restore the inline form.")
+
+
+@dataclass(frozen=True)
+class SecureResult:
+    user: str
+    ref: str
+    moved: tuple[str, ...]                   # field names, for the person (never values)
+    removed_files: tuple[str, ...] = ()
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    user: str
+    ref: str
+    value: str
+    meta: dict
+    inline: dict
+    new_body: dict
+    moved: tuple[str, ...]
+    remove_files: tuple[str, ...] = field(default=())
+
+
+def ref_for(user: str) -> str:
+    return f"users/{user}"
+
+
+def inline_ref(ref: str) -> str:
+    return f"{ref}/inline"
+
+
+def kubewallet_ref(body: dict) -> str | None:
+    """The vault reference when the user runs kubewallet's plugin (`credential get --ref REF`)."""
+    exec_body = body.get("exec") if isinstance(body, dict) else None
+    if not isinstance(exec_body, dict):
+        return None
+    command = os.path.basename(str(exec_body.get("command") or ""))
+    args = [str(a) for a in (exec_body.get("args") or [])]
+    if command in ("kubectl", "kubectl.exe") and args[:1] == ["wallet"]:
+        args = args[1:]
+    elif command not in ("kubewallet", "kubectl-wallet", "kubewallet.exe"):
+        return None
+    if args[:2] != ["credential", "get"]:
+        return None
+    for i, arg in enumerate(args):
+        if arg == "--ref" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--ref="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def exec_entry(user: str, ref: str, command: str = "kubewallet") -> dict:
+    """The `exec` block `secure` writes (client.authentication.k8s.io/v1 ExecConfig).
+
+    interactiveMode IfAvailable: a passphrase vault can ask when kubectl runs in a terminal, and
+    the plugin fails fast with what to run when it does not."""
+    return {"apiVersion": API_V1, "command": command,
+            "args": ["credential", "get", "--user", user, "--ref", ref],
+            "env": None, "installHint": INSTALL_HINT.replace("USER", user),
+            "interactiveMode": "IfAvailable", "provideClusterInfo": False}
+
+
+def _read_file(path: str, what: str, user: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise KubeconfigError(f"user {user!r}: cannot read its {what} {path} ({exc.strerror})") from None
+
+
+def _b64text(value: str, what: str, user: str) -> str:
+    try:
+        return base64.b64decode(value, validate=False).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise KubeconfigError(f"user {user!r}: {what} is not base64 PEM") from None
+
+
+def _expires(value: dict) -> str | None:
+    from kubewallet.execplugin.expiry import certificate_not_after, jwt_expiry
+
+    when = None
+    if value.get("token"):
+        when = jwt_expiry(value["token"])
+    elif value.get("clientCertificateData"):
+        when = certificate_not_after(value["clientCertificateData"])
+    return rfc3339(when) if when else None
+
+
+def plan(ws, user: str, *, include_files: bool = False, command: str = "kubewallet",
+         ref: str | None = None) -> Plan:
+    """What securing `user` would do; raises KubewalletError (nothing done) when it cannot."""
+    entry = ws.users.get(user)
+    if entry is None:
+        raise KubeconfigError(f"user {user!r} is not in the kubeconfig")
+    body = entry.body or {}
+    if kubewallet_ref(body):
+        raise KubewalletError(f"user {user!r} is already secured (vault {kubewallet_ref(body)})")
+    if body.get("exec"):
+        raise KubewalletError(f"user {user!r} already runs an exec plugin "
+                              f"({body['exec'].get('command')}); it keeps its own secrets")
+    moved: list[str] = []
+    remove: list[str] = []
+    value: dict[str, str] = {}
+    kind = ""
+    if body.get("client-key-data") or body.get("client-key"):
+        if body.get("client-key-data"):
+            key = _b64text(body["client-key-data"], "client-key-data", user)
+            moved.append("client-key-data")
+        elif include_files:
+            path = ws.resolve_path(entry, body["client-key"])
+            key = _read_file(path, "client key file", user)
+            moved.append(f"client-key ({path})")
+            remove.append(path)
+        else:
+            raise KubewalletError(f"user {user!r} keeps its key in a file ({body['client-key']})",
+                                  hint="pass --include-files to move the file's content into the vault")
+        if body.get("client-certificate-data"):
+            cert = _b64text(body["client-certificate-data"], "client-certificate-data", user)
+            moved.append("client-certificate-data")
+        elif body.get("client-certificate"):
+            cert = _read_file(ws.resolve_path(entry, body["client-certificate"]), "client certificate", user)
+            moved.append("client-certificate (copied; the file stays)")
+        else:
+            raise KubewalletError(f"user {user!r} has a client key but no certificate")
+        value = {"clientCertificateData": cert, "clientKeyData": key}
+        kind = "client-certificate"
+    elif body.get("token"):
+        value, kind = {"token": str(body["token"])}, "token"
+        moved.append("token")
+    elif body.get("tokenFile"):
+        if not include_files:
+            raise KubewalletError(f"user {user!r} reads its token from a file ({body['tokenFile']})",
+                                  hint="pass --include-files to move the file's content into the vault")
+        path = ws.resolve_path(entry, body["tokenFile"])
+        value, kind = {"token": _read_file(path, "token file", user).strip()}, "token"
+        moved.append(f"tokenFile ({path})")
+        remove.append(path)
+    elif isinstance(body.get("auth-provider"), dict):
+        config = body["auth-provider"].get("config") or {}
+        token = config.get("id-token") or config.get("access-token")
+        if not token:
+            raise KubewalletError(f"user {user!r} uses the {body['auth-provider'].get('name')!r} "
+                                  "auth-provider without a stored token", hint="log in once first")
+        value, kind = {"token": str(token)}, "auth-provider"
+        moved += [f"auth-provider.{k}" for k in ("id-token", "access-token", "refresh-token",
+                                                  "client-secret") if config.get(k)]
+    if not value:
+        if body.get("password"):
+            raise KubewalletError(
+                f"user {user!r} authenticates with a password only (basic auth): an exec plugin "
+                "cannot send one, and Kubernetes 1.19+ no longer accepts it", hint="remove it with "
+                f"'kubewallet config unset users.{user}.password'")
+        raise KubewalletError(f"user {user!r} has no inline secret to move")
+    if body.get("password"):
+        moved.append("password")
+    new_body = {k: copy.deepcopy(v) for k, v in body.items() if k not in SECRET_FIELDS}
+    ref = ref or ref_for(user)
+    new_body["exec"] = exec_entry(user, ref, command)
+    stored = json.dumps(value)
+    meta = {"kind": kind, "user": user, "expires": _expires(value)}
+    if kind == "auth-provider":
+        from kubewallet.execplugin.serve import renew_command
+
+        meta["renew"] = renew_command(user, "token")
+    inline = {"body": body, "served": stored, "files": {}}
+    for path in remove:
+        st = os.stat(path)
+        inline["files"][path] = {"content": _read_file(path, "file", user), "mode": st.st_mode & 0o777}
+    return Plan(user, ref, stored, meta, inline, new_body, tuple(moved), tuple(remove))
+
+
+def _shared(ws, path: str, user: str) -> bool:
+    """Does another user name this file? Then it is not removed."""
+    for name, entry in ws.users.items():
+        if name == user:
+            continue
+        for key in ("client-key", "client-certificate", "tokenFile"):
+            if entry.body.get(key) and os.path.abspath(ws.resolve_path(entry, entry.body[key])) == \
+                    os.path.abspath(path):
+                return True
+    return False
+
+
+def secure(rules, users: list[str] | None, *, vault=None, include_files: bool = False,
+           command: str = "kubewallet") -> list[SecureResult]:
+    """Secure the named users (None: every user that has an inline secret)."""
+    from kubewallet.kubeconfig import load_workspace, run_edit
+    from kubewallet.vault import open_vault
+
+    vault = vault or open_vault()
+    ws = load_workspace(rules)
+    names = users if users is not None else [n for n, e in ws.users.items() if _securable(e.body)]
+    taken = set(vault.refs())
+    plans = []
+    for n in names:
+        ref, k = ref_for(n), 1
+        while ref in taken or inline_ref(ref) in taken:  # never overwrite another file's user
+            k += 1
+            ref = f"{ref_for(n)}#{k}"
+        taken |= {ref, inline_ref(ref)}
+        plans.append(plan(ws, n, include_files=include_files, command=command, ref=ref))
+    if not plans:
+        return []
+    items = {}
+    for p in plans:
+        items[p.ref] = (p.value, p.meta)
+        items[inline_ref(p.ref)] = (json.dumps(p.inline), {"kind": "inline-form", "user": p.user})
+    vault.put_many(items)  # 1. the vault (nothing refers to these entries yet)
+
+    def edit(ws):
+        for p in plans:
+            current = ws.users.get(p.user)
+            if current is None or current.body != p.inline["body"]:
+                raise KubeconfigError(f"user {p.user!r} changed while it was being secured; "
+                                      "nothing was changed", hint="run the command again")
+            ws.set_entry("users", p.user, p.new_body)
+        return {p.user: ws.users[p.user].file for p in plans}
+
+    try:
+        files = run_edit(rules, edit)  # 2. the kubeconfig, atomically
+    except BaseException:
+        for ref in items:  # roll back: the kubeconfig still holds the inline secrets
+            try:
+                vault.delete(ref)
+            except VaultError:
+                pass
+        raise
+    results = []
+    ws = load_workspace(rules)
+    for p in plans:
+        removed = []
+        for path in p.remove_files:  # 3. only now, with the new kubeconfig in place
+            if not _shared(ws, path, p.user):
+                try:
+                    os.unlink(path)
+                    removed.append(path)
+                except FileNotFoundError:
+                    pass
+        results.append(SecureResult(p.user, p.ref, p.moved, tuple(removed), files.get(p.user, "")))
+    return results
+
+
+def _securable(body: dict) -> bool:
+    if not isinstance(body, dict) or body.get("exec"):
+        return False
+    return bool(body.get("client-key-data") or body.get("token") or (
+        isinstance(body.get("auth-provider"), dict)
+        and ((body["auth-provider"].get("config") or {}).get("id-token")
+             or (body["auth-provider"].get("config") or {}).get("access-token"))))
+
+
+def _with_current_credential(body: dict, served_then: str, served_now: str | None) -> dict:
+    """The inline body, carrying the credential the vault serves now if it was renewed since."""
+    if served_now is None or served_now == served_then:
+        return body
+    body = copy.deepcopy(body)
+    try:
+        now = json.loads(served_now) if served_now.startswith("{") else {"token": served_now}
+    except ValueError:
+        now = {"token": served_now}
+    if now.get("token"):
+        if isinstance(body.get("auth-provider"), dict):
+            cfg = body["auth-provider"].setdefault("config", {})
+            cfg["id-token" if "id-token" in cfg or "access-token" not in cfg else "access-token"] = now["token"]
+        else:
+            body.pop("tokenFile", None)
+            body["token"] = now["token"]
+    elif now.get("clientCertificateData") and now.get("clientKeyData"):
+        for k in ("client-certificate", "client-key"):
+            body.pop(k, None)
+        body["client-certificate-data"] = base64.b64encode(now["clientCertificateData"].encode()).decode()
+        body["client-key-data"] = base64.b64encode(now["clientKeyData"].encode()).decode()
+    return body
+
+
+def unsecure(rules, users: list[str] | None, *, vault=None, keep_in_vault: bool = False) -> list[str]:
+    """Put the named secured users (None: all) back inline; returns their names."""
+    from kubewallet.kubeconfig import load_workspace, run_edit
+    from kubewallet.vault import open_vault
+
+    vault = vault or open_vault()
+    ws = load_workspace(rules)
+    if users is None:
+        users = [n for n, e in ws.users.items() if kubewallet_ref(e.body)]
+    restore: dict[str, tuple[str, dict, dict]] = {}
+    for name in users:
+        entry = ws.users.get(name)
+        if entry is None:
+            raise KubeconfigError(f"user {name!r} is not in the kubeconfig")
+        ref = kubewallet_ref(entry.body)
+        if not ref:
+            raise KubewalletError(f"user {name!r} is not secured by kubewallet")
+        saved = vault.get(inline_ref(ref))
+        if saved is None:
+            raise VaultError(f"the vault holds no inline form for user {name!r} ({inline_ref(ref)})",
+                             hint="it was secured elsewhere or the entry was removed")
+        inline = json.loads(saved)
+        body = _with_current_credential(inline["body"], inline.get("served", ""), vault.get(ref))
+        restore[name] = (ref, body, inline.get("files") or {})
+    for _ref, _body, files in restore.values():  # 1. files the inline form names
+        for path, spec in files.items():
+            if not os.path.exists(path):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, int(spec.get("mode", 0o600)))
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(spec["content"])
+
+    def edit(ws):
+        for name, (_ref, body, _files) in restore.items():
+            ws.set_entry("users", name, body)
+
+    run_edit(rules, edit)  # 2. the kubeconfig
+    if not keep_in_vault:  # 3. the vault entries nothing refers to any more
+        ws = load_workspace(rules)
+        still = usage(ws)
+        for ref, _body, _files in restore.values():
+            if ref not in still:
+                vault.delete(ref)
+                vault.delete(inline_ref(ref))
+    return list(restore)
+
+
+def usage(ws) -> dict[str, list[str]]:
+    """vault reference -> the users whose exec entry names it (for `vault list` and `vault rm`)."""
+    out: dict[str, list[str]] = {}
+    for name, entry in ws.users.items():
+        ref = kubewallet_ref(entry.body)
+        if ref:
+            out.setdefault(ref, []).append(name)
+            out.setdefault(inline_ref(ref), []).append(name)
+    return out
+
+
+def update_credential(user: str, *, token: str | None = None, cert_pem: str | None = None,
+                      key_pem: str | None = None, kubeconfig: str | None = None, vault=None) -> str:
+    """Replace what a secured user serves (a renewed token or certificate); returns the ref."""
+    from kubewallet.kubeconfig import LoadingRules, load_workspace
+    from kubewallet.vault import open_vault
+
+    ws = load_workspace(LoadingRules.from_env(kubeconfig))
+    entry = ws.users.get(user)
+    if entry is None:
+        raise KubeconfigError(f"user {user!r} is not in the kubeconfig")
+    ref = kubewallet_ref(entry.body)
+    if not ref:
+        raise KubewalletError(f"user {user!r} is not secured by kubewallet",
+                              hint=f"run 'kubewallet secure {user}' first")
+    if token is not None:
+        if not token:
+            raise KubewalletError("the new token is empty")
+        value, kind = {"token": token}, "token"
+    else:
+        from kubewallet.inspect import certificates as certs
+
+        chain = certs.load_certificates(cert_pem or "", "the new certificate")
+        key = certs.load_private_key(key_pem or "", "the new key")
+        if not certs.key_matches(chain[0], key):
+            raise KubewalletError("the new certificate does not match the new key")
+        value, kind = {"clientCertificateData": cert_pem, "clientKeyData": key_pem}, "client-certificate"
+    vault = vault or open_vault()
+    old = vault.get_entry(ref)
+    meta = dict(old.meta if old else {}, kind=kind, user=user, expires=_expires(value))
+    if kind != "auth-provider":
+        meta.pop("renew", None)
+    vault.put(ref, json.dumps(value), meta=meta)
+    return ref
