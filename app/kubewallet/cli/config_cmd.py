@@ -124,8 +124,13 @@ def cmd_get_contexts(args, flags) -> int:
             rows.append(["*" if name == ws.current_context else "", name, body.get("cluster") or "",
                          body.get("user") or "", body.get("namespace") or ""])
         sys.stdout.write(table(rows))
+    if len(missing) == 1:
+        raise KubeconfigError(f"context {missing[0]} not found")
     if missing:
-        raise KubeconfigError(", ".join(f"context {n} not found" for n in missing))
+        # kubectl's CheckErr prints an aggregate of several errors one per line, without "error: ".
+        sys.stdout.flush()
+        sys.stderr.write("".join(f"context {n} not found\n" for n in missing))
+        return 1
     return 0
 
 

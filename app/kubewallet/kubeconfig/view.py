@@ -42,9 +42,10 @@ def minify(doc: dict) -> dict:
 def flatten(doc: dict, origin_dir_of) -> dict:
     """Inline every certificate and key file as `*-data` (relative paths from the file that
     named them). A path and data both set is an error, as in kubectl."""
-    for kind, pairs in (("clusters", [("certificate-authority", "certificate-authority-data")]),
-                        ("users", [("client-certificate", "client-certificate-data"),
-                                   ("client-key", "client-key-data")])):
+    # Users before clusters, as client-go's FlattenConfig: decides which missing file is reported.
+    for kind, pairs in (("users", [("client-certificate", "client-certificate-data"),
+                                   ("client-key", "client-key-data")]),
+                        ("clusters", [("certificate-authority", "certificate-authority-data")])):
         for entry in doc.get(kind) or []:
             body = entry[INNER_KEY[kind]]
             for path_key, data_key in pairs:
@@ -99,12 +100,13 @@ def to_yaml(doc: dict) -> str:
 
 
 def table(rows: list[list[str]]) -> str:
-    """Go's tabwriter as kubectl sets it up: every column but the last padded to its width + 3."""
+    """Go's tabwriter as kubectl sets it up (minwidth 6, padding 3): every column but the last
+    padded to max(6, its widest cell + 3), counted in characters (runes)."""
     if not rows:
         return ""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    widths = [max(6, max(len(r[i]) for r in rows) + 3) for i in range(len(rows[0]) - 1)]
     lines = []
     for row in rows:
-        cells = [cell.ljust(widths[i] + 3) for i, cell in enumerate(row[:-1])]
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
         lines.append("".join(cells) + row[-1])
     return "\n".join(lines) + "\n"

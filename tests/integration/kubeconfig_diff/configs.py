@@ -1,0 +1,209 @@
+"""Kubeconfig texts the scenarios are built from (placeholders: see conftest.pki_subs, `{dir}`)."""
+
+from __future__ import annotations
+
+PKI = {"pki/ca.crt": "$CA_PEM", "pki/client.crt": "$CERT_PEM", "pki/client.key": "$KEY_PEM"}
+
+SINGLE = """\
+apiVersion: v1
+kind: Config
+preferences: {}
+clusters:
+- name: prod
+  cluster:
+    server: https://prod.example:6443
+    certificate-authority: pki/ca.crt
+    tls-server-name: prod.internal
+- name: dev
+  cluster:
+    server: https://dev.example:6443
+    certificate-authority-data: $CA_B64
+users:
+- name: bob
+  user:
+    token: bob-token
+- name: alice
+  user:
+    client-certificate-data: $CERT_B64
+    client-key-data: $KEY_B64
+- name: carol
+  user:
+    client-certificate: pki/client.crt
+    client-key: {dir}/pki/client.key
+contexts:
+- name: prod
+  context:
+    cluster: prod
+    user: carol
+- name: dev
+  context:
+    cluster: dev
+    user: alice
+    namespace: team-a
+current-context: dev
+"""
+
+# Three files with overlapping names: the first file that names an entry wins.
+A = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: shared
+  cluster:
+    server: https://from-a
+users:
+- name: ua
+  user:
+    token: token-a
+contexts:
+- name: ctx-a
+  context:
+    cluster: shared
+    user: ua
+- name: shared-ctx
+  context:
+    cluster: shared
+    user: ua
+    namespace: from-a
+"""
+
+B = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: shared
+  cluster:
+    server: https://from-b
+- name: cb
+  cluster:
+    server: https://cb
+    certificate-authority: ../pki/ca.crt
+users:
+- name: ua
+  user:
+    token: token-b
+- name: ub
+  user:
+    client-certificate: ../pki/client.crt
+    client-key: ../pki/client.key
+contexts:
+- name: shared-ctx
+  context:
+    cluster: cb
+    user: ub
+    namespace: from-b
+- name: ctx-b
+  context:
+    cluster: cb
+    user: ub
+current-context: ctx-b
+"""
+
+C = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: cc
+  cluster:
+    server: https://cc
+    insecure-skip-tls-verify: true
+contexts:
+- name: ctx-c
+  context:
+    cluster: cc
+    user: ua
+    namespace: ns-c
+current-context: ctx-c
+"""
+
+THREE = {"a/config": A, "b/config": B, "c/config": C, **PKI}
+THREE_KC = ("a/config", "b/config", "c/config")
+
+UNKNOWN = """\
+apiVersion: v1
+kind: Config
+x-top-level: keep me
+preferences:
+  colors: true
+clusters:
+- name: k
+  x-entry-note: on the named entry
+  cluster:
+    server: https://k.example
+    x-vendor-field: 42
+    extensions:
+    - name: vendor.example/meta
+      extension:
+        zone: eu-1
+        tags: [a, b]
+users:
+- name: u
+  user:
+    token: u-token
+    x-user-extra: {nested: true}
+contexts:
+- name: k
+  context:
+    cluster: k
+    user: u
+    x-context-extra: yes
+    extensions:
+    - name: vendor.example/ctx
+      extension: {owner: team}
+current-context: k
+extensions:
+- name: global.example/ext
+  extension:
+    any: thing
+"""
+
+NON_ASCII = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: prod-東京
+  cluster:
+    server: https://tokyo.example
+- name: café
+  cluster:
+    server: https://cafe.example
+users:
+- name: josé
+  user:
+    token: jose-token
+contexts:
+- name: prod-東京
+  context:
+    cluster: prod-東京
+    user: josé
+    namespace: équipe
+- name: café
+  context:
+    cluster: café
+    user: josé
+current-context: prod-東京
+"""
+
+DOTS = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: api.prod.example.com
+  cluster:
+    server: https://api.prod.example.com
+- name: arn:aws:eks:eu-west-1:123456789012:cluster/prod
+  cluster:
+    server: https://eks.example
+users:
+- name: admin@prod.example.com
+  user:
+    token: t
+contexts:
+- name: admin@api.prod.example.com
+  context:
+    cluster: api.prod.example.com
+    user: admin@prod.example.com
+current-context: admin@api.prod.example.com
+"""
+
+PKI_HOME = {f"home/.kube/{k}": v for k, v in PKI.items()}
