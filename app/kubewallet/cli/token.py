@@ -62,27 +62,11 @@ def rules_from_args(args, cluster: str | None):
 
 
 def _token_of_user(args) -> tuple[str, str]:
-    from kubewallet.errors import InspectError
-    from kubewallet.inspect.sources import default_vault_reader, token_text, user_credentials
+    from kubewallet.inspect.sources import default_vault_reader, user_token
     from kubewallet.kubeconfig import LoadingRules, load_workspace
 
     ws = load_workspace(LoadingRules.from_env(args.kubeconfig))
-    creds = user_credentials(ws, args.user, default_vault_reader())
-    if creds.missing:
-        raise InspectError(f"user {args.user!r} not found")
-    if creds.token is not None:
-        if creds.token.data is None:
-            raise InspectError(creds.token.error)
-        return token_text(creds.token) or "", creds.token.source
-    config = creds.auth_provider_config or {}
-    if isinstance(config.get("id-token"), str):
-        return config["id-token"], f"users/{args.user} auth-provider id-token"
-    if creds.vault is not None:
-        if creds.vault.error:
-            raise InspectError(creds.vault.error)
-        if creds.vault.token:
-            return creds.vault.token, f"vault {creds.vault.ref}"
-    raise InspectError(f"user {args.user!r} holds no token", hint="'kubewallet whoami' shows what it uses")
+    return user_token(ws, args.user, default_vault_reader())
 
 
 def print_identity(who, indent: str = "") -> None:

@@ -214,3 +214,44 @@ def token_text(material: Material | None) -> str | None:
         return material.data.decode("utf-8").strip()
     except UnicodeDecodeError:
         raise InspectError(f"{material.source} is not text") from None
+
+
+def token_users(ws) -> list[tuple[str, str]]:
+    """[(user, what)] for every user that holds a bearer token the Tokens page can decode:
+    'token', 'tokenFile', 'auth-provider id-token' or 'vault token' (a secured user)."""
+    out = []
+    for name, entry in ws.users.items():
+        body = entry.body or {}
+        provider = body.get("auth-provider") if isinstance(body.get("auth-provider"), dict) else {}
+        config = provider.get("config") if isinstance(provider.get("config"), dict) else {}
+        exec_body = body.get("exec") if isinstance(body.get("exec"), dict) else None
+        if body.get("tokenFile"):
+            out.append((name, "tokenFile"))
+        elif body.get("token"):
+            out.append((name, "token"))
+        elif config.get("id-token"):
+            out.append((name, "auth-provider id-token"))
+        elif exec_body and kubewallet_ref(exec_body):
+            out.append((name, "vault"))
+    return out
+
+
+def user_token(ws, user: str, vault_reader: VaultReader | None = None) -> tuple[str, str]:
+    """(token, where it came from) for a user, in client-go's order: tokenFile, token, then an
+    auth-provider's id-token, then the vault entry of a secured user."""
+    creds = user_credentials(ws, user, vault_reader)
+    if creds.missing:
+        raise InspectError(f"user {user!r} not found")
+    if creds.token is not None:
+        if creds.token.data is None:
+            raise InspectError(creds.token.error)
+        return token_text(creds.token) or "", creds.token.source
+    config = creds.auth_provider_config or {}
+    if isinstance(config.get("id-token"), str) and config["id-token"]:
+        return config["id-token"], f"users/{user} auth-provider id-token"
+    if creds.vault is not None:
+        if creds.vault.error:
+            raise InspectError(creds.vault.error)
+        if creds.vault.token:
+            return creds.vault.token, f"vault {creds.vault.ref}"
+    raise InspectError(f"user {user!r} holds no token", hint="'kubewallet whoami' shows what it uses")

@@ -70,3 +70,16 @@ def parse_duration(text: str) -> dt.timedelta:
         raise UsageError(f"cannot read the duration {text!r}",
                          hint="use a number with s, m, h, d or w, for example 30d or 12h")
     return dt.timedelta(seconds=float(match.group(1)) * _FACTORS[match.group(2).lower()])
+
+
+def countdown(expires: dt.datetime | None, now: dt.datetime) -> str:
+    """A ticking form for a live display: 'expires in 2 d 03:12:45', 'expired 00:03:12 ago'."""
+    if expires is None:
+        return "never expires"
+    seconds = int((expires - now).total_seconds())
+    left = abs(seconds)
+    days, rest = divmod(left, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    clock = (f"{days} d " if days else "") + f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    return f"expires in {clock}" if seconds > 0 else f"expired {clock} ago"

@@ -152,7 +152,7 @@ def decode(token: str) -> DecodedToken:
         raise InspectError(f"a JWT has 3 segments separated by dots (header.claims.signature); "
                            f"this has {len(parts)}",
                            hint="a token with no dots at all is an opaque token: only the server "
-                                "that issued it knows what it means")
+                                "that issued it knows what it means" if len(parts) == 1 else None)
     header = _json_segment(parts[0], 0)
     claims = _json_segment(parts[1], 1)
     signature = _b64url_decode(parts[2], 2)

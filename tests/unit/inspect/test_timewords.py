@@ -37,3 +37,11 @@ def test_parse_duration(text, seconds):
 def test_bad_durations(text):
     with pytest.raises(UsageError, match="cannot read the duration"):
         parse_duration(text)
+
+
+def test_countdown():
+    from kubewallet.inspect.timewords import countdown
+
+    assert countdown(NOW + dt.timedelta(days=2, hours=3, minutes=12, seconds=45), NOW) == "expires in 2 d 03:12:45"
+    assert countdown(NOW - dt.timedelta(minutes=3, seconds=12), NOW) == "expired 00:03:12 ago"
+    assert countdown(None, NOW) == "never expires"
