@@ -79,5 +79,5 @@ def _dry_run(rules, users, ns) -> int:
         p = secure.plan(ws, n, include_files=ns.include_files, command=ns.command)
         ws.set_entry("users", n, p.new_body)
     for diff in ws.pending_diff().values():
-        sys.stdout.write(diff)
+        sys.stdout.write(secure.redact_diff(diff))
     return 0

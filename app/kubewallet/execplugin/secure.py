@@ -62,6 +62,30 @@ class Plan:
     remove_files: tuple[str, ...] = field(default=())
 
 
+_SECRET_KEYS = ("client-key-data", "token", "password", "id-token", "refresh-token", "client-secret",
+                "access-token")
+_DATA_KEYS = ("client-certificate-data",)
+
+
+def redact_diff(diff: str) -> str:
+    """A kubeconfig diff safe to show: secret values replaced with kubectl's redaction words
+    (`REDACTED`, and `DATA+OMITTED` for certificate data), as `kubectl config view` does."""
+    import re
+
+    keys = "|".join(re.escape(k) for k in _SECRET_KEYS + _DATA_KEYS)
+    pattern = re.compile(rf"^([-+ ]\s*(?:- )?)({keys}):[ \t]*(\S.*)$")
+
+    def fix(line: str) -> str:
+        m = pattern.match(line)
+        if not m:
+            return line
+        word = "DATA+OMITTED" if m.group(2) in _DATA_KEYS else "REDACTED"
+        return f"{m.group(1)}{m.group(2)}: {word}"
+
+    return "".join(fix(line.rstrip("\n")) + ("\n" if line.endswith("\n") else "")
+                   for line in diff.splitlines(keepends=True))
+
+
 def ref_for(user: str) -> str:
     return f"users/{user}"
 

@@ -46,8 +46,12 @@ def from_vault(ref: str, info: ExecInfo) -> tuple[str, dict]:
     try:
         entry = open_vault(prompt=prompt, interactive=info.interactive).get_entry(ref)
     except VaultLockedError as exc:
-        raise ExecPluginError(f"{exc.message}; kubectl is running without a terminal, so kubewallet "
-                              "cannot ask", hint=exc.hint) from None
+        from kubewallet.vault.vaultfile import WrongPassphrase
+
+        if isinstance(exc, WrongPassphrase) or info.interactive:
+            raise ExecPluginError(exc.message, hint=exc.hint) from None
+        raise ExecPluginError(f"{exc.message}; kubectl runs this plugin without a terminal, so "
+                              "kubewallet cannot ask", hint=exc.hint) from None
     except VaultError as exc:
         raise ExecPluginError(exc.message, hint=exc.hint) from None
     if entry is None:

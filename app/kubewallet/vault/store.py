@@ -27,8 +27,9 @@ from kubewallet.vault.keystore import KeyStore, default_keystore
 from kubewallet.vault.paths import DATA_KEY_ACCOUNT, keyring_service, vault_path
 
 PASSPHRASE_ENV = "KUBEWALLET_VAULT_PASSPHRASE"
-LOCKED_FILE_HINT = ("set KUBEWALLET_VAULT_PASSPHRASE, start 'kubewallet agent start' (it asks once), "
-                    "or unlock the vault in the kubewallet window")
+LOCKED_FILE_HINT = ("run 'kubewallet agent start' (or 'kubewallet agent unlock' when one runs: it asks "
+                    "once and keeps the vault open for kubectl), set KUBEWALLET_VAULT_PASSPHRASE, or "
+                    "unlock the vault in the kubewallet window")
 
 
 # Values are NamedTuples, not frozen dataclasses: `dataclasses` imports `inspect` and `ast`

@@ -35,6 +35,10 @@ _CHECK_PLAINTEXT = b"kubewallet vault key check v1"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 
 
+class WrongPassphrase(VaultLockedError):
+    """The passphrase does not open the vault file (asking again may help; waiting will not)."""
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -107,7 +111,7 @@ def decrypt(path: str, header: dict, key: bytes) -> dict:
         aes.decrypt(check[:12], check[12:], b"check")
     except (InvalidTag, ValueError):
         if header["key"]["source"] == "passphrase":
-            raise VaultLockedError(f"wrong passphrase for the encrypted vault file {path} (or its key "
+            raise WrongPassphrase(f"wrong passphrase for the encrypted vault file {path} (or its key "
                                    "check was altered); nothing was changed", hint="try again") from None
         raise VaultError(f"the data key in the keyring does not open the vault file {path} "
                          "(the keyring item or the file was replaced); nothing was changed") from None
