@@ -184,7 +184,7 @@ def _expect(cond: bool, path: list[Any], want: str, value: Any) -> None:
 
 def check_base64(value: str, path: list[Any]) -> None:
     """Go's StdEncoding: padded, standard alphabet; it skips CR and LF and nothing else."""
-    cleaned = value.replace("\r", "").replace("\n", "")
+    cleaned = value.replace("\r", "").replace("\n", "") if ("\n" in value or "\r" in value) else value
     try:
         base64.b64decode(cleaned, validate=True)
     except (binascii.Error, ValueError):
@@ -227,7 +227,7 @@ def walk(value: Any, spec: Struct, path: list[Any], keep_unknown: bool) -> dict:
         elif kind == BYTES:
             _expect(isinstance(raw, str), fpath, "a base64 string", raw)
             check_base64(raw, fpath)
-            norm = raw.replace("\r", "").replace("\n", "")
+            norm = raw.replace("\r", "").replace("\n", "") if ("\n" in raw or "\r" in raw) else raw
         elif kind == STRLIST:
             _expect(isinstance(raw, list), fpath, "a list of strings", raw)
             for i, item in enumerate(raw):

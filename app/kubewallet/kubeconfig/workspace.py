@@ -31,10 +31,15 @@ class KubeconfigFile:
     when the file does not exist. (Plain classes, not dataclasses: see schema.Field.)
     """
 
-    __slots__ = ("path", "data", "raw", "dirty")
+    __slots__ = ("path", "data", "raw", "dirty", "canonical")
 
-    def __init__(self, path: str, data: dict, raw: bytes | None, dirty: bool = False) -> None:
+    def __init__(self, path: str, data: dict, raw: bytes | None, dirty: bool = False,
+                 canonical: dict | None = None) -> None:
         self.path, self.data, self.raw, self.dirty = path, data, raw, dirty
+        # kubectl's form of `data` as validated on load, so output need not walk it again:
+        # {kind: {id(raw body): (raw body, canonical body)}} -- the raw body is held so its id
+        # cannot be reused by another object while this cache lives.
+        self.canonical = canonical or {}
 
     def __repr__(self) -> str:
         return f"KubeconfigFile({self.path!r}, exists={self.exists}, dirty={self.dirty})"
@@ -70,7 +75,12 @@ class KubeconfigFile:
 
 
 class NamedEntry:
-    """A cluster, user or context as merged: `body` is the inner mapping, `file` its origin."""
+    """A cluster, user or context as merged: `body` is the inner mapping, `file` its origin.
+
+    Treat `body` as read-only: it is shared with the loaded file, not copied (copying a large
+    kubeconfig costs more than parsing it). To change an entry, pass a modified copy to
+    `Workspace.set_entry` — e.g. `{**entry.body, "namespace": "x"}`.
+    """
 
     __slots__ = ("kind", "name", "body", "file")
 
@@ -107,6 +117,16 @@ def relativize(kind: str, body: dict, base: str) -> dict:
     return body
 
 
+def _copy_state(state: dict) -> dict:
+    """A copy of the merged state's containers; entries and bodies are shared (read-only)."""
+    out = dict(state)
+    for kind in KINDS:
+        out[kind] = dict(state[kind])
+    out["preferences"] = copy.deepcopy(state["preferences"])
+    out["extensions"] = dict(state["extensions"])
+    return out
+
+
 def canonical_document(data: dict, keep_unknown: bool) -> dict:
     """A whole document in kubectl's form: entries sorted by name, known fields canonical."""
     out = schema.walk(data, schema.CONFIG, [], keep_unknown)
@@ -116,10 +136,13 @@ def canonical_document(data: dict, keep_unknown: bool) -> dict:
     return out
 
 
-def _check_file(path: str, data: Any, raw: bytes) -> dict:
-    """Validate one parsed file like client-go's loader; errors carry line and column."""
+def _check_file(path: str, data: Any, raw: bytes) -> tuple[dict, dict]:
+    """Validate one parsed file like client-go's loader; errors carry line and column.
+
+    Returns the data and, per kind, the canonical form of each entry body keyed by the id of
+    the raw body (valid while the file's data is alive and unchanged)."""
     if data is None:
-        return {}
+        return {}, {}
     try:
         if not isinstance(data, dict):
             raise SchemaError([], "the file must hold a mapping (apiVersion, kind, clusters, users, "
@@ -129,7 +152,15 @@ def _check_file(path: str, data: Any, raw: bytes) -> dict:
             raise SchemaError(["kind"] if kind not in (None, "", "Config") else ["apiVersion"],
                               f"not a kubeconfig: kind {kind!r} apiVersion {version!r} "
                               "(expected kind Config, apiVersion v1)")
-        schema.walk(data, schema.CONFIG, [], keep_unknown=False)
+        canon = schema.walk(data, schema.CONFIG, [], keep_unknown=False)
+        canonical: dict = {}
+        for kind_name in KINDS:
+            raw_items = data.get(kind_name) or []
+            canon_items = canon.get(kind_name) or []
+            inner = INNER_KEY[kind_name]
+            canonical[kind_name] = {id(item[inner]): (item[inner], c[inner])
+                                    for item, c in zip(raw_items, canon_items)
+                                    if isinstance(item, dict) and isinstance(item.get(inner), dict)}
         for kind_name in KINDS:
             seen: dict[str, int] = {}
             for index, item in enumerate(data.get(kind_name) or []):
@@ -143,7 +174,7 @@ def _check_file(path: str, data: Any, raw: bytes) -> dict:
         where = locate(raw, exc.path) if exc.path else None
         raise KubeconfigParseError(path, exc.message, *(where or (None, None)),
                                    hint="kubectl refuses this file too; fix it and try again") from None
-    return data
+    return data, canonical
 
 
 def read_kubeconfig(path: str) -> KubeconfigFile:
@@ -157,8 +188,8 @@ def read_kubeconfig(path: str) -> KubeconfigFile:
         raise KubeconfigError(f"error loading config file {path!r}: it is a directory") from None
     except PermissionError:
         raise KubeconfigError(f"error loading config file {path!r}: permission denied") from None
-    data = parse_yaml(raw, path)
-    return KubeconfigFile(path, _check_file(path, data, raw), raw)
+    data, canonical = _check_file(path, parse_yaml(raw, path), raw)
+    return KubeconfigFile(path, data, raw, canonical=canonical)
 
 
 class Workspace:
@@ -169,7 +200,7 @@ class Workspace:
         self.files = files
         self._by_path = {f.path: f for f in files}
         self._start = self._merge()
-        self._current = copy.deepcopy(self._start)
+        self._current = _copy_state(self._start)
 
     # ----- the merged view ---------------------------------------------------------------
     def _merge(self) -> dict:
@@ -231,13 +262,27 @@ class Workspace:
         if "extensions" in prefs:
             prefs["extensions"] = list(prefs["extensions"].values())
         doc["preferences"] = prefs
-        for kind in KINDS:
-            items = [{"name": name, INNER_KEY[kind]: e.body} for name, e in cur[kind].items()]
-            doc[kind] = items or None
         doc["current-context"] = cur["current-context"]
         if cur["extensions"]:
             doc["extensions"] = list(cur["extensions"].values())
-        return canonical_document(doc, keep_unknown)
+        out = canonical_document(doc, keep_unknown)
+        for kind in KINDS:
+            inner, spec = INNER_KEY[kind], schema.INNER_STRUCT[kind]
+            items = []
+            for name in sorted(cur[kind], key=str.encode):
+                entry = cur[kind][name]
+                body = None
+                if not keep_unknown and entry.file in self._by_path:
+                    cached = self._by_path[entry.file].canonical.get(kind, {}).get(id(entry.body))
+                    if cached is not None and cached[0] is entry.body:
+                        body = cached[1]
+                if body is None:
+                    body = schema.walk(entry.body, spec, [kind, name, inner], keep_unknown)
+                items.append({"name": name, inner: body})
+            out[kind] = items or None
+        # Go struct order: kind, apiVersion, preferences, clusters, users, contexts, current-context, extensions
+        return {key: out[key] for key in ("kind", "apiVersion", "preferences", "clusters", "users",
+                                          "contexts", "current-context", "extensions") if key in out}
 
     # ----- edits (on the merged view; routed to files by _route) --------------------------
     def use_context(self, name: str) -> None:
@@ -294,7 +339,7 @@ class Workspace:
             inner = INNER_KEY[kind]
             for name, entry in new[kind].items():
                 before = start[kind].get(name)
-                if before is not None and before.body == entry.body:
+                if before is not None and (before is entry or before.body == entry.body):
                     continue
                 target = self._file_for(entry.file or default)
                 body = relativize(kind, copy.deepcopy(entry.body), target.directory)
@@ -317,7 +362,7 @@ class Workspace:
                 if len(keep) != len(items):
                     target.data[kind] = keep
                     target.dirty = True
-        self._start = copy.deepcopy(new)
+        self._start = _copy_state(new)
 
     def _write_current_context(self, name: str) -> None:
         if self.rules.is_explicit:
@@ -355,12 +400,12 @@ class Workspace:
 
     def save(self) -> list[str]:
         """Write every changed file safely (see saving.py); returns the paths written."""
-        from kubewallet.kubeconfig.saving import atomic_write, real_target
+        from kubewallet.kubeconfig.saving import atomic_write
 
         written = []
         for f in self.dirty_files():
             content = f.render()
-            atomic_write(real_target(f.path), content, expected=f.raw)
+            atomic_write(f.path, content, expected=f.raw)  # follows a symlink; locks both names
             f.raw, f.dirty = content, False
             written.append(f.path)
         return written
@@ -382,11 +427,11 @@ def edit_workspace(rules: LoadingRules, attempts: int = 20) -> Iterator[Workspac
     it must only edit the workspace it is given. Use `run_edit` for that; this context manager
     form is for single-shot use where a retry is not needed.
     """
-    from kubewallet.kubeconfig.saving import directory_lock, real_target
+    from kubewallet.kubeconfig.saving import directory_lock, load_settled, real_target
 
     dirs = [real_target(p).parent for p in rules.precedence]
     with directory_lock(dirs):
-        ws = load_workspace(rules)
+        ws = load_settled(rules)  # a torn read of kubectl's in-place write is read again
         yield ws
         ws.save()
 
@@ -394,13 +439,13 @@ def edit_workspace(rules: LoadingRules, attempts: int = 20) -> Iterator[Workspac
 def run_edit(rules: LoadingRules, edit, attempts: int = 20):
     """Apply `edit(ws)` under our lock and save; if kubectl wrote a file between our read and
     our write, reload and apply it again (optimistic concurrency), up to `attempts` times."""
-    from kubewallet.kubeconfig.saving import ConcurrentChange, directory_lock, real_target
+    from kubewallet.kubeconfig.saving import ConcurrentChange, directory_lock, load_settled, real_target
 
     dirs = [real_target(p).parent for p in rules.precedence]
     last: ConcurrentChange | None = None
     for _ in range(attempts):
         with directory_lock(dirs):
-            ws = load_workspace(rules)
+            ws = load_settled(rules)  # a torn read of kubectl's in-place write is read again
             result = edit(ws)
             try:
                 ws.save()

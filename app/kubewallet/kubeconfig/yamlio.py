@@ -24,6 +24,67 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+# First characters that can start a YAML 1.1 non-string plain scalar (bool, int, float, null,
+# timestamp, merge, value). Anything else is a string without asking the resolver.
+_MAYBE_TYPED = frozenset("-+0123456789.~nNtTfFyYoO<=")
+# The keys of a kubeconfig that start with one of those characters: strings, known in advance.
+_KNOWN_STRINGS = frozenset(("name", "namespace", "tokenFile", "token", "tls-server-name",
+                            "command", "config"))
+
+if hasattr(yaml, "CSafeLoader"):
+    class _FastLoader(yaml.CSafeLoader):  # type: ignore[misc, valid-type]
+        """libyaml's parser with a lean resolver and constructor.
+
+        kubeconfigs are thousands of plain strings (names, base64 data); PyYAML resolves and
+        constructs each through generic, generator-based code. Here a string is recognised by
+        its first character and built directly; maps and lists are built by plain recursion.
+        Anything unusual (merge keys, explicit tags, recursive aliases) goes the standard way.
+        """
+
+        def resolve(self, kind, value, implicit):
+            if kind is yaml.ScalarNode and implicit[0] and value and (
+                    value[0] not in _MAYBE_TYPED or value in _KNOWN_STRINGS):
+                return _STR
+            return super().resolve(kind, value, implicit)
+
+        def construct_document(self, node):
+            try:
+                return _build(self, node, 0)
+            except _Unusual:
+                return super().construct_document(node)
+
+    class _Unusual(Exception):
+        pass
+
+    def _build(loader, node, depth):
+        if depth > 200:
+            raise _Unusual
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _MAP:
+            out = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _Unusual
+                key = _build(loader, key_node, depth + 1)
+                try:
+                    out[key] = _build(loader, value_node, depth + 1)
+                except TypeError:  # an unhashable key: let PyYAML report it
+                    raise _Unusual from None
+            return out
+        if tag == _SEQ:
+            return [_build(loader, item, depth + 1) for item in node.value]
+        if isinstance(node, yaml.ScalarNode) and tag in loader.yaml_constructors:
+            return loader.yaml_constructors[tag](loader, node)
+        raise _Unusual
+
+    _Loader = _FastLoader
+
+
 def parse_yaml(text: bytes | str, path: str) -> Any:
     """Parse one kubeconfig document; a syntax error names the file, line and column."""
     try:
