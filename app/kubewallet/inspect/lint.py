@@ -209,9 +209,17 @@ def _token_findings(decoded, subject: str, now: dt.datetime, warn: dt.timedelta,
     if decoded.expired(now):
         yield Finding("error", "token-expired", subject,
                       f"the token in {source} {decoded.expiry_words(now)}", "get a new token")
-    elif decoded.expires_at is not None and decoded.expires_at - now <= warn:
+    elif decoded.expires_at is not None and decoded.expires_at - now <= warn and _long_lived(decoded, warn):
         yield Finding("warning", "token-expiring", subject,
                       f"the token in {source} {decoded.expiry_words(now)}", "get a new token")
+
+
+def _long_lived(decoded, warn: dt.timedelta) -> bool:
+    """A token meant to last longer than the warning window (a static token someone pasted);
+    short-lived ones (an hour-long id_token, a bound token) are renewed by their tooling and
+    warning about them would be noise."""
+    issued = decoded.time("iat") or decoded.time("nbf")
+    return issued is None or decoded.expires_at - issued > warn
 
 
 def check_certificates(ws, now: dt.datetime, warn: dt.timedelta,

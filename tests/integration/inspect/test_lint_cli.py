@@ -103,3 +103,21 @@ def test_unparsable_kubeconfig_exits_3(tmp_path, run):
     (tmp_path / "config").write_text("clusters: [\n")
     result = run("lint", "--kubeconfig", str(tmp_path / "config"))
     assert result.returncode == 3 and result.stderr.startswith("error:")
+
+
+def test_short_lived_tokens_are_not_nagged_about(tmp_path, run):
+    """An hour-long token expiring within the 30-day window is normal; a 90-day static token
+    expiring within it is worth a warning."""
+    signer = Signer("ec")
+    cfg = write_kubeconfig(tmp_path / "config",
+                           clusters=[("c", {"server": "https://x"})],
+                           users=[("short", {"tokenFile": "short.jwt"}), ("long", {"tokenFile": "long.jwt"})],
+                           contexts=[("s", {"cluster": "c", "user": "short"}), ("l", {"cluster": "c", "user": "long"})],
+                           current="s")
+    (tmp_path / "short.jwt").write_text(signer.sign(oidc_claims(expires_in=3600)))
+    long_claims = oidc_claims(expires_in=10 * 86400)
+    long_claims["iat"] -= 80 * 86400
+    (tmp_path / "long.jwt").write_text(signer.sign(long_claims))
+    got = _codes(run("lint", "--kubeconfig", str(cfg), "-o", "json"))
+    assert ("warning", "token-expiring", "users/long") in got
+    assert ("warning", "token-expiring", "users/short") not in got

@@ -1,0 +1,52 @@
+"""The lint findings table of the Who am I page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from kubewallet.inspect.lint import Finding
+
+FindingRole = Qt.ItemDataRole.UserRole + 1
+SEVERITY_COLOURS = {"error": QColor(214, 48, 49), "warning": QColor(230, 126, 34),
+                    "info": QColor(38, 139, 210)}
+
+
+class FindingsModel(QAbstractTableModel):
+    COLUMNS = ("Severity", "Subject", "Finding", "Fix")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.findings: list[Finding] = []
+
+    def set_findings(self, findings: list[Finding]) -> None:
+        self.beginResetModel()
+        self.findings = list(findings)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.findings)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        f = self.findings[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (f.severity, f.subject, f.message, f.fix)[index.column()]
+        if role == FindingRole:
+            return f
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0:
+            return SEVERITY_COLOURS[f.severity]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{f.code}: {f.message}" + (f"\nfix: {f.fix}" if f.fix else "")
+        return None
