@@ -429,3 +429,29 @@ def update_credential(user: str, *, token: str | None = None, cert_pem: str | No
         meta.pop("renew", None)
     vault.put(ref, json.dumps(value), meta=meta)
     return ref
+
+
+def preview(rules, users: list[str], action: str, *, include_files: bool = False,
+            vault=None) -> dict[str, str]:
+    """The kubeconfig diff `secure`/`unsecure` of `users` would write, secrets redacted; nothing
+    is written. For the GUI's "show the diff first"."""
+    from kubewallet.kubeconfig import load_workspace
+    from kubewallet.vault import open_vault
+
+    ws = load_workspace(rules)
+    for name in users:
+        if action == "secure":
+            ws.set_entry("users", name, plan(ws, name, include_files=include_files).new_body)
+            continue
+        entry = ws.users.get(name)
+        ref = kubewallet_ref(entry.body) if entry else None
+        if not ref:
+            raise KubewalletError(f"user {name!r} is not secured by kubewallet")
+        vault = vault or open_vault()
+        saved = vault.get(inline_ref(ref))
+        if saved is None:
+            raise VaultError(f"the vault holds no inline form for user {name!r}")
+        inline = json.loads(saved)
+        ws.set_entry("users", name, _with_current_credential(inline["body"], inline.get("served", ""),
+                                                              vault.get(ref)))
+    return {path: redact_diff(diff) for path, diff in ws.pending_diff().items()}
