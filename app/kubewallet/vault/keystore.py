@@ -91,7 +91,7 @@ class SecretServiceKeyStore:
 
     def get(self, service: str, account: str) -> str | None:
         if not self.interactive:
-            return self._get_fast(service, account)
+            return self._get_stdlib(service, account)
         from secretstorage.exceptions import SecretStorageException
 
         bus, collection = self._collection()
@@ -108,8 +108,46 @@ class SecretServiceKeyStore:
         finally:
             bus.close()
 
+    def _get_stdlib(self, service: str, account: str) -> str | None:
+        """The plugin's read: a minimal standard-library D-Bus client (see `dbus_secret`), falling
+        back to jeepney if the conversation takes a turn that client does not follow."""
+        import struct
+
+        from kubewallet.vault import dbus_secret
+
+        if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and not os.path.exists(
+                f"/run/user/{os.getuid()}/bus"):
+            raise VaultError("no OS keyring: there is no D-Bus session bus "
+                             "(DBUS_SESSION_BUS_ADDRESS is unset)", hint=NO_KEYRING_HINT)
+        try:
+            found, value = dbus_secret.get_secret(self._query(service, account))
+        except dbus_secret.DBusCallError as exc:
+            self._raise_for(exc.name)
+        except (dbus_secret.DBusProtocolError, struct.error, IndexError, KeyError, ValueError,
+                UnicodeDecodeError):
+            return self._get_fast(service, account)
+        except TimeoutError:
+            raise VaultError("the Secret Service did not answer in time", hint=NO_KEYRING_HINT) from None
+        except OSError as exc:
+            raise VaultError(f"no OS keyring: cannot reach the D-Bus session bus ({exc.strerror or exc})",
+                             hint=NO_KEYRING_HINT) from None
+        if found == "locked":
+            raise VaultLockedError("the OS keyring item holding the vault key is locked", hint=LOCKED_HINT)
+        return None if value is None else value.decode("utf-8")
+
+    @staticmethod
+    def _raise_for(name: str):
+        if name in ("org.freedesktop.DBus.Error.ServiceUnknown",
+                    "org.freedesktop.DBus.Error.NameHasNoOwner"):
+            raise VaultError("no OS keyring: no Secret Service is running on the session bus",
+                             hint=NO_KEYRING_HINT) from None
+        if name == "org.freedesktop.Secret.Error.IsLocked":
+            raise VaultLockedError("the OS keyring is locked", hint=LOCKED_HINT) from None
+        raise VaultError(f"the Secret Service refused to read the vault key ({name})",
+                         hint=LOCKED_HINT) from None
+
     def _get_fast(self, service: str, account: str) -> str | None:
-        """The read the exec plugin does without an agent: four D-Bus calls through `jeepney`
+        """The same read through `jeepney`: four D-Bus calls
         (Hello, OpenSession, SearchItems, GetSecrets), skipping `secretstorage` and its
         Diffie-Hellman session. The "plain" session algorithm is the Secret Service spec's own
         choice for a bus that only this user can reach: the transport encryption would protect
@@ -146,14 +184,7 @@ class SecretServiceKeyStore:
             _session, _params, value, _ctype = found[unlocked[0]]
             return bytes(value).decode("utf-8")
         except DBusErrorResponse as exc:
-            if exc.name in ("org.freedesktop.DBus.Error.ServiceUnknown",
-                            "org.freedesktop.DBus.Error.NameHasNoOwner"):
-                raise VaultError("no OS keyring: no Secret Service is running on the session bus",
-                                 hint=NO_KEYRING_HINT) from None
-            if exc.name == "org.freedesktop.Secret.Error.IsLocked":
-                raise VaultLockedError("the OS keyring is locked", hint=LOCKED_HINT) from None
-            raise VaultError(f"the Secret Service refused to read the vault key ({exc.name})",
-                             hint=LOCKED_HINT) from None
+            self._raise_for(exc.name)
         except (OSError, TimeoutError) as exc:
             raise VaultError(f"the Secret Service did not answer ({type(exc).__name__})",
                              hint=NO_KEYRING_HINT) from None
