@@ -29,8 +29,9 @@ def _parser(name: str):
     if name == "secure":
         parser.add_argument("--include-files", action="store_true",
                             help="also move client-key / tokenFile file contents (the files are removed)")
-        parser.add_argument("--command", default="kubewallet",
-                            help="the plugin command written into the kubeconfig (default: kubewallet)")
+        parser.add_argument("--command", default=None,
+                            help="the plugin command written into the kubeconfig (default: kubewallet, "
+                                 "or this installation's full path when kubewallet is not on PATH)")
         parser.add_argument("--dry-run", action="store_true", help="print the kubeconfig diff only")
     else:
         parser.add_argument("--keep-in-vault", action="store_true",
@@ -56,6 +57,8 @@ def main(argv: list[str]) -> int:
         if not done:
             print("no secured users")
         return 0
+    if ns.command is None:
+        ns.command = _plugin_command()
     if ns.dry_run:
         return _dry_run(rules, users, ns)
     results = secure.secure(rules, users, include_files=ns.include_files, command=ns.command)
@@ -67,6 +70,21 @@ def main(argv: list[str]) -> int:
     if not results:
         print("no user with an inline secret", file=sys.stderr)
     return 0
+
+
+def _plugin_command() -> str:
+    """`kubewallet` when kubectl will find it on PATH, else this installation's entry point (a
+    kubeconfig that names a command kubectl cannot find fails with only the installHint)."""
+    import os
+    import shutil
+
+    if shutil.which("kubewallet"):
+        return "kubewallet"
+    here = os.path.join(os.path.dirname(sys.executable), "kubewallet")
+    if os.access(here, os.X_OK):
+        print(f"note: kubewallet is not on PATH; the kubeconfig will run {here}", file=sys.stderr)
+        return here
+    return "kubewallet"
 
 
 def _dry_run(rules, users, ns) -> int:

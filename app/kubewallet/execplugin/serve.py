@@ -70,9 +70,11 @@ def credential(value: str, meta: dict, info: ExecInfo, *, ref: str, user: str | 
         parsed = {"token": value}
     token = parsed.get("token")
     cert, key = parsed.get("clientCertificateData"), parsed.get("clientKeyData")
-    if not isinstance(token, str):
+    if not isinstance(token, str) or not token:
         token = None
-    if not (token or (isinstance(cert, str) and isinstance(key, str))):
+    if not (isinstance(cert, str) and cert and isinstance(key, str) and key):
+        cert = key = None
+    if not (token or cert):
         raise ExecPluginError(f"the secret {ref!r} holds no token and no client certificate with its key",
                               hint="'kubewallet unsecure USER' restores the user's inline form")
     expires = parse_rfc3339(meta["expires"]) if meta.get("expires") else None

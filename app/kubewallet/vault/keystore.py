@@ -218,9 +218,14 @@ class KeyringLibKeyStore:
 
     def __init__(self) -> None:
         import keyring
+        from keyring import core
         from keyring.backends import fail
 
-        backend = keyring.get_keyring()
+        try:  # the person's PYTHON_KEYRING_BACKEND first (even if a backend was set in-process)
+            backend = core.load_env() or keyring.get_keyring()
+        except (RuntimeError, ImportError, AttributeError, ValueError) as exc:
+            raise VaultError(f"the keyring backend named by PYTHON_KEYRING_BACKEND cannot be used "
+                             f"({type(exc).__name__})", hint=NO_KEYRING_HINT) from None
         if isinstance(backend, fail.Keyring) or type(backend).__name__ == "ChainerBackend" and not getattr(
                 backend, "backends", [True]):
             raise VaultError("no OS keyring: the 'keyring' package found no usable backend",

@@ -100,3 +100,21 @@ def test_a_locked_keyring_fails_fast_with_what_to_do(own_secret_service, tmp_pat
     assert status.state == "locked"
     # The vault object that already read the key keeps working for this session.
     assert vault.get("a") == "1"
+
+
+def test_a_configured_keyring_backend_goes_through_keyring_itself(secret_service, tmp_path, monkeypatch):
+    """PYTHON_KEYRING_BACKEND (the person's choice) is honoured through the `keyring` package."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+    vault = open_vault(tmp_path / "v.json")
+    vault.put("a", "1")
+    assert "keyring (keyring.backends.SecretService.Keyring)" in vault.status().detail
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    assert open_vault(tmp_path / "v.json").get("a") == "1"  # the same item, read directly
+
+
+def test_keyrings_fail_backend_is_reported_never_a_plaintext_fallback(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    with pytest.raises(VaultError) as err:
+        open_vault(tmp_path / "v.json").put("a", "1")
+    assert "no usable backend" in err.value.message and "vault init --file" in err.value.hint
+    assert not (tmp_path / "v.json").exists()
