@@ -50,9 +50,14 @@ def _normalize_bools(argv: list[str]) -> tuple[list[str], dict[str, bool]]:
 
 
 def _rules(args):
+    """The loading rules. `kubectl config` never requires its --kubeconfig file to exist (it reads
+    a missing one as empty and creates it on the first write), unlike `kubectl get`; so the file
+    is given as a one-file list, which reads and routes edits the same way without the check."""
     from kubewallet.kubeconfig import LoadingRules
 
-    return LoadingRules.from_env(args.kubeconfig)
+    if args.kubeconfig:
+        return LoadingRules((args.kubeconfig,), None, "explicit")
+    return LoadingRules.from_env(None)
 
 
 def _load(args):
@@ -228,19 +233,34 @@ def _cmd_delete(kind: str) -> Callable:
     return run
 
 
+def _stat_for_embed(path: str, flag: str) -> None:
+    """kubectl stats the files to embed before it loads anything (`could not stat ...`)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise KubeconfigError(f"could not stat {flag} file {path}: stat {path}: {reason}") from None
+
+
 def _read_for_embed(path: str) -> str:
     try:
         with open(path, "rb") as fh:
             return base64.b64encode(fh.read()).decode()
-    except OSError as exc:
-        raise KubeconfigError(f"error reading {path}: {(exc.strerror or str(exc)).lower()}") from None
+    except OSError:
+        return ""  # kubectl ignores a read error after the stat succeeded (a directory): no data
 
 
 def cmd_set_cluster(args, flags) -> int:
+    embed = flags.get("--embed-certs", False)
+    insecure = flags.get("--insecure-skip-tls-verify", False)
     if not args.name:
         raise KubeconfigError("you must specify a non-empty cluster name")
-    if args.embed_certs and args.certificate_authority is None:
-        raise KubeconfigError("you must specify a --certificate-authority to embed")
+    if insecure and args.certificate_authority:
+        raise KubeconfigError("you cannot specify a certificate authority and insecure mode at the same time")
+    if embed:
+        if not args.certificate_authority:
+            raise KubeconfigError("you must specify a --certificate-authority to embed")
+        _stat_for_embed(args.certificate_authority, "certificate-authority")
 
     def edit(ws):
         existing = ws.clusters.get(args.name)
@@ -250,12 +270,12 @@ def cmd_set_cluster(args, flags) -> int:
         if args.tls_server_name is not None:
             body["tls-server-name"] = args.tls_server_name
         if "--insecure-skip-tls-verify" in flags:
-            body["insecure-skip-tls-verify"] = flags["--insecure-skip-tls-verify"]
-            if flags["--insecure-skip-tls-verify"]:
+            body["insecure-skip-tls-verify"] = insecure
+            if insecure:  # insecure mode clears any certificate authority
                 body.pop("certificate-authority", None)
                 body.pop("certificate-authority-data", None)
         if args.certificate_authority is not None:
-            if args.embed_certs:
+            if embed:
                 body["certificate-authority-data"] = _read_for_embed(args.certificate_authority)
                 body["insecure-skip-tls-verify"] = False
                 body.pop("certificate-authority", None)
@@ -274,28 +294,64 @@ def cmd_set_cluster(args, flags) -> int:
     return 0
 
 
-def _kv(items: list[str] | None, flag: str) -> tuple[dict[str, str], list[str]]:
-    """`key=value` to set and `key-` to remove, as kubectl's --auth-provider-arg/--exec-env."""
+def _string_slice(values: list[str] | None) -> list[str] | None:
+    """pflag's StringSlice: each occurrence is a CSV record (`a,b` is two values, `"c,d"` one)."""
+    if values is None:
+        return None
+    import csv
+
+    out: list[str] = []
+    for value in values:
+        if value == "":
+            continue
+        out.extend(next(csv.reader([value])))
+    return out
+
+
+def _pairs(items: list[str] | None, flag: str) -> tuple[dict[str, str], list[str]]:
+    """kubectl's ParsePairs: `key=value` to set, `key-` to remove; anything else is refused."""
     sets: dict[str, str] = {}
     removes: list[str] = []
     for item in items or []:
-        if item.endswith("-") and "=" not in item:
-            removes.append(item[:-1])
-        elif "=" in item:
+        if "=" in item:
             key, _, value = item.partition("=")
+            if not key:
+                raise KubeconfigError(f"invalid {flag} format: {item}")
             sets[key] = value
+        elif item.endswith("-"):
+            removes.append(item[:-1])
         else:
-            raise KubeconfigError(f"invalid {flag} {item!r}: expected key=value or key-")
+            raise KubeconfigError(f"invalid {flag} format: {item}")
     return sets, removes
 
 
+INTERACTIVE_MODES = ("IfAvailable", "Never", "Always")
+
+
 def cmd_set_credentials(args, flags) -> int:
+    embed = flags.get("--embed-certs", False)
+    provider_args, provider_remove = _pairs(_string_slice(args.auth_provider_arg), "auth-provider-arg")
+    exec_args = _string_slice(args.exec_arg) or None
+    env_sets, env_remove = _pairs(args.exec_env, "exec-env")
     if not args.name:
         raise KubeconfigError("you must specify a non-empty user name")
-    if args.embed_certs and args.client_certificate is None and args.client_key is None:
-        raise KubeconfigError("you must specify a --client-certificate or --client-key to embed")
-    provider_args, provider_remove = _kv(args.auth_provider_arg, "--auth-provider-arg")
-    env_sets, env_remove = _kv(args.exec_env, "--exec-env")
+    methods = []
+    if args.token:
+        methods.append("--token")
+    if args.username or args.password:
+        methods.append("--username/--password")
+    if len(methods) > 1:
+        raise KubeconfigError("you cannot specify more than one authentication method at the same "
+                              "time: " + ", ".join(methods))
+    if embed:
+        if not args.client_certificate and not args.client_key:
+            raise KubeconfigError("you must specify a --client-certificate or --client-key to embed")
+        if args.client_certificate:
+            _stat_for_embed(args.client_certificate, "client-certificate")
+        if args.client_key:
+            _stat_for_embed(args.client_key, "client-key")
+    if args.exec_interactive_mode and args.exec_interactive_mode not in INTERACTIVE_MODES:
+        raise KubeconfigError("invalid interactive mode type, can be only IfAvailable, Never, Always")
 
     def edit(ws):
         existing = ws.users.get(args.name)
@@ -305,7 +361,7 @@ def cmd_set_credentials(args, flags) -> int:
             value = getattr(args, flag)
             if value is None:
                 continue
-            if args.embed_certs:
+            if embed:
                 body[data_key] = _read_for_embed(value)
                 body.pop(path_key, None)
             else:
@@ -336,29 +392,34 @@ def cmd_set_credentials(args, flags) -> int:
             body["auth-provider"] = provider
         if args.exec_command is not None:
             if isinstance(body.get("exec"), dict):
-                body["exec"] = dict(body["exec"], command=args.exec_command)
+                # a new command drops the old arguments (kubectl resets them)
+                body["exec"] = {k: v for k, v in body["exec"].items() if k != "args"}
+                body["exec"]["command"] = args.exec_command
             else:
                 body["exec"] = {"command": args.exec_command}
         if isinstance(body.get("exec"), dict):
             exe = dict(body["exec"])
             if args.exec_api_version is not None:
                 exe["apiVersion"] = args.exec_api_version
-            if args.exec_arg is not None:
-                exe["args"] = list(args.exec_arg)
+            if exec_args is not None:
+                exe["args"] = list(exec_args)
             if args.exec_interactive_mode is not None:
                 exe["interactiveMode"] = args.exec_interactive_mode
             if "--exec-provide-cluster-info" in flags:
                 exe["provideClusterInfo"] = flags["--exec-provide-cluster-info"]
-            env = [dict(e) for e in (exe.get("env") or [])]
-            env = [e for e in env if e.get("name") not in env_remove]
+            env = exe.get("env")
+            env = [dict(e) for e in env] if isinstance(env, list) else None
+            if env_remove:
+                env = [e for e in env or [] if e.get("name") not in env_remove]
             for key, value in env_sets.items():
+                env = env if env is not None else []
                 for item in env:
                     if item.get("name") == key:
                         item["value"] = value
                         break
                 else:
                     env.append({"name": key, "value": value})
-            if env or exe.get("env") is not None:
+            if env is not None:
                 exe["env"] = env
             body["exec"] = exe
         if set_token or set_basic:
@@ -377,7 +438,12 @@ def cmd_set_credentials(args, flags) -> int:
 def cmd_set(args, flags) -> int:
     from kubewallet.kubeconfig.properties import set_property
 
-    _edit(args, lambda ws: set_property(ws, args.property, args.value, bool(args.set_raw_bytes)))
+    if not args.value:
+        raise KubeconfigError("you cannot use set to unset a property")
+    if not args.property:
+        raise KubeconfigError("you must specify a property")
+    raw = flags.get("--set-raw-bytes", False)
+    _edit(args, lambda ws: set_property(ws, args.property, args.value, raw))
     print(f'Property "{args.property}" set.')
     return 0
 
@@ -385,6 +451,8 @@ def cmd_set(args, flags) -> int:
 def cmd_unset(args, flags) -> int:
     from kubewallet.kubeconfig.properties import unset_property
 
+    if not args.property:
+        raise KubeconfigError("you must specify a property")
     _edit(args, lambda ws: unset_property(ws, args.property))
     print(f'Property "{args.property}" unset.')
     return 0
@@ -393,7 +461,7 @@ def cmd_unset(args, flags) -> int:
 # ----- parsing ----------------------------------------------------------------------------------
 
 def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
-    p = _Parser(prog=f"kubewallet config {sub}")
+    p = _Parser(prog=f"kubewallet config {sub}", allow_abbrev=False)  # pflag has no abbreviations
     p.add_argument("--kubeconfig", help="use this kubeconfig file instead of $KUBECONFIG or ~/.kube/config")
     if sub == "view":
         p.description = "Show the merged kubeconfig settings (secrets hidden unless --raw)."
@@ -421,7 +489,7 @@ def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
         p.add_argument("--current", action="store_true")
         p.add_argument("--cluster")
         p.add_argument("--user")
-        p.add_argument("--namespace")
+        p.add_argument("-n", "--namespace")  # kubectl's global namespace flag sets it here
         return p, cmd_set_context
     if sub == "rename-context":
         p.add_argument("old")

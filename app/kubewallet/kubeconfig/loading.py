@@ -15,7 +15,9 @@ written).
 Where an edit goes (`GetDefaultFilename` and `ModifyConfig`): a change to an existing entry goes
 to the file that defined it (its origin); a new entry and a new `current-context` go to the
 *default file* — the explicit file, else the first file of the list that exists, else the
-first file of the list. Clearing `current-context` clears it in the first file that sets it.
+*last* file of the list (kubectl's `PathOptions.GetDefaultFilename`, which is what `kubectl
+config` uses; client-go's loading rules would pick the first). Clearing `current-context` clears
+it in the first file that sets it.
 """
 
 from __future__ import annotations
@@ -79,4 +81,4 @@ class LoadingRules:
         for name in self.precedence:
             if os.path.exists(name):
                 return name
-        return self.precedence[0]
+        return self.precedence[-1]

@@ -133,6 +133,8 @@ def canonical_document(data: dict, keep_unknown: bool) -> dict:
     for kind in KINDS:
         if out.get(kind):
             out[kind] = sorted(out[kind], key=lambda item: (item.get("name") or "").encode())
+        elif kind in out:
+            out[kind] = None  # client-go writes its empty maps back as `clusters: null`, not `[]`
     return out
 
 
@@ -199,6 +201,8 @@ class Workspace:
         self.rules = rules
         self.files = files
         self._by_path = {f.path: f for f in files}
+        # ModifyConfig's relativizePaths: true for set-cluster/set-credentials, false for set/unset
+        self.relativize_paths = True
         self._start = self._merge()
         self._current = _copy_state(self._start)
 
@@ -342,7 +346,9 @@ class Workspace:
                 if before is not None and (before is entry or before.body == entry.body):
                     continue
                 target = self._file_for(entry.file or default)
-                body = relativize(kind, copy.deepcopy(entry.body), target.directory)
+                body = copy.deepcopy(entry.body)
+                if self.relativize_paths:
+                    body = relativize(kind, body, target.directory)
                 existing = target.find(kind, name)
                 if existing is not None:
                     existing[inner] = body

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tests.integration.kubeconfig_diff.harness import Scenario, build, compare, run_tool, snapshot
@@ -18,14 +20,21 @@ def pki_subs(pki) -> dict[str, str]:
 
 @pytest.fixture
 def differ(tmp_path, kubectl, kubewallet_cmd, pki_subs):
-    """Run a scenario under kubectl, then under kubewallet at the same path, and compare."""
+    """Run a scenario under kubectl and under kubewallet, side by side, each in its own copy of
+    the files, and compare (see harness.py)."""
     def run(scenario: Scenario):
-        workdir = tmp_path / "w"
-        subs = {"{dir}": str(workdir), **pki_subs}
-        build(workdir, scenario, subs)
-        original = snapshot(workdir)
-        ref = run_tool([kubectl], workdir, tmp_path / "state-kubectl", scenario, subs)
-        ours = run_tool(kubewallet_cmd, workdir, tmp_path / "state-kubewallet", scenario, subs)
+        def one(name: str, tool: list[str]):
+            workdir = tmp_path / name / "w"
+            return run_tool(tool, workdir, tmp_path / name / "state", scenario,
+                            {"{dir}": str(workdir), **pki_subs})
+
+        original_dir = tmp_path / "original" / "w"
+        build(original_dir, scenario, {"{dir}": str(original_dir), **pki_subs})
+        original = snapshot(original_dir)
+        with ThreadPoolExecutor(2) as pool:
+            ref_future = pool.submit(one, "kubectl", [kubectl])
+            ours = one("kubewallet", kubewallet_cmd)
+            ref = ref_future.result()
         compare(scenario, original, ref, ours)
         return ref, ours
     return run

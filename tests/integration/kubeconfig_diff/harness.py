@@ -2,9 +2,9 @@
 
 A `Scenario` is a set of files (kubeconfigs, certificates, symlinks), the loading rules
 (`KUBECONFIG` entries, or none: then `$HOME/.kube/config`), and a list of `config` commands run in
-order. Each tool gets a fresh copy of the files *at the same absolute path* (the work folder is
-wiped and rebuilt between the two runs), so absolute paths in outputs and in written files compare
-equal without any rewriting.
+order, in the work folder. Each tool gets its own copy of the files in its own work folder, and
+the two run side by side (half the wall time); the absolute path of the folder holding the work
+folder is then replaced by `__DIR__` in every output and file, so absolute paths compare equal.
 
 What is compared, per command: stdout exactly, exit status exactly, stderr exactly unless the
 scenario says kubectl's text cannot be matched (`stderr=FAILS_NAMING_FILE`: both fail, and ours
@@ -91,7 +91,7 @@ def snapshot(workdir: Path) -> dict[str, bytes | Link]:
             if path.is_symlink():
                 out[rel] = Link(os.readlink(path))
             else:
-                out[rel] = path.read_bytes()
+                out[rel] = path.read_bytes().replace(str(workdir.parent).encode(), b"__DIR__")
     return out
 
 
@@ -109,8 +109,10 @@ def run_tool(tool: list[str], workdir: Path, state: Path, scenario: Scenario,
         args = tuple(substitute(a, subs) for a in argv)
         proc = subprocess.run([*tool, "config", *args], cwd=workdir, env=env, capture_output=True,
                               timeout=30)
-        outcome.runs.append(Run(args, proc.returncode, proc.stdout.decode(errors="replace"),
-                                proc.stderr.decode(errors="replace")))
+        here = str(workdir.parent)
+        outcome.runs.append(Run(args, proc.returncode,
+                                proc.stdout.decode(errors="replace").replace(here, "__DIR__"),
+                                proc.stderr.decode(errors="replace").replace(here, "__DIR__")))
     outcome.files = snapshot(workdir)
     return outcome
 
