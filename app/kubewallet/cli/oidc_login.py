@@ -1,0 +1,501 @@
+"""`kubewallet oidc-login get-token | setup | clean`: kubelogin's command line, kubewallet's insides.
+
+`get-token` takes the flags of `kubectl oidc-login get-token` (int128/kubelogin `pkg/cmd`), parsed
+the way pflag parses them (`--flag=value` or `--flag value`, booleans as `--flag` or
+`--flag=true|false`, `--oidc-extra-scope` and `--listen-address` repeatable and comma-separated),
+so a kubeconfig migrates by changing only its `command`. kubelogin flags kubewallet does not
+implement yet stop with an error naming them: ignoring one would change who the user logs in as.
+
+`get-token` on a fresh cached id_token imports the standard library and three small stdlib-only
+kubewallet modules, nothing else: it runs on every kubectl call.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+from kubewallet.errors import UsageError
+from kubewallet.oidc.config import ProviderConfig, TlsSettings
+
+VALUE_FLAGS = {"oidc-issuer-url", "oidc-client-id", "oidc-client-secret", "oidc-client-secret-ref",
+               "oidc-redirect-url", "grant-type", "browser-command", "token-cache-dir",
+               "authentication-timeout-sec", "oidc-pkce-method", "v"}
+LIST_FLAGS = {"oidc-extra-scope", "listen-address"}                 # pflag StringSlice: a,b
+ARRAY_FLAGS = {"certificate-authority", "certificate-authority-data"}  # pflag StringArray
+BOOL_FLAGS = {"oidc-use-pkce", "insecure-skip-tls-verify", "skip-open-browser", "force-refresh"}
+SECRET_FLAGS = {"oidc-client-secret"}
+
+# kubelogin flags (v1.30+) that kubewallet does not implement yet.
+UNSUPPORTED = {
+    "oidc-use-access-token": "the access_token as credential",
+    "force-keyring": "kubelogin's keyring storage (kubewallet keeps the refresh token in its vault)",
+    "no-keyring": "kubelogin's keyring storage (kubewallet keeps the refresh token in its vault)",
+    "token-cache-storage": "kubelogin's cache storage choice (kubewallet keeps the refresh token in its vault)",
+    "local-server-cert": "a TLS loopback listener", "local-server-key": "a TLS loopback listener",
+    "open-url-after-authentication": "opening a URL after the login",
+    "oidc-auth-request-extra-params": "extra authorization request parameters",
+    "oidc-redirect-url-hostname": "a redirect host name (use --oidc-redirect-url)",
+    "oidc-redirect-url-authcode-keyboard": "a keyboard redirect URL (use --oidc-redirect-url)",
+    "username": "the password grant", "password": "the password grant",
+    "tls-renegotiation-once": "TLS renegotiation", "tls-renegotiation-freely": "TLS renegotiation",
+    "token-exchange-resource": "the token exchange grant",
+    "token-exchange-audience": "the token exchange grant",
+    "token-exchange-requested-token-type": "the token exchange grant",
+    "token-exchange-subject-token": "the token exchange grant",
+    "token-exchange-subject-token-type": "the token exchange grant",
+    "token-exchange-actor-token": "the token exchange grant",
+    "token-exchange-actor-token-type": "the token exchange grant",
+}
+UNSUPPORTED_GRANTS = ("password", "client-credentials", "token-exchange")
+
+GET_TOKEN_HELP = """\
+usage: kubewallet oidc-login get-token --oidc-issuer-url=URL --oidc-client-id=ID [flags]
+
+Run as a kubectl exec credential plugin: print an ExecCredential with a verified id_token,
+from the cache when fresh, else refreshed silently, else after a login in the browser.
+Accepts the flags of `kubectl oidc-login get-token` (kubelogin).
+
+flags:
+  --oidc-issuer-url URL            issuer of the provider (https, or http on loopback only)
+  --oidc-client-id ID              client ID registered at the provider
+  --oidc-client-secret SECRET      client secret (prefer --oidc-client-secret-ref)
+  --oidc-client-secret-ref REF     vault reference of the client secret (written by setup)
+  --oidc-extra-scope SCOPE         scope to request besides openid (repeatable, a,b allowed)
+  --oidc-use-pkce                  accepted for compatibility: PKCE S256 is always used
+  --oidc-pkce-method auto|S256     accepted for compatibility: PKCE S256 is always used
+  --grant-type TYPE                auto | authcode | authcode-keyboard | device-code
+  --listen-address HOST:PORT       loopback listener address(es), tried in order (default: a free port)
+  --oidc-redirect-url URL          redirect URL registered at the provider
+  --authentication-timeout-sec N   how long to wait for the browser (default 180)
+  --skip-open-browser              print the URL only
+  --browser-command CMD            run CMD URL instead of the default browser
+  --certificate-authority FILE     CA for the provider's TLS (repeatable)
+  --certificate-authority-data B64 base64 PEM CA (repeatable)
+  --insecure-skip-tls-verify       do not verify the provider's certificate (dangerous)
+  --token-cache-dir DIR            where the id_token is cached (default ~/.cache/kubewallet/oidc)
+  --force-refresh                  refresh (or log in) even when the cached token is fresh
+
+example (users[].user.exec in a kubeconfig):
+  command: kubewallet
+  args: [oidc-login, get-token, --oidc-issuer-url=https://dex.example.com, --oidc-client-id=kubernetes]
+"""
+
+
+@dataclass
+class GetTokenFlags:
+    values: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    bools: dict[str, bool] = field(default_factory=dict)
+
+    def value(self, name: str, default: str | None = None) -> str | None:
+        return self.values.get(name, default)
+
+    def config(self) -> ProviderConfig:
+        issuer = self.value("oidc-issuer-url")
+        client_id = self.value("oidc-client-id")
+        if not issuer:
+            raise UsageError("--oidc-issuer-url is missing")
+        if not client_id:
+            raise UsageError("--oidc-client-id is missing")
+        tls = TlsSettings(tuple(self.lists.get("certificate-authority", ())),
+                          tuple(self.lists.get("certificate-authority-data", ())),
+                          self.bools.get("insecure-skip-tls-verify", False))
+        return ProviderConfig(issuer, client_id, self.value("oidc-client-secret"),
+                              self.value("oidc-client-secret-ref"),
+                              tuple(self.lists.get("oidc-extra-scope", ())), "", tls)
+
+    def login_options(self):
+        from kubewallet.oidc.session import GRANT_TYPES, LoginOptions
+
+        grant = self.value("grant-type", "auto")
+        if grant in UNSUPPORTED_GRANTS:
+            raise UsageError(f"--grant-type={grant} is not supported by kubewallet yet",
+                             hint=f"use one of {', '.join(GRANT_TYPES)}")
+        if grant not in GRANT_TYPES:
+            raise UsageError(f"--grant-type must be one of {', '.join(GRANT_TYPES)} (got {grant!r})")
+        pkce = self.value("oidc-pkce-method", "auto")
+        if pkce not in ("auto", "S256"):
+            raise UsageError(f"--oidc-pkce-method={pkce} is not supported: kubewallet always uses "
+                             "PKCE with S256 (RFC 9700 §2.1.1)")
+        raw_timeout = self.value("authentication-timeout-sec", "180")
+        try:
+            timeout = float(raw_timeout)
+        except ValueError:
+            raise UsageError(f"--authentication-timeout-sec must be a number of seconds "
+                             f"(got {raw_timeout!r})") from None
+        return LoginOptions(grant_type=grant,
+                            listen_addresses=tuple(self.lists.get("listen-address", ())),
+                            redirect_url=self.value("oidc-redirect-url"),
+                            skip_open_browser=self.bools.get("skip-open-browser", False),
+                            browser_command=self.value("browser-command"),
+                            timeout=timeout, force_refresh=self.bools.get("force-refresh", False))
+
+    def command_line(self) -> str:
+        """The same command, for an error hint — with any secret replaced by a placeholder."""
+        import shlex
+
+        parts = ["kubewallet", "oidc-login", "get-token"]
+        for name, value in self.values.items():
+            shown = "<secret as in your kubeconfig>" if name in SECRET_FLAGS else value
+            parts.append(f"--{name}={shown}" if name in SECRET_FLAGS else shlex.quote(f"--{name}={shown}"))
+        for name, items in self.lists.items():
+            parts += [shlex.quote(f"--{name}={item}") for item in items]
+        for name, on in self.bools.items():
+            if on and name != "force-refresh":
+                parts.append(f"--{name}")
+        return " ".join(parts)
+
+
+def _parse_bool(name: str, text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("1", "t", "true"):
+        return True
+    if lowered in ("0", "f", "false"):
+        return False
+    raise UsageError(f"--{name} takes true or false (got {text!r})")
+
+
+def parse_get_token(args: list[str]) -> GetTokenFlags:
+    """pflag's grammar for kubelogin's flags; UsageError (never echoing a secret) otherwise."""
+    flags = GetTokenFlags()
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--":
+            if i < len(args):
+                raise UsageError("get-token takes no arguments, only flags")
+            break
+        if arg.startswith("-v") and arg[2:].isdigit():       # klog's -v1
+            flags.values["v"] = arg[2:]
+            continue
+        if not arg.startswith("--"):
+            if arg == "-v":
+                arg = "--v"
+            else:
+                raise UsageError(f"get-token takes no arguments, only flags (got {arg!r})"
+                                 if not arg.startswith("-") else f"unknown flag {arg!r}")
+        name, eq, inline = arg[2:].partition("=")
+        if name in UNSUPPORTED:
+            raise UsageError(f"--{name} is a kubelogin flag kubewallet does not support yet "
+                             f"({UNSUPPORTED[name]})",
+                             hint="remove it, or keep using kubelogin for this user")
+        if name in BOOL_FLAGS:
+            flags.bools[name] = _parse_bool(name, inline) if eq else True
+            continue
+        if name not in VALUE_FLAGS and name not in LIST_FLAGS and name not in ARRAY_FLAGS:
+            raise UsageError(f"unknown flag --{name}", hint="see 'kubewallet oidc-login get-token --help'")
+        if eq:
+            value = inline
+        elif i < len(args):
+            value = args[i]
+            i += 1
+        else:
+            raise UsageError(f"flag needs an argument: --{name}")
+        if name in LIST_FLAGS:
+            flags.lists.setdefault(name, []).extend(v.strip() for v in value.split(",") if v.strip())
+        elif name in ARRAY_FLAGS:
+            flags.lists.setdefault(name, []).append(value)
+        else:
+            flags.values[name] = value
+    return flags
+
+
+def get_token(args: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in args):
+        print(GET_TOKEN_HELP, end="")
+        return 0
+    flags = parse_get_token(args)
+    config = flags.config()
+    options_force = flags.bools.get("force-refresh", False)
+    from kubewallet.execplugin.protocol import exec_credential, read_exec_info, write_exec_credential
+    from kubewallet.oidc.tokencache import TokenCache
+
+    try:
+        info = read_exec_info()
+    except ValueError as exc:
+        from kubewallet.errors import ExecPluginError
+
+        raise ExecPluginError(str(exc)) from None
+    cache = TokenCache(flags.value("token-cache-dir"))
+    token = None
+    if not options_force:
+        token = cache.load(config.cache_key())
+        if token is not None and not token.is_fresh():
+            token = None
+    if token is None:
+        token = _slow_path(flags, config, cache)
+    from datetime import datetime, timezone
+
+    write_exec_credential(exec_credential(
+        info.api_version, token=token.id_token,
+        expiration=datetime.fromtimestamp(token.expiry, timezone.utc)))
+    return 0
+
+
+def _slow_path(flags: GetTokenFlags, config: ProviderConfig, cache):
+    """Refresh or log in: only here do the network, the vault and the JWT checks get imported."""
+    from kubewallet.oidc.config import check_issuer_url
+    from kubewallet.oidc.session import Environment, environment_is_interactive, get_token as story
+    from kubewallet.oidc.store import VaultStore
+
+    check_issuer_url(config.issuer)
+    options = flags.login_options()
+    verbose = int(flags.value("v", "0") or 0) if (flags.value("v", "0") or "0").isdigit() else 0
+    env = Environment(store=VaultStore(), cache=cache, interactive=environment_is_interactive(),
+                      login_command=flags.command_line())
+    if verbose:
+        base = env.progress
+
+        def progress(step: str, text: str) -> None:
+            print(f"oidc-login: {step} {text}".rstrip(), file=sys.stderr)
+            base(step, text)
+
+        env.progress = progress
+    return story(config, options, env).token
+
+
+# ---- setup ----------------------------------------------------------------------------------------
+
+SETUP_EPILOG = """\
+examples:
+  kubewallet oidc-login setup --oidc-issuer-url=https://dex.example.com --oidc-client-id=kubernetes
+  kubewallet oidc-login setup --oidc-issuer-url=https://accounts.google.com --oidc-client-id=ID \\
+      --oidc-client-secret-stdin --oidc-username-claim=email --write --user=google --cluster=prod < secret.txt
+"""
+
+
+def _setup_parser(prog: str):
+    import argparse
+
+    p = argparse.ArgumentParser(prog=prog, description=(
+        "Log in once, show the id_token's claims and the identity the API server would derive "
+        "from them, and offer to write the users[].user.exec entry (and a context)."),
+        epilog=SETUP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--oidc-issuer-url", required=True)
+    p.add_argument("--oidc-client-id", required=True)
+    p.add_argument("--oidc-client-secret-stdin", action="store_true",
+                   help="read the client secret from stdin and keep it in the vault")
+    p.add_argument("--oidc-client-secret", help=argparse.SUPPRESS)
+    p.add_argument("--oidc-extra-scope", action="append", default=[])
+    p.add_argument("--grant-type", default="auto")
+    p.add_argument("--listen-address", action="append", default=[])
+    p.add_argument("--oidc-redirect-url")
+    p.add_argument("--skip-open-browser", action="store_true")
+    p.add_argument("--browser-command")
+    p.add_argument("--certificate-authority", action="append", default=[])
+    p.add_argument("--certificate-authority-data", action="append", default=[])
+    p.add_argument("--insecure-skip-tls-verify", action="store_true")
+    p.add_argument("--token-cache-dir")
+    p.add_argument("--authentication-timeout-sec", default="180")
+    p.add_argument("--oidc-username-claim", default="sub", help="the API server's flag (default sub)")
+    p.add_argument("--oidc-username-prefix", default=None)
+    p.add_argument("--oidc-groups-claim", default="")
+    p.add_argument("--oidc-groups-prefix", default="")
+    p.add_argument("--write", action="store_true", help="write the kubeconfig entries without asking")
+    p.add_argument("--user", help="kubeconfig user name to write (default oidc-ISSUERHOST)")
+    p.add_argument("--cluster", help="cluster for the context to write (optional)")
+    p.add_argument("--context", help="context name to write (default: the user name)")
+    p.add_argument("--kubeconfig", help="the kubeconfig file to write to")
+    return p
+
+
+def _get_token_args(ns, secret_ref: str | None) -> list[str]:
+    """The exec args to write: kubelogin-style flags, never the secret itself."""
+    args = ["oidc-login", "get-token", f"--oidc-issuer-url={ns.oidc_issuer_url}",
+            f"--oidc-client-id={ns.oidc_client_id}"]
+    if secret_ref:
+        args.append(f"--oidc-client-secret-ref={secret_ref}")
+    args += [f"--oidc-extra-scope={s}" for s in ns.oidc_extra_scope]
+    if ns.grant_type != "auto":
+        args.append(f"--grant-type={ns.grant_type}")
+    args += [f"--listen-address={a}" for a in ns.listen_address]
+    if ns.oidc_redirect_url:
+        args.append(f"--oidc-redirect-url={ns.oidc_redirect_url}")
+    args += [f"--certificate-authority={os.path.abspath(c)}" for c in ns.certificate_authority]
+    args += [f"--certificate-authority-data={c}" for c in ns.certificate_authority_data]
+    if ns.insecure_skip_tls_verify:
+        args.append("--insecure-skip-tls-verify")
+    if ns.token_cache_dir:
+        args.append(f"--token-cache-dir={ns.token_cache_dir}")
+    if ns.browser_command:
+        args.append(f"--browser-command={ns.browser_command}")
+    return args
+
+
+def setup(argv0: str, args: list[str]) -> int:
+    import json
+    from urllib.parse import urlsplit
+
+    from kubewallet.oidc.session import Environment, get_token as story
+    from kubewallet.oidc.store import VaultStore, client_secret_ref
+    from kubewallet.oidc.tokencache import TokenCache
+
+    ns = _setup_parser(f"kubewallet {argv0} setup").parse_args(args)
+    secret = ns.oidc_client_secret
+    if ns.oidc_client_secret_stdin:
+        secret = sys.stdin.readline().strip()
+        if not secret:
+            raise UsageError("--oidc-client-secret-stdin: nothing was read from stdin")
+    store = VaultStore()
+    secret_ref = None
+    if secret:
+        secret_ref = client_secret_ref(ns.oidc_issuer_url, ns.oidc_client_id)
+        if store.get(secret_ref) != secret:
+            store.put(secret_ref, secret)
+    exec_args = _get_token_args(ns, secret_ref)
+    flags = parse_get_token(exec_args[2:] + [f"--authentication-timeout-sec={ns.authentication_timeout_sec}"]
+                            + (["--skip-open-browser"] if ns.skip_open_browser else []))
+    config = flags.config()
+    cache = TokenCache(flags.value("token-cache-dir"))
+    env = Environment(store=store, cache=cache, interactive=True, login_command=flags.command_line())
+    outcome = story(config, flags.login_options(), env)
+
+    from kubewallet.oidc.jwtpeek import peek
+
+    _, claims = peek(outcome.token.id_token)
+    out = sys.stdout
+    print(f"Signed in to {config.issuer} as client {config.client_id} "
+          f"(token from {outcome.source}).", file=out)
+    print("\nid_token claims:", file=out)
+    print(json.dumps(claims, indent=2, sort_keys=True), file=out)
+    identity, source = derive_identity(outcome.token.id_token, ns)
+    print(f"\nThe API server would see you as (computed {source}):", file=out)
+    print(f"  user:   {identity['username']}", file=out)
+    print(f"  groups: {', '.join(identity['groups']) or '(none)'}", file=out)
+    for note in identity.get("notes", ()):
+        print(f"  note:   {note}", file=out)
+    flags_line = [f"--oidc-issuer-url={config.issuer}", f"--oidc-client-id={config.client_id}",
+                  f"--oidc-username-claim={ns.oidc_username_claim}"]
+    if ns.oidc_username_prefix is not None:
+        flags_line.append(f"--oidc-username-prefix={ns.oidc_username_prefix}")
+    if ns.oidc_groups_claim:
+        flags_line.append(f"--oidc-groups-claim={ns.oidc_groups_claim}")
+    if ns.oidc_groups_prefix:
+        flags_line.append(f"--oidc-groups-prefix={ns.oidc_groups_prefix}")
+    print("\nkube-apiserver flags for this provider:\n  " + " \\\n  ".join(flags_line), file=out)
+
+    user_name = ns.user or f"oidc-{urlsplit(config.issuer).hostname}"
+    exec_entry = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "kubewallet",
+                           "args": exec_args, "interactiveMode": "IfAvailable",
+                           "provideClusterInfo": False}}
+    write = ns.write
+    if not write and sys.stdin.isatty() and not ns.oidc_client_secret_stdin:
+        answer = input(f"\nWrite user {user_name!r}"
+                       + (f" and context {(ns.context or user_name)!r}" if ns.cluster else "")
+                       + " into the kubeconfig? [y/N] ")
+        write = answer.strip().lower() in ("y", "yes")
+    if write:
+        written = write_kubeconfig(ns.kubeconfig, user_name, exec_entry, ns.cluster, ns.context)
+        print(f"\nWrote user {user_name!r}" + (f" and context {written!r}" if written else "")
+              + ".", file=out)
+    else:
+        print("\nTo use it, put this user into your kubeconfig (or rerun with --write):", file=out)
+        print(json.dumps({"name": user_name, "user": exec_entry}, indent=2), file=out)
+    return 0
+
+
+def derive_identity(id_token: str, ns) -> tuple[dict, str]:
+    """The identity with the API server's --oidc-* rules: kubewallet.inspect.identity does it."""
+    import datetime as dt
+
+    from kubewallet.inspect.identity import OidcClaimRules, from_token
+
+    rules = OidcClaimRules(issuer_url=ns.oidc_issuer_url, client_id=ns.oidc_client_id,
+                           username_claim=ns.oidc_username_claim,
+                           username_prefix=ns.oidc_username_prefix,
+                           groups_claim=ns.oidc_groups_claim, groups_prefix=ns.oidc_groups_prefix)
+    ident = from_token(id_token, "the id_token", now=dt.datetime.now(dt.timezone.utc), rules=rules)
+    data = ident.to_json()
+    if ident.rejected:
+        data["notes"] = [f"the API server would reject this token: {ident.rejected}", *data["notes"]]
+    return data, "with kubewallet.inspect.identity"
+
+
+def write_kubeconfig(path: str | None, user: str, body: dict, cluster: str | None,
+                     context: str | None) -> str | None:
+    from kubewallet.kubeconfig import LoadingRules, run_edit
+
+    rules = LoadingRules.from_env(path)
+    context_name = (context or user) if cluster else None
+
+    def edit(ws) -> None:
+        ws.set_entry("users", user, body)
+        if context_name:
+            ws.set_entry("contexts", context_name, {"cluster": cluster, "user": user})
+
+    run_edit(rules, edit)
+    return context_name
+
+
+# ---- clean ----------------------------------------------------------------------------------------
+
+def clean(argv0: str, args: list[str]) -> int:
+    import argparse
+
+    from kubewallet.oidc.store import VaultStore
+    from kubewallet.oidc.tokencache import TokenCache
+
+    p = argparse.ArgumentParser(
+        prog=f"kubewallet {argv0} clean",
+        description="Forget OIDC logins: the cached id_tokens and the refresh tokens in the vault "
+                    "(revoked at the provider when it can be reached). With an issuer and client "
+                    "ID, only that login; without, every login in the cache directory.",
+        epilog="examples:\n  kubewallet oidc-login clean\n"
+               "  kubewallet oidc-login clean --oidc-issuer-url=https://dex.example.com "
+               "--oidc-client-id=kubernetes",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--oidc-issuer-url")
+    p.add_argument("--oidc-client-id")
+    p.add_argument("--oidc-extra-scope", action="append", default=[])
+    p.add_argument("--token-cache-dir")
+    p.add_argument("--no-revoke", action="store_true", help="do not revoke at the provider")
+    ns = p.parse_args(args)
+    cache = TokenCache(ns.token_cache_dir)
+    store = VaultStore()
+    if ns.oidc_issuer_url or ns.oidc_client_id:
+        if not (ns.oidc_issuer_url and ns.oidc_client_id):
+            raise UsageError("give both --oidc-issuer-url and --oidc-client-id, or neither")
+        from kubewallet.oidc.session import Environment, logout
+
+        config = ProviderConfig(ns.oidc_issuer_url, ns.oidc_client_id,
+                                extra_scopes=tuple(ns.oidc_extra_scope))
+        done = logout(config, Environment(store=store, cache=cache), revoke=not ns.no_revoke)
+        print("; ".join(done) if done else "nothing was stored for this login")
+        return 0
+    removed = 0
+    for key, _token in cache.entries():
+        cache.delete(key)
+        ref = f"oidc/{key[:32]}/refresh-token"
+        if store.get(ref) is not None:
+            store.delete(ref)
+        removed += 1
+    vault = store.vault
+    for ref in vault.refs() if vault.path.exists() else []:
+        if ref.startswith("oidc/") and ref.endswith("/refresh-token"):
+            vault.delete(ref)
+    print(f"Deleted {removed} cached OIDC token(s) from {cache.directory} and the refresh tokens "
+          "from the vault.")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    sub = argv[1] if len(argv) > 1 else ""
+    rest = argv[2:]
+    if sub == "get-token":
+        return get_token(rest)
+    if sub == "setup":
+        return setup(argv[0], rest)
+    if sub == "clean":
+        return clean(argv[0], rest)
+    if sub in ("", "-h", "--help", "help"):
+        print("usage: kubewallet oidc-login {get-token,setup,clean} [flags]\n\n"
+              "  get-token  the kubectl exec credential plugin (kubelogin's flags)\n"
+              "  setup      log in once, show the claims and identity, write the kubeconfig user\n"
+              "  clean      forget cached tokens and refresh tokens\n\n"
+              "example:\n  kubewallet oidc-login get-token --oidc-issuer-url=https://dex.example.com "
+              "--oidc-client-id=kubernetes")
+        return 0 if sub else 2
+    raise UsageError(f"unknown oidc-login subcommand {sub!r}", hint="use get-token, setup or clean")

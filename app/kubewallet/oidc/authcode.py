@@ -1,0 +1,90 @@
+"""The authorization code flow with PKCE (RFC 6749 §4.1, RFC 7636, RFC 8252 for native apps).
+
+The browser opens the provider's authorization URL; the person signs in there; the provider
+redirects to our loopback listener with `code` and `state`; we exchange the code with the PKCE
+verifier. `nonce` binds the id_token to this login (checked by the caller). The keyboard variant
+(kubelogin's `authcode-keyboard`) prints the URL and reads the code the person pastes — for a
+machine whose browser cannot reach its loopback.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from kubewallet.errors import OidcError
+from kubewallet.oidc.discovery import Discovery
+from kubewallet.oidc.grants import Client, TokenResponse, exchange_code
+from kubewallet.oidc.http import HttpClient
+from kubewallet.oidc.loopback import RedirectListener
+from kubewallet.oidc.pkce import new_pkce, random_token
+
+OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"   # kubelogin's default for authcode-keyboard
+
+Progress = Callable[[str, str], None]          # (step, text for a person)
+
+
+@dataclass(frozen=True)
+class AuthCodeResult:
+    tokens: TokenResponse
+    nonce: str
+
+
+def authorization_url(disco: Discovery, client_id: str, redirect_uri: str, scopes: tuple[str, ...],
+                      state: str, nonce: str, challenge: str) -> str:
+    query = urlencode({
+        "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
+        "scope": " ".join(scopes), "state": state, "nonce": nonce,
+        "code_challenge": challenge, "code_challenge_method": "S256"})
+    sep = "&" if urlsplit(disco.authorization_endpoint).query else "?"
+    return disco.authorization_endpoint + sep + query
+
+
+def login_browser(http: HttpClient, disco: Discovery, client: Client, scopes: tuple[str, ...], *,
+                  open_browser: Callable[[str], None], progress: Progress,
+                  listen_addresses: tuple[str, ...] = (), redirect_url: str | None = None,
+                  timeout: float = 180.0, cancel: threading.Event | None = None) -> AuthCodeResult:
+    pkce, state, nonce = new_pkce(), random_token(), random_token()
+    with RedirectListener(state, listen_addresses=listen_addresses, redirect_url=redirect_url,
+                          issuer=disco.issuer) as listener:
+        url = authorization_url(disco, client.client_id, listener.redirect_uri, scopes, state,
+                                nonce, pkce.challenge)
+        progress("opening-browser", url)
+        open_browser(url)
+        progress("waiting-callback", listener.redirect_uri)
+        callback = listener.wait(timeout, cancel)
+    progress("exchanging", disco.token_endpoint)
+    tokens = exchange_code(http, disco, client, callback.code, listener.redirect_uri, pkce.verifier)
+    return AuthCodeResult(tokens, nonce)
+
+
+def code_from_pasted(text: str, state: str) -> str:
+    """The person pastes either the bare code or the whole URL the browser landed on; a URL must
+    carry our state (the same CSRF rule as the listener)."""
+    text = text.strip()
+    if not text:
+        raise OidcError("no authorization code was entered")
+    if "code=" in text:
+        params = {k: v[0] for k, v in parse_qs(urlsplit(text).query or text).items()}
+        if params.get("state") != state:
+            raise OidcError("the pasted URL does not belong to this login (state mismatch)")
+        if "error" in params:
+            raise OidcError(f"the provider refused the login: {params['error']}")
+        return params.get("code") or ""
+    return text
+
+
+def login_keyboard(http: HttpClient, disco: Discovery, client: Client, scopes: tuple[str, ...], *,
+                   prompt: Callable[[str], str], progress: Progress,
+                   redirect_url: str | None = None) -> AuthCodeResult:
+    pkce, state, nonce = new_pkce(), random_token(), random_token()
+    redirect_uri = redirect_url or OOB_REDIRECT
+    url = authorization_url(disco, client.client_id, redirect_uri, scopes, state, nonce, pkce.challenge)
+    progress("show-url", url)
+    code = code_from_pasted(prompt("Enter the authorization code (or the URL you were sent to): "),
+                            state)
+    progress("exchanging", disco.token_endpoint)
+    tokens = exchange_code(http, disco, client, code, redirect_uri, pkce.verifier)
+    return AuthCodeResult(tokens, nonce)

@@ -1,0 +1,101 @@
+"""What identifies one OIDC login: the provider, the client, the scopes and the TLS settings.
+
+Standard library only (on the cached-token path). The cache key is a hash over every setting
+that changes which token the provider hands out or which server we trust to hand it out — the
+same inputs kubelogin keys its cache on (issuer, client id and secret, extra scopes, username,
+CA and TLS settings) — so two kubeconfig users never share a token by accident.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+@dataclass(frozen=True)
+class TlsSettings:
+    """How to trust the issuer: extra CA files, base64 PEM data, or (at the user's risk) nothing."""
+
+    ca_files: tuple[str, ...] = ()
+    ca_data: tuple[str, ...] = ()
+    insecure_skip_verify: bool = False
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """One OIDC client registration as the kubeconfig's exec arguments describe it.
+
+    `client_secret` may come from argv (kubelogin users keep it there); `client_secret_ref` names
+    a vault entry instead (what `oidc-login setup` writes) and is resolved only on the slow path.
+    """
+
+    issuer: str
+    client_id: str
+    client_secret: str | None = field(default=None, repr=False)
+    client_secret_ref: str | None = None
+    extra_scopes: tuple[str, ...] = ()
+    username: str = ""
+    tls: TlsSettings = TlsSettings()
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """`openid` first (OIDC Core §3.1.2.1 requires it), then the extra scopes in order."""
+        return ("openid", *[s for s in self.extra_scopes if s != "openid"])
+
+    def cache_key(self) -> str:
+        """A stable hex digest over everything that changes the token; never reversible to the secret."""
+        import hashlib
+
+        material = json.dumps({
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret or "",
+            "client_secret_ref": self.client_secret_ref or "",
+            "extra_scopes": sorted(set(self.extra_scopes)),
+            "username": self.username,
+            "ca_files": list(self.tls.ca_files),
+            "ca_data": list(self.tls.ca_data),
+            "insecure": self.tls.insecure_skip_verify,
+        }, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(material.encode()).hexdigest()
+
+    def lock_key(self) -> str:
+        """One lock per issuer and client: parallel kubectl calls for the same login share it."""
+        import hashlib
+
+        return hashlib.sha256(f"{self.issuer}\n{self.client_id}".encode()).hexdigest()[:32]
+
+    def refresh_token_ref(self) -> str:
+        """The vault reference of this login's refresh token."""
+        return f"oidc/{self.cache_key()[:32]}/refresh-token"
+
+
+def is_loopback_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def check_issuer_url(url: str) -> str:
+    """Refuse an issuer that would let the network read or forge the login.
+
+    OIDC Discovery §3 requires https; plain http is accepted only on loopback (a provider on this
+    machine, as RFC 8252 §8.3 allows for loopback redirects), like a developer's Dex on localhost.
+    """
+    from urllib.parse import urlsplit
+
+    from kubewallet.errors import OidcError
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise OidcError(f"the issuer URL {url!r} is not an http(s) URL",
+                        hint="pass --oidc-issuer-url=https://your-provider")
+    if parts.query or parts.fragment:
+        raise OidcError(f"the issuer URL {url!r} must not have a query or fragment (OIDC Discovery §2)")
+    if parts.scheme == "http" and not is_loopback_url(url):
+        raise OidcError(f"refusing the plain http issuer {url!r}: tokens would cross the network "
+                        "unencrypted and anyone on the path could forge a login",
+                        hint="use the provider's https URL (http is allowed only on loopback)")
+    return url

@@ -1,0 +1,73 @@
+"""Where the refresh token and the client secret live: the vault, behind a three-method protocol.
+
+The session only needs `get/put/delete` of a string by reference, so tests of the story can hand
+it any store, and the real one is `kubewallet.vault.open_vault()` (an AES-GCM file keyed by the
+OS keyring). Opened lazily: the cached-token path never touches it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class SecretStore(Protocol):
+    def get(self, ref: str) -> str | None: ...
+
+    def put(self, ref: str, value: str) -> None: ...
+
+    def delete(self, ref: str) -> None: ...
+
+
+class MemoryStore:
+    """A dict behind the protocol: for unit tests of the session story only (the integration
+    tests use the real vault on the real Secret Service). Counts writes, so tests can check that
+    an unchanged refresh token is not written again."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+        self.writes = 0
+
+    def get(self, ref: str) -> str | None:
+        return self.values.get(ref)
+
+    def put(self, ref: str, value: str) -> None:
+        self.writes += 1
+        self.values[ref] = value
+
+    def delete(self, ref: str) -> None:
+        self.values.pop(ref, None)
+
+
+class VaultStore:
+    """The user's vault; OIDC entries carry `kind` metadata so `kubewallet vault list` can say
+    what they are without showing them."""
+
+    def __init__(self, vault=None) -> None:
+        self._vault = vault
+
+    @property
+    def vault(self):
+        if self._vault is None:
+            from kubewallet.vault import open_vault
+
+            self._vault = open_vault()
+        return self._vault
+
+    def get(self, ref: str) -> str | None:
+        return self.vault.get(ref)
+
+    def put(self, ref: str, value: str) -> None:
+        kind = "oidc-client-secret" if ref.endswith("/client-secret") else "oidc-refresh-token"
+        self.vault.put(ref, value, meta={"kind": kind})
+
+    def delete(self, ref: str) -> None:
+        self.vault.delete(ref)
+
+
+def client_secret_ref(issuer: str, client_id: str) -> str:
+    """The reference `oidc-login setup` stores a client secret under (named, not hashed, so a
+    person can recognise it in `kubewallet vault list`)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(issuer).netloc or issuer
+    return f"oidc/{host}/{client_id}/client-secret"

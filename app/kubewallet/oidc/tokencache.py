@@ -1,0 +1,106 @@
+"""The id_token cache: one 0600 JSON file per login in the user's cache directory.
+
+Standard library only: this is what serves every kubectl call while the token is fresh. Only the
+id_token (short-lived, and sent to the API server on every request anyway) is kept here; the
+refresh token and client secret live in the vault. Files are replaced atomically (write a
+temporary file, fsync, `os.replace`), so a reader never sees half a token and needs no lock.
+
+Default directory: `$XDG_CACHE_HOME/kubewallet/oidc` (else `~/.cache/kubewallet/oidc`), or the
+`--token-cache-dir` of kubelogin's flags.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# A cached token is served while more than this much of its life is left: min(30 s, 10 % of its
+# lifetime), so a one-hour token is renewed 30 s before it expires (no request goes out with a
+# token that dies in flight) and a test token of 3 s still gets served for most of its life.
+MAX_MARGIN = 30.0
+MARGIN_FRACTION = 0.1
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kubewallet" / "oidc"
+
+
+@dataclass(frozen=True)
+class CachedToken:
+    """A verified id_token and the two times the cache needs from it (epoch seconds)."""
+
+    id_token: str
+    expiry: float
+    issued_at: float
+    issuer: str = ""
+    client_id: str = ""
+
+    def margin(self) -> float:
+        return min(MAX_MARGIN, max(0.0, self.expiry - self.issued_at) * MARGIN_FRACTION)
+
+    def refresh_at(self) -> float:
+        """When kubewallet stops serving this token and refreshes it instead."""
+        return self.expiry - self.margin()
+
+    def is_fresh(self, now: float | None = None) -> bool:
+        return (time.time() if now is None else now) < self.refresh_at()
+
+
+class TokenCache:
+    """id_tokens by cache key (see `ProviderConfig.cache_key`)."""
+
+    def __init__(self, directory: str | os.PathLike | None = None) -> None:
+        self.directory = Path(os.path.expanduser(str(directory))) if directory else default_cache_dir()
+
+    def path(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def load(self, key: str) -> CachedToken | None:
+        """The cached token, or None when there is none or the file is unreadable (then a refresh
+        or login replaces it: a damaged cache must never stop a person from working)."""
+        try:
+            with open(self.path(key), "rb") as fh:
+                data = json.loads(fh.read())
+            return CachedToken(id_token=str(data["id_token"]), expiry=float(data["exp"]),
+                               issued_at=float(data.get("iat", 0)), issuer=str(data.get("issuer", "")),
+                               client_id=str(data.get("client_id", "")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, key: str, token: CachedToken) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = self.path(key)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        body = json.dumps({"id_token": token.id_token, "exp": token.expiry, "iat": token.issued_at,
+                           "issuer": token.issuer, "client_id": token.client_id}).encode()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, body)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+        return target
+
+    def delete(self, key: str) -> bool:
+        try:
+            self.path(key).unlink()
+            return True
+        except FileNotFoundError:
+            return False
+
+    def entries(self) -> list[tuple[str, CachedToken]]:
+        """Every cached token (key, token), for `clean` and the GUI's token list."""
+        out = []
+        if not self.directory.is_dir():
+            return out
+        for path in sorted(self.directory.glob("*.json")):
+            token = self.load(path.stem)
+            if token is not None:
+                out.append((path.stem, token))
+        return out
