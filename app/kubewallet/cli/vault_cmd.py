@@ -126,7 +126,8 @@ def _status(vault) -> int:
     try:
         agent = client.request({"op": "status"}, timeout=1.0)
         print(f"agent:      running (pid {agent.get('pid')}), "
-              + ("holding secrets" if agent.get("unlocked") else "locked"))
+              + ("holding secrets" if agent.get("unlocked") else "holding nothing (it opens the vault on "
+                                                                 "the next request)"))
     except client.NoAgent:
         print("agent:      not running ('kubewallet agent start' makes kubectl calls faster)")
     return 0 if st.state in ("unlocked", "not initialized") else 1

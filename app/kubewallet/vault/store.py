@@ -245,7 +245,7 @@ class Vault:
             return VaultStatus(self.path, True, "unknown", "", "unavailable", None, exc.message, exc.hint)
         if header is None:
             return VaultStatus(self.path, False, "keyring",
-                               f"OS keyring, service {keyring_service()!r} (created on first secret)",
+                               f"service {keyring_service()!r} (the vault is created with the first secret)",
                                "not initialized", 0)
         spec = header["key"]
         if spec["source"] == "passphrase":
