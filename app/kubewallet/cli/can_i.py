@@ -153,8 +153,8 @@ def can_i(argv: list[str]) -> int:
             raise RbacError("list option can't be specified with neither quiet, all-namespaces nor subresource options")
         from kubewallet.rbac.listing import render_list, review_rules
 
-        authz, _ = _load(args)
         identity = _identity(args)
+        authz, _ = _load(args)
         errors = authz.resolution_errors(identity, namespace)
         sys.stdout.write(render_list(review_rules(authz, identity, namespace), headers=not args.no_headers))
         if errors:
@@ -169,8 +169,8 @@ def can_i(argv: list[str]) -> int:
                         hint="see 'kubewallet can-i --help' for help and examples")
     verb, target = args.args
     req = _request_from(verb, target, args.subresource, namespace, quiet=args.quiet)
-    authz, _ = _load(args, quiet=args.quiet)
     identity = _identity(args)
+    authz, _ = _load(args, quiet=args.quiet)
     out = sys.stdout
     if args.explain:
         from kubewallet.rbac.explain import explain
@@ -255,8 +255,8 @@ def access_matrix(argv: list[str]) -> int:
     from kubewallet.rbac.matrix import DEFAULT_VERBS
     from kubewallet.rbac.matrix import access_matrix as build
 
-    authz, _ = _load(args)
     identity = _identity(args)
+    authz, _ = _load(args)
     verbs = tuple(v for v in args.verbs.split(",") if v) or DEFAULT_VERBS
     m = build(authz, identity, args.namespace, verbs)
     if args.output == "json":

@@ -21,7 +21,7 @@ Why each is dangerous (Kubernetes "RBAC good practices" and privilege-escalation
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kubewallet.rbac.authorizer import Authorizer, BindingEntry, subject_key
 from kubewallet.rbac.matching import rule_allows
@@ -49,6 +49,7 @@ class Check:
     requests: tuple[Request, ...]
     cluster_only: bool = False       # fires only through a ClusterRoleBinding
     namespace: str = ""              # fires only where this namespace is covered
+    named_too: bool = False          # a rule limited to resourceNames still counts (one level lower)
 
 
 def _r(verb: str, resource: str, group: str = "", sub: str = "", name: str = "") -> Request:
@@ -60,7 +61,8 @@ CHECKS: tuple[Check, ...] = (
           (_r("*", "*", "*"),)),
     Check("impersonate", "critical", "may impersonate users, groups or service accounts",
           (_r("impersonate", "users"), _r("impersonate", "groups"), _r("impersonate", "serviceaccounts"),
-           _r("impersonate", "uids", "authentication.k8s.io"), _r("impersonate", "userextras", "authentication.k8s.io"))),
+           _r("impersonate", "uids", "authentication.k8s.io"), _r("impersonate", "userextras", "authentication.k8s.io")),
+          named_too=True),
     Check("escalate", "high", "may escalate: create roles with permissions it does not hold",
           (_r("escalate", "roles", "rbac.authorization.k8s.io"), _r("escalate", "clusterroles", "rbac.authorization.k8s.io"))),
     Check("bind", "high", "may bind any role, including ones with permissions it does not hold",
@@ -113,6 +115,13 @@ class Risk:
                 "rule": self.rule.describe(), "scope": self.scope, "path": self.path}
 
 
+def _narrowed(check: Check, rule: PolicyRule) -> Check:
+    """The same check for a rule limited to some names: one severity level lower."""
+    severity = SEVERITIES[min(SEVERITIES.index(check.severity) + 1, len(SEVERITIES) - 1)]
+    return replace(check, severity=severity,
+                   title=f"{check.title} (only the names [{', '.join(rule.resource_names)}])")
+
+
 def _has_wildcard(rule: PolicyRule) -> bool:
     return "*" in rule.verbs or "*" in rule.resources or "*" in rule.api_groups or "*" in rule.non_resource_urls
 
@@ -140,10 +149,16 @@ def find_risks(authz: Authorizer, *, min_severity: str = "low") -> list[Risk]:
         if hits is None:
             hits = []
             for check in CHECKS:
-                for i, rule in enumerate(e.role.rules):
-                    if any(rule_allows(rule, req) for req in check.requests):
-                        hits.append((check, i, rule))
-                        break
+                hit = next(((check, i, rule) for i, rule in enumerate(e.role.rules)
+                            if any(rule_allows(rule, req) for req in check.requests)), None)
+                if hit is None and check.named_too:
+                    hit = next(((_narrowed(check, rule), i, rule) for i, rule in enumerate(e.role.rules)
+                                if rule.resource_names and any(rule_allows(replace(rule, resource_names=()), req)
+                                                               for req in check.requests)), None)
+                if hit is not None:
+                    hits.append(hit)
+            if any(c.id == "wildcard-all" for c, _, _ in hits):
+                hits = [h for h in hits if h[0].id == "wildcard-all"]  # everything else is implied
             wild = next(((i, r) for i, r in enumerate(e.role.rules) if _has_wildcard(r)), None)
             if wild is not None and not any(c.id == "wildcard-all" for c, _, _ in hits):
                 hits.append((Check("wildcard", "medium", "a rule uses a wildcard (*): grants whatever exists, "
@@ -183,7 +198,8 @@ def _report(e: BindingEntry, hits: list[tuple[Check, int, PolicyRule]], add) -> 
                 severity = "critical"
             add(Risk(severity, check.id, check.title, s, b.ref, role, i, rule, scope))
         if public and e.role and e.role.rules and not hits:
-            add(Risk("medium", "public", "grants to unauthenticated users (anyone who can reach the API server)",
+            only_urls = all(r.non_resource_urls and not r.resources for r in e.role.rules)
+            add(Risk("low" if only_urls else "medium", "public", "grants to unauthenticated users (anyone who can reach the API server)",
                      s, b.ref, role, 0, e.role.rules[0], scope))
 
 
