@@ -8,6 +8,7 @@ required real component).
 from __future__ import annotations
 
 import json
+import secrets
 import os
 import shutil
 import signal
@@ -27,6 +28,7 @@ class RunningProvider:
     port: int
     process: subprocess.Popen
     log_path: Path
+    confidential_secret: str
 
     def stats(self) -> dict[str, int]:
         """How many requests each endpoint served so far (the provider's own count)."""
@@ -56,7 +58,8 @@ def start_provider(short_ttl: int = 3, timeout: float = 30.0) -> RunningProvider
                            "(it runs npm install in tests/oidc_provider)")
     work = Path(tempfile.mkdtemp(prefix="oidc-provider-"))
     port_file, log_path = work / "port", work / "provider.log"
-    env = dict(os.environ, OIDC_SHORT_IDTOKEN_TTL=str(short_ttl))
+    secret = secrets.token_urlsafe(24)
+    env = dict(os.environ, OIDC_SHORT_IDTOKEN_TTL=str(short_ttl), OIDC_CONFIDENTIAL_SECRET=secret)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([node, str(HERE / "provider.mjs"), str(port_file)], cwd=HERE,
                                 stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -64,7 +67,7 @@ def start_provider(short_ttl: int = 3, timeout: float = 30.0) -> RunningProvider
     while time.monotonic() < deadline:
         if port_file.exists() and port_file.read_text().strip():
             port = int(port_file.read_text().strip())
-            running = RunningProvider(f"http://127.0.0.1:{port}", port, proc, log_path)
+            running = RunningProvider(f"http://127.0.0.1:{port}", port, proc, log_path, secret)
             running.stats()
             return running
         if proc.poll() is not None:

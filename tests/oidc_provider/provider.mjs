@@ -9,6 +9,8 @@
 //   kubewallet        id_token TTL 3600 s
 //   kubewallet-short  id_token TTL from OIDC_SHORT_IDTOKEN_TTL (seconds, default 3): refresh tests
 //   other-app         a different audience: its tokens must be refused by kubewallet's client
+//   kubewallet-confidential  a confidential client (client_secret_basic), its secret from
+//                     OIDC_CONFIDENTIAL_SECRET (made up per test session, never in the repository)
 //
 // devInteractions gives a login form that accepts any login name and password; loadExistingGrant
 // grants every scope at once and the native-client consent check is dropped, so no consent
@@ -48,7 +50,12 @@ const policy = interactionPolicy.base();
 policy.get('consent').checks.remove('native_client_prompt');
 
 const provider = new Provider(issuer, {
-  clients: [native('kubewallet'), native('kubewallet-short'), native('other-app')],
+  clients: [native('kubewallet'), native('kubewallet-short'), native('other-app'),
+    ...(process.env.OIDC_CONFIDENTIAL_SECRET ? [{
+      ...native('kubewallet-confidential'),
+      token_endpoint_auth_method: 'client_secret_basic',
+      client_secret: process.env.OIDC_CONFIDENTIAL_SECRET,
+    }] : [])],
   jwks: { keys: [jwk] },
   interactions: { policy },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
