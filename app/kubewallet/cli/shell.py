@@ -1,0 +1,227 @@
+"""`kubewallet shell CONTEXT`: a subshell pinned to one context, as kubie and kubeswitch do it.
+
+Why a private copy and not `kubectl config use-context`: `current-context` lives in a file that
+every terminal shares, so switching in one terminal switches all of them (and a script running
+in another terminal suddenly talks to production). Here the subshell's `KUBECONFIG` points at a
+file of its own: the chosen context, minified and flattened (`export_context`: only its cluster
+and user, file references inlined), with `current-context` set to it. kubectl, helm, k9s and
+kubewallet itself inside that shell all see that one context; the user's kubeconfig is never
+written. Edits made inside (`kubewallet ns`, `kubectl config set-context`) change the copy only
+and end with the shell.
+
+The copy holds what the context needs to authenticate (a token or key when the kubeconfig holds
+one inline; only the exec entry for users secured by kubewallet), so it lives in a directory
+made with mode 0700 (under `$XDG_RUNTIME_DIR`, a per-user tmpfs, when there is one), the file
+itself 0600, and it is removed when the shell exits, and also when this process gets SIGTERM or
+SIGHUP (the terminal closed): the shell gets SIGHUP, then, if it lingers, SIGKILL. Only SIGKILL
+of this process leaves a copy behind; the next `kubewallet shell` removes such leftovers (the
+directory names carry the owning pid).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+
+ENV_CONTEXT = "KUBEWALLET_SHELL_CONTEXT"
+ENV_NAMESPACE = "KUBEWALLET_SHELL_NAMESPACE"
+ENV_SOURCE = "KUBEWALLET_SHELL_SOURCE"     # the kubeconfig files the copy came from (pathsep list)
+DIR_PREFIX = "kubewallet-shell-"
+
+EPILOG = """examples:
+  kubewallet shell prod-eu                  a shell where kubectl talks to prod-eu only
+  kubewallet shell dev -- kubectl get pods  run one command in that context, no shell
+  echo 'kubectl config current-context' | kubewallet shell dev --shell bash
+  kubewallet shell staging --nested         a shell inside a kubewallet shell (from the same files)
+
+Each terminal can hold its own context: the global current-context is not touched. Inside,
+KUBECONFIG is a private copy (minified and flattened, mode 0600 in a 0700 folder) that is
+removed when the shell exits; KUBEWALLET_SHELL_CONTEXT and KUBEWALLET_SHELL_NAMESPACE name the
+context for your prompt:
+
+  # ~/.bashrc
+  PS1='${KUBEWALLET_SHELL_CONTEXT:+(⎈ $KUBEWALLET_SHELL_CONTEXT${KUBEWALLET_SHELL_NAMESPACE:+:$KUBEWALLET_SHELL_NAMESPACE}) }'"$PS1"
+  # ~/.zshrc
+  setopt PROMPT_SUBST
+  PROMPT='${KUBEWALLET_SHELL_CONTEXT:+(⎈ $KUBEWALLET_SHELL_CONTEXT) }'"$PROMPT"
+  # fish: functions/fish_right_prompt.fish
+  function fish_right_prompt; set -q KUBEWALLET_SHELL_CONTEXT; and echo "⎈ $KUBEWALLET_SHELL_CONTEXT"; end
+"""
+
+
+class _Terminated(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, usage=f"{prog} [-h] [--kubeconfig FILE] [--shell PATH] [--nested] "
+                                "CONTEXT [-- COMMAND [ARG ...]]", description="Start a subshell pinned to one context, "
+                                "through a private copy of the kubeconfig.", epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("context", help="the context to pin the shell to")
+    p.add_argument("--kubeconfig", metavar="FILE", help="read the context from this file (as kubectl)")
+    p.add_argument("--shell", metavar="PATH", help="the shell to start (default: $SHELL, else your login shell)")
+    p.add_argument("--nested", action="store_true",
+                   help="allow starting it inside another kubewallet shell")
+    return p
+
+
+def _default_shell() -> str:
+    shell = os.environ.get("SHELL")
+    if shell:
+        return shell
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_shell or "/bin/sh"
+    except (ImportError, KeyError):
+        return "/bin/sh"
+
+
+def _runtime_dir() -> str | None:
+    """`$XDG_RUNTIME_DIR` when it is ours and private (a per-user tmpfs), else the temp folder."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime:
+        try:
+            st = os.stat(runtime)
+            if st.st_uid == os.getuid() and st.st_mode & 0o077 == 0:
+                return runtime
+        except OSError:
+            pass
+    return None
+
+
+def _sweep_leftovers(parent: str) -> None:
+    """Remove copies left by a `kubewallet shell` that was killed with SIGKILL."""
+    import shutil
+
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(DIR_PREFIX):
+            continue
+        pid = name[len(DIR_PREFIX):].split("-", 1)[0]
+        path = os.path.join(parent, name)
+        try:
+            if not pid.isdigit() or os.stat(path).st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _write_copy(doc: dict) -> tuple[str, str]:
+    import tempfile
+
+    from kubewallet.kubeconfig.yamlio import dump_yaml
+
+    parent = _runtime_dir() or tempfile.gettempdir()
+    _sweep_leftovers(parent)
+    directory = tempfile.mkdtemp(prefix=f"{DIR_PREFIX}{os.getpid()}-", dir=parent)   # mode 0700
+    path = os.path.join(directory, "config")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(dump_yaml(doc))
+    return directory, path
+
+
+def _source_rules(args, environ):
+    """The kubeconfig to read from: --kubeconfig; inside a nested shell, the files the outer
+    shell's copy came from (its own KUBECONFIG holds one context only); else kubectl's rules."""
+    from kubewallet.kubeconfig import LoadingRules
+
+    if args.kubeconfig:
+        return LoadingRules.from_env(args.kubeconfig)
+    source = environ.get(ENV_SOURCE)
+    if environ.get(ENV_CONTEXT) and source:
+        return LoadingRules.from_env(None, dict(environ, KUBECONFIG=source))
+    return LoadingRules.from_env()
+
+
+def _run(argv: list[str], env: dict[str, str]) -> int:
+    import shutil
+    import subprocess
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        raise _Terminated(signum)
+
+    def ignore(signum, frame):  # noqa: ARG001 - Ctrl-C belongs to the shell, not to us
+        return None
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    signal.signal(signal.SIGINT, ignore)   # a Python handler, so the child starts with the default
+    try:
+        proc = subprocess.Popen(argv, env=env)
+    except OSError as exc:
+        from kubewallet.errors import UsageError
+
+        for s, h in previous.items():
+            signal.signal(s, h)
+        raise UsageError(f"cannot start {argv[0]}: {exc.strerror}", hint="pass --shell PATH") from None
+    try:
+        return proc.wait()
+    except _Terminated as term:
+        # An interactive shell ignores SIGTERM; SIGHUP is what makes it leave (as when a terminal
+        # closes). Give it a moment, then make sure.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        try:
+            proc.send_signal(signal.SIGHUP)
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        except ProcessLookupError:
+            pass
+        return 128 + term.signum
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+        shutil.rmtree(os.path.dirname(env["KUBECONFIG"]), ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    rest = argv[1:]
+    command: list[str] = []
+    if "--" in rest:   # `-- COMMAND ARGS`: run that instead of a shell (its flags are its own)
+        cut = rest.index("--")
+        rest, command = rest[:cut], rest[cut + 1:]
+    args = _parser(f"kubewallet {argv[0]}").parse_args(rest)
+    from kubewallet.errors import UsageError
+
+    environ = dict(os.environ)
+    outer = environ.get(ENV_CONTEXT)
+    if outer and not args.nested:
+        raise UsageError(f"this terminal is already in a kubewallet shell for context {outer!r}",
+                         hint="exit that shell first, or pass --nested to start one inside it")
+
+    from kubewallet.kubeconfig import load_workspace
+    from kubewallet.kubeconfig.transfer import export_context
+
+    rules = _source_rules(args, environ)
+    ws = load_workspace(rules)
+    doc = export_context(ws, args.context)
+    namespace = ws.contexts[args.context].body.get("namespace") or ""
+    directory, path = _write_copy(doc)
+    try:
+        env = dict(environ, KUBECONFIG=path, **{ENV_CONTEXT: args.context, ENV_NAMESPACE: namespace,
+                                                 ENV_SOURCE: os.pathsep.join(os.path.abspath(p) for p in rules.precedence)})
+        argv_child = command or [args.shell or _default_shell()]
+        if not command and sys.stderr.isatty():
+            print(f"kubewallet shell: context {args.context!r}{f' (namespace {namespace})' if namespace else ''}; "
+                  "exit the shell to leave it", file=sys.stderr)
+        return _run(argv_child, env)
+    finally:
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)
