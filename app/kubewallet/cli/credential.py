@@ -81,11 +81,13 @@ def main(argv: list[str]) -> int:
 def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
     import os
 
+    no_agent_answered = False
     if use_agent:
         from kubewallet.agent import fastclient
 
         if fastclient.enabled():
             answer = fastclient.exec_credential(ref, user, os.environ.get("KUBERNETES_EXEC_INFO", ""))
+            no_agent_answered = answer is None
             if answer is not None and answer[0] != fastclient.FALLBACK:
                 code, out, err = answer
                 if err:
@@ -106,7 +108,31 @@ def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
         raise ExecPluginError(str(exc)) from None
     value, meta = serve.from_vault(ref, info)
     write_exec_credential(serve.credential(value, meta, info, ref=ref, user=user))
+    if no_agent_answered and os.environ.get("KUBEWALLET_NO_AGENT_AUTOSTART") != "1":
+        _autostart_agent()
     return 0
+
+
+def _autostart_agent() -> None:
+    """Start an agent in the background after serving, so kubectl's next calls are fast (the
+    ssh-agent/gpg-agent "start on first use" habit). Only for a keyring vault: it needs nobody to
+    type anything, and the agent forgets after KUBEWALLET_AGENT_TIMEOUT seconds (default 3600).
+    Its output goes nowhere, so kubectl never waits on it. KUBEWALLET_NO_AGENT_AUTOSTART=1 turns
+    this off (the tests do)."""
+    import os
+    import subprocess
+
+    from kubewallet.vault import open_vault
+
+    try:
+        if open_vault().backend() != "keyring":
+            return
+        subprocess.Popen([sys.executable, "-m", "kubewallet", "agent", "run", "--timeout",
+                          os.environ.get("KUBEWALLET_AGENT_TIMEOUT", "3600")],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+    except Exception:  # noqa: BLE001 - the credential is served; an agent is only a speed-up
+        pass
 
 
 def _update(ns) -> int:

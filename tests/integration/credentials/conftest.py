@@ -60,5 +60,5 @@ def kw(kubewallet_cmd, monkeypatch, runtime_dir):
         return out
 
     yield run
-    if started:
+    if started or os.path.exists(os.path.join(runtime_dir, "kubewallet", "agent.sock")):
         subprocess.run([*kubewallet_cmd, "agent", "stop"], capture_output=True, timeout=30)

@@ -136,3 +136,23 @@ def test_expiration_timestamp_comes_from_the_jwt_exp(secret_service, kubeconfig,
     cred = json.loads(out.stdout)
     assert cred["status"]["token"] == token and cred["status"]["expirationTimestamp"].endswith("Z")
     assert out.stderr == ""
+
+
+def test_the_first_call_without_an_agent_starts_one(secret_service, kubeconfig, kw, kubectl, api,
+                                                    monkeypatch):
+    import time
+
+    kw("secure", "alice")
+    monkeypatch.delenv("KUBEWALLET_NO_AGENT_AUTOSTART")
+    monkeypatch.setenv("KUBEWALLET_AGENT_TIMEOUT", "300")
+    assert "no agent is running" in kw("agent", "status", check=False).stdout
+    try:
+        assert get_pods(kubectl, "alice").returncode == 0  # served from the vault, agent started
+        deadline = time.monotonic() + 10
+        while kw("agent", "status", check=False).returncode != 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "timeout: 300 s" in kw("agent", "status").stdout
+        assert get_pods(kubectl, "alice").returncode == 0
+        assert "served 0 " not in kw("agent", "status").stdout
+    finally:
+        kw("agent", "stop", check=False)
