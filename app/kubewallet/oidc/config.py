@@ -13,6 +13,18 @@ from dataclasses import dataclass, field
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
+def _sha256_hex(data: bytes) -> str:
+    """hashlib loads OpenSSL (about 3 ms); the builtin SHA-256 module gives the same digest."""
+    try:
+        from _sha256 import sha256            # CPython <= 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256          # CPython >= 3.12
+        except ImportError:
+            from hashlib import sha256
+    return sha256(data).hexdigest()
+
+
 @dataclass(frozen=True)
 class TlsSettings:
     """How to trust the issuer: extra CA files, base64 PEM data, or (at the user's risk) nothing."""
@@ -45,8 +57,6 @@ class ProviderConfig:
 
     def cache_key(self) -> str:
         """A stable hex digest over everything that changes the token; never reversible to the secret."""
-        import hashlib
-
         material = json.dumps({
             "issuer": self.issuer,
             "client_id": self.client_id,
@@ -58,13 +68,11 @@ class ProviderConfig:
             "ca_data": list(self.tls.ca_data),
             "insecure": self.tls.insecure_skip_verify,
         }, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(material.encode()).hexdigest()
+        return _sha256_hex(material.encode())
 
     def lock_key(self) -> str:
         """One lock per issuer and client: parallel kubectl calls for the same login share it."""
-        import hashlib
-
-        return hashlib.sha256(f"{self.issuer}\n{self.client_id}".encode()).hexdigest()[:32]
+        return _sha256_hex(f"{self.issuer}\n{self.client_id}".encode())[:32]
 
     def refresh_token_ref(self) -> str:
         """The vault reference of this login's refresh token."""

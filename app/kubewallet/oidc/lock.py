@@ -14,16 +14,15 @@ import fcntl
 import os
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 from kubewallet.errors import OidcError
 
 
 @contextmanager
-def login_lock(directory: Path, name: str, timeout: float, poll: float = 0.05):
+def login_lock(directory: str, name: str, timeout: float, poll: float = 0.05):
     """Hold `<directory>/<name>.lock` exclusively; OidcError after `timeout` seconds of waiting."""
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = directory / f"{name}.lock"
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    path = os.path.join(directory, f"{name}.lock")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + timeout

@@ -15,7 +15,6 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 # A cached token is served while more than this much of its life is left: min(30 s, 10 % of its
 # lifetime), so a one-hour token is renewed 30 s before it expires (no request goes out with a
@@ -24,9 +23,9 @@ MAX_MARGIN = 30.0
 MARGIN_FRACTION = 0.1
 
 
-def default_cache_dir() -> Path:
+def default_cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "kubewallet" / "oidc"
+    return os.path.join(base, "kubewallet", "oidc")
 
 
 @dataclass(frozen=True)
@@ -51,13 +50,15 @@ class CachedToken:
 
 
 class TokenCache:
-    """id_tokens by cache key (see `ProviderConfig.cache_key`)."""
+    """id_tokens by cache key (see `ProviderConfig.cache_key`). Paths are plain strings: pathlib
+    costs milliseconds of imports on a path that runs on every kubectl call."""
 
     def __init__(self, directory: str | os.PathLike | None = None) -> None:
-        self.directory = Path(os.path.expanduser(str(directory))) if directory else default_cache_dir()
+        self.directory = (os.path.expanduser(os.fspath(directory)) if directory
+                          else default_cache_dir())
 
-    def path(self, key: str) -> Path:
-        return self.directory / f"{key}.json"
+    def path(self, key: str) -> str:
+        return os.path.join(self.directory, f"{key}.json")
 
     def load(self, key: str) -> CachedToken | None:
         """The cached token, or None when there is none or the file is unreadable (then a refresh
@@ -71,10 +72,10 @@ class TokenCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def save(self, key: str, token: CachedToken) -> Path:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    def save(self, key: str, token: CachedToken) -> str:
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
         target = self.path(key)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp = os.path.join(self.directory, f".{key}.json.{os.getpid()}.tmp")
         body = json.dumps({"id_token": token.id_token, "exp": token.expiry, "iat": token.issued_at,
                            "issuer": token.issuer, "client_id": token.client_id}).encode()
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -89,7 +90,7 @@ class TokenCache:
 
     def delete(self, key: str) -> bool:
         try:
-            self.path(key).unlink()
+            os.unlink(self.path(key))
             return True
         except FileNotFoundError:
             return False
@@ -97,10 +98,11 @@ class TokenCache:
     def entries(self) -> list[tuple[str, CachedToken]]:
         """Every cached token (key, token), for `clean` and the GUI's token list."""
         out = []
-        if not self.directory.is_dir():
+        if not os.path.isdir(self.directory):
             return out
-        for path in sorted(self.directory.glob("*.json")):
-            token = self.load(path.stem)
-            if token is not None:
-                out.append((path.stem, token))
+        for name in sorted(os.listdir(self.directory)):
+            if name.endswith(".json") and not name.startswith("."):
+                token = self.load(name[:-5])
+                if token is not None:
+                    out.append((name[:-5], token))
         return out

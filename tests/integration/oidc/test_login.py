@@ -54,7 +54,8 @@ def test_first_login_then_cached_reuse(oidc_provider, vault_env, tmp_path):
     cache_file = env.cache.path(cfg.cache_key())
     assert stat.S_IMODE(os.stat(cache_file).st_mode) == 0o600
     refresh = store.get(cfg.refresh_token_ref())
-    assert refresh and refresh not in cache_file.read_text()
+    with open(cache_file, encoding="utf-8") as fh:
+        assert refresh and refresh not in fh.read()
     assert store.puts == 1
 
     before = oidc_provider.stats().get("token", 0)
