@@ -10,7 +10,7 @@ import tempfile
 import pytest
 import yaml
 
-from kubewallet.execplugin.inventory import FILE, INLINE, PLUGIN, VAULT
+from kubewallet.execplugin.inventory import INLINE, PLUGIN, VAULT
 
 
 @pytest.fixture

@@ -201,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path.startswith("/api/v1/namespaces/") and path.endswith("/pods") and path.count("/") == 5:
             self._send(200, self._pods(path.split("/")[4]))
         else:
-            self._send(404, _status(404, "NotFound", f"the server could not find the requested resource"))
+            self._send(404, _status(404, "NotFound", "the server could not find the requested resource"))
 
     def _pods(self, namespace: str) -> dict:
         created = "2026-01-01T00:00:00Z"

@@ -37,14 +37,9 @@ def from_vault(ref: str, info: ExecInfo) -> tuple[str, dict]:
     """The stored value and meta of `ref`, read from the vault by this process (no agent)."""
     from kubewallet.vault import open_vault
 
-    prompt = None
-    if info.interactive:
-        def prompt(text: str) -> str:
-            import getpass
-
-            return getpass.getpass(text, stream=sys.stderr)
     try:
-        entry = open_vault(prompt=prompt, interactive=info.interactive).get_entry(ref)
+        entry = open_vault(prompt=_ask_on_terminal if info.interactive else None,
+                           interactive=info.interactive).get_entry(ref)
     except VaultLockedError as exc:
         from kubewallet.vault.vaultfile import WrongPassphrase
 
@@ -59,6 +54,14 @@ def from_vault(ref: str, info: ExecInfo) -> tuple[str, dict]:
                               hint="'kubewallet vault list' shows what it holds; "
                                    "secure the user again with 'kubewallet secure USER'")
     return entry.value, entry.meta
+
+
+def _ask_on_terminal(text: str) -> str:
+    """The passphrase prompt when kubectl hands the plugin a terminal (interactiveMode IfAvailable):
+    getpass reads /dev/tty without echo; the prompt goes to stderr, never to stdout."""
+    import getpass
+
+    return getpass.getpass(text, stream=sys.stderr)
 
 
 def credential(value: str, meta: dict, info: ExecInfo, *, ref: str, user: str | None = None,
