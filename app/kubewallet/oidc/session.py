@@ -145,12 +145,14 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
     from kubewallet.oidc.http import HttpClient, OAuthError
     from kubewallet.oidc.idtoken import Jwks, verify_id_token
 
+    ref = config.refresh_token_ref()
+    old_refresh = env.store.get(ref)
+    if not old_refresh and not env.interactive:
+        raise _login_required(config, env, None)      # fail fast: nothing to try without a person
     http = HttpClient(config.tls)
     disco = discover(http, config.issuer)
     client = grants.Client(config.client_id, resolve_client_secret(config, env.store))
     jwks = Jwks(lambda: http.get_json(disco.jwks_uri, "the provider's JWKS"))
-    ref = config.refresh_token_ref()
-    old_refresh = env.store.get(ref)
 
     tokens, claims, source, refused = None, None, "", None
     if old_refresh:
@@ -170,12 +172,7 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
 
     if tokens is None:
         if not env.interactive:
-            why = (f"the refresh token was refused ({refused.error})" if refused is not None
-                   else "no refresh token is stored")
-            raise LoginRequired(
-                f"a new OIDC login is needed for {config.issuer} (client {config.client_id}): {why}, "
-                "and kubectl runs this plugin without a terminal (spec.interactive is false)",
-                hint=f"run '{env.login_command}' in a terminal to sign in, then retry")
+            raise _login_required(config, env, refused)
         nonce = None
         if options.grant_type == "device-code":
             auth, device_code = devicecode.start(http, disco, client, config.scopes)
@@ -216,6 +213,15 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
     env.cache.save(key, token)
     env.progress("done", source)
     return Outcome(token, source, claims)
+
+
+def _login_required(config: ProviderConfig, env: Environment, refused) -> LoginRequired:
+    why = (f"the refresh token was refused ({refused.error})" if refused is not None
+           else "no refresh token is stored")
+    return LoginRequired(
+        f"a new OIDC login is needed for {config.issuer} (client {config.client_id}): {why}, "
+        "and kubectl runs this plugin without a terminal (spec.interactive is false)",
+        hint=f"run '{env.login_command}' in a terminal to sign in, then retry")
 
 
 def resolve_client_secret(config: ProviderConfig, store: SecretStore) -> str | None:

@@ -1,0 +1,101 @@
+"""kubelogin's get-token flags, parsed as pflag parses them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kubewallet.cli.oidc_login import UNSUPPORTED, parse_get_token
+from kubewallet.errors import UsageError
+
+BASE = ["--oidc-issuer-url=https://dex.example.com", "--oidc-client-id=kubernetes"]
+
+
+def test_a_typical_kubelogin_kubeconfig_parses():
+    flags = parse_get_token([*BASE, "--oidc-client-secret", "s3cret", "--oidc-extra-scope=email,groups",
+                             "--oidc-extra-scope", "profile", "--listen-address=127.0.0.1:8000",
+                             "--listen-address=127.0.0.1:18000", "--certificate-authority=/ca.pem",
+                             "--certificate-authority=/ca2.pem", "--insecure-skip-tls-verify=false",
+                             "--skip-open-browser", "--grant-type=device-code", "-v1"])
+    config = flags.config()
+    assert config.issuer == "https://dex.example.com" and config.client_id == "kubernetes"
+    assert config.client_secret == "s3cret"
+    assert config.extra_scopes == ("email", "groups", "profile")
+    assert config.scopes == ("openid", "email", "groups", "profile")
+    assert config.tls.ca_files == ("/ca.pem", "/ca2.pem")
+    assert config.tls.insecure_skip_verify is False
+    options = flags.login_options()
+    assert options.listen_addresses == ("127.0.0.1:8000", "127.0.0.1:18000")
+    assert options.skip_open_browser and options.grant_type == "device-code"
+
+
+def test_the_secret_is_never_in_the_command_shown_in_hints():
+    flags = parse_get_token([*BASE, "--oidc-client-secret=s3cret", "--oidc-extra-scope=email"])
+    line = flags.command_line()
+    assert "s3cret" not in line
+    assert "--oidc-client-secret=<secret as in your kubeconfig>" in line
+    assert "--oidc-extra-scope=email" in line
+
+
+@pytest.mark.parametrize("flag", sorted(UNSUPPORTED))
+def test_every_unsupported_kubelogin_flag_is_refused_by_name(flag):
+    with pytest.raises(UsageError) as err:
+        parse_get_token([*BASE, f"--{flag}=x"])
+    assert f"--{flag} is a kubelogin flag kubewallet does not support yet" in err.value.message
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--oidc-client-id=k"], "--oidc-issuer-url is missing"),
+    (["--oidc-issuer-url=https://x"], "--oidc-client-id is missing"),
+])
+def test_mandatory_flags(args, message):
+    with pytest.raises(UsageError, match=message):
+        parse_get_token(args).config()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--bogus"], "unknown flag --bogus"),
+    (["--oidc-client-id"], "flag needs an argument: --oidc-client-id"),
+    (["--force-refresh=maybe"], "--force-refresh takes true or false"),
+    (["positional"], "get-token takes no arguments"),
+])
+def test_mistakes_are_usage_errors(args, message):
+    with pytest.raises(UsageError, match=message):
+        parse_get_token(args)
+
+
+@pytest.mark.parametrize("grant, message", [
+    ("password", "--grant-type=password is not supported by kubewallet yet"),
+    ("client-credentials", "not supported by kubewallet yet"),
+    ("implicit", "--grant-type must be one of"),
+])
+def test_grant_types(grant, message):
+    with pytest.raises(UsageError, match=message):
+        parse_get_token([*BASE, f"--grant-type={grant}"]).login_options()
+
+
+def test_pkce_method_plain_or_no_is_refused():
+    with pytest.raises(UsageError, match="always uses PKCE with S256"):
+        parse_get_token([*BASE, "--oidc-pkce-method=no"]).login_options()
+    assert parse_get_token([*BASE, "--oidc-pkce-method=S256", "--oidc-use-pkce"]).login_options()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(
+    st.sampled_from(["--oidc-client-secret", "--grant-type", "--listen-address", "--v", "-v",
+                     "--oidc-use-pkce", "--", "--oidc-issuer-url", "--token-cache-dir", "-"]),
+    st.text(max_size=12)), max_size=8))
+def test_fuzz_any_argv_parses_or_gives_a_usage_error_without_the_secret(args):
+    secret = "ZZsecretZZ"
+    try:
+        flags = parse_get_token(["--oidc-client-secret", secret, *args])
+    except UsageError as exc:
+        assert secret not in exc.one_line()
+        return
+    try:
+        flags.config()
+        flags.login_options()
+    except UsageError as exc:
+        assert secret not in exc.one_line()
+    assert secret not in flags.command_line()
