@@ -9,6 +9,7 @@
 //   kubewallet        id_token TTL 3600 s
 //   kubewallet-short  id_token TTL from OIDC_SHORT_IDTOKEN_TTL (seconds, default 3): refresh tests
 //   other-app         a different audience: its tokens must be refused by kubewallet's client
+//   kubewallet-steady refresh tokens are not rotated (like many providers): the vault write rule
 //   kubewallet-confidential  a confidential client (client_secret_basic), its secret from
 //                     OIDC_CONFIDENTIAL_SECRET (made up per test session, never in the repository)
 //
@@ -51,6 +52,7 @@ policy.get('consent').checks.remove('native_client_prompt');
 
 const provider = new Provider(issuer, {
   clients: [native('kubewallet'), native('kubewallet-short'), native('other-app'),
+    native('kubewallet-steady'),
     ...(process.env.OIDC_CONFIDENTIAL_SECRET ? [{
       ...native('kubewallet-confidential'),
       token_endpoint_auth_method: 'client_secret_basic',
@@ -81,7 +83,7 @@ const provider = new Provider(issuer, {
   // Every client that may refresh gets a refresh token, without the consent dance that
   // offline_access needs (kubelogin asks only for openid and the extra scopes).
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
-  rotateRefreshToken: true,
+  rotateRefreshToken: (ctx) => ctx.oidc.client.clientId !== 'kubewallet-steady',
   loadExistingGrant: async (ctx) => {
     const grantId = ctx.oidc.result?.consent?.grantId
       || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);

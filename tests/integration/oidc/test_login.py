@@ -83,19 +83,22 @@ def test_silent_refresh_after_expiry(oidc_provider, vault_env, tmp_path):
     assert len(person.opened) == 1, "a refresh must not open the browser"
 
 
-def test_force_refresh_and_unchanged_refresh_token_is_not_rewritten(oidc_provider, vault_env, tmp_path):
-    store = CountingStore()
-    env = environment(tmp_path, PersonAtBrowser(), store=store)
+def test_force_refresh_writes_the_vault_only_when_the_refresh_token_changed(
+        oidc_provider, vault_env, tmp_path):
+    rotating = CountingStore()
+    env = environment(tmp_path / "a", PersonAtBrowser(), store=rotating)
     cfg = config(oidc_provider)
     get_token(cfg, LoginOptions(), env)
     assert get_token(cfg, LoginOptions(force_refresh=True), env).source == "refresh"
-    # The provider rotates refresh tokens: one write per new value.
-    assert store.puts == 2
-    # A provider that hands back the same refresh token: simulate by storing what is there.
-    value = store.get(cfg.refresh_token_ref())
-    puts = store.puts
-    from kubewallet.oidc.session import _renew  # noqa: F401  (the rule lives there)
-    assert store.get(cfg.refresh_token_ref()) == value and store.puts == puts
+    assert rotating.puts == 2, "this client's refresh tokens rotate: one write per new value"
+
+    steady = CountingStore()
+    env = environment(tmp_path / "b", PersonAtBrowser(), store=steady)
+    cfg = config(oidc_provider, "kubewallet-steady")
+    get_token(cfg, LoginOptions(), env)
+    for _ in range(2):
+        assert get_token(cfg, LoginOptions(force_refresh=True), env).source == "refresh"
+    assert steady.puts == 1, "the provider returned the same refresh token: no vault write"
 
 
 def test_revoked_refresh_token(oidc_provider, vault_env, tmp_path):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubewallet.cli.oidc_login import UNSUPPORTED, parse_get_token
+from kubewallet.oidc.flags import UNSUPPORTED, login_from_exec, parse_get_token
 from kubewallet.errors import UsageError
 
 BASE = ["--oidc-issuer-url=https://dex.example.com", "--oidc-client-id=kubernetes"]
@@ -99,3 +99,15 @@ def test_fuzz_any_argv_parses_or_gives_a_usage_error_without_the_secret(args):
     except UsageError as exc:
         assert secret not in exc.one_line()
     assert secret not in flags.command_line()
+
+
+def test_login_from_exec_recognises_kubewallet_kubectl_oidc_login_and_kubelogin():
+    args = ["get-token", "--oidc-issuer-url=https://dex", "--oidc-client-id=k"]
+    for body in ({"command": "kubewallet", "args": ["oidc-login", *args]},
+                 {"command": "kubectl", "args": ["oidc-login", *args]},
+                 {"command": "/usr/local/bin/kubelogin", "args": args}):
+        flags = login_from_exec(body)
+        assert flags is not None and flags.config().issuer == "https://dex"
+    assert login_from_exec({"command": "aws", "args": ["eks", "get-token"]}) is None
+    assert login_from_exec({"command": "kubelogin", "args": [*args, "--oidc-use-access-token"]}) is None
+    assert login_from_exec({"command": "kubewallet", "args": ["oidc-login", "get-token"]}) is None
