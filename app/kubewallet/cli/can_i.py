@@ -11,8 +11,8 @@ Kept light: argparse, json and the rbac core; PyYAML only when a manifest is YAM
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import NoReturn
 
 from kubewallet.errors import RbacError
 
@@ -44,8 +44,17 @@ exit status: 0 yes, 1 no, 3 error
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage mistakes are RbacErrors (exit 3) so they never read as yes/no."""
 
-    def error(self, message: str) -> NoReturn:
+    def error(self, message: str) -> "NoReturn":  # noqa: F821 (typing not imported: start-up time)
         raise RbacError(message, hint=f"see '{self.prog} --help'")
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's formatter sizes itself with shutil, which imports bz2 and lzma: ask os directly."""
+    try:
+        width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+    except (ValueError, OSError):
+        width = 80
+    return argparse.RawDescriptionHelpFormatter(prog, width=max(width - 2, 40))
 
 
 def _common(p: argparse.ArgumentParser, *, identity: bool = True) -> None:
@@ -131,7 +140,7 @@ def _request_from(verb: str, target: str, subresource: str, namespace: str, *, q
 
 
 def can_i(argv: list[str]) -> int:
-    p = _Parser(prog="kubewallet can-i", formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = _Parser(prog="kubewallet can-i", formatter_class=_formatter,
                 description="Check whether an action is allowed, offline, from RBAC manifests "
                             "(kubectl auth can-i's arguments and answers).",
                 epilog=CAN_I_EXAMPLES)
@@ -199,7 +208,7 @@ examples:
 
 
 def who_can(argv: list[str]) -> int:
-    p = _Parser(prog="kubewallet who-can", formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = _Parser(prog="kubewallet who-can", formatter_class=_formatter,
                 description="Every subject allowed to do something, and through which binding and role.",
                 epilog=WHO_CAN_EXAMPLES)
     p.add_argument("verb")
@@ -243,7 +252,7 @@ examples:
 
 
 def access_matrix(argv: list[str]) -> int:
-    p = _Parser(prog="kubewallet access-matrix", formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = _Parser(prog="kubewallet access-matrix", formatter_class=_formatter,
                 description="Resources x verbs: what one identity may do (like rakkess), as a table or JSON.",
                 epilog=MATRIX_EXAMPLES)
     p.add_argument("-n", "--namespace", default="", help="the namespace (none: cluster-wide)")
@@ -276,7 +285,7 @@ examples:
 
 
 def rbac(argv: list[str]) -> int:
-    p = _Parser(prog="kubewallet rbac", formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = _Parser(prog="kubewallet rbac", formatter_class=_formatter,
                 description="RBAC analysis.", epilog=RBAC_EXAMPLES)
     sub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
     r = sub.add_parser("risks", help="subjects holding dangerous permissions, ranked, each with its path")

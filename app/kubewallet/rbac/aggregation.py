@@ -11,8 +11,6 @@ fixed point. Rules written by hand on an aggregated role are replaced, as the co
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kubewallet.rbac.model import CLUSTER_ROLE, PolicyRule, Role
 
 
@@ -47,7 +45,7 @@ def aggregate(roles: tuple[Role, ...]) -> tuple[Role, ...]:
         if not changed:
             break
     return tuple(
-        replace(r, rules=current[r.name]) if r.kind == CLUSTER_ROLE and r.aggregation is not None else r
+        r._replace(rules=current[r.name]) if r.kind == CLUSTER_ROLE and r.aggregation is not None else r
         for r in roles
     )
 

@@ -23,7 +23,7 @@ RoleBindings. `NaiveAuthorizer` in `naive.py` does the plain scan; tests prove t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from kubewallet.rbac.aggregation import aggregate
 from kubewallet.rbac.matching import CompiledRule, combined_resource
@@ -66,10 +66,10 @@ def aggregate_errors(errors: list[str]) -> str:
     return "[" + ", ".join(seen) + "]"
 
 
-@dataclass(frozen=True, slots=True)
-class Grant:
-    """One binding, the subject through which it applies, its role, and one rule of it."""
+class Grant(namedtuple("Grant", "binding subject role rule rule_index")):
+    """One binding, the subject through which it applies, its role (None if missing), one rule of it."""
 
+    __slots__ = ()
     binding: Binding
     subject: Subject
     role: Role | None
@@ -82,16 +82,17 @@ class Grant:
                 f"rule {self.rule_index}: {self.rule.describe()}")
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The answer to one request, with what decided it."""
+class Decision(namedtuple("Decision", "allowed request identity grant masters errors",
+                          defaults=(None, False, ()))):
+    """The answer to one request, with what decided it (the grant, or the resolution errors)."""
 
+    __slots__ = ()
     allowed: bool
     request: Request
     identity: Identity
-    grant: Grant | None = None
-    masters: bool = False
-    errors: tuple[str, ...] = ()
+    grant: Grant | None
+    masters: bool
+    errors: tuple[str, ...]
 
     @property
     def reason(self) -> str:
@@ -136,20 +137,18 @@ def identity_keys(identity: Identity) -> list[tuple[str, str]]:
     return [("u", identity.user), *(("g", g) for g in identity.groups)]
 
 
-@dataclass(slots=True)
 class BindingEntry:
     """A binding with its role resolved and its rules compiled (or the error that resolution hit)."""
 
-    ordinal: int
-    binding: Binding
-    role: Role | None
-    rules: tuple[CompiledRule, ...]
-    error: str = ""
+    __slots__ = ("ordinal", "binding", "role", "rules", "error")
 
-
-@dataclass(slots=True)
-class _Index:
-    by_key: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
+    def __init__(self, ordinal: int, binding: Binding, role: Role | None, rules: tuple[CompiledRule, ...],
+                 error: str = "") -> None:
+        self.ordinal = ordinal
+        self.binding = binding
+        self.role = role
+        self.rules = rules
+        self.error = error
 
 
 class Authorizer:

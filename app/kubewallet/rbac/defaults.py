@@ -8,8 +8,7 @@ server; `admin`, `edit` and `view` are aggregated, so a user's ClusterRoles labe
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+import os
 
 from kubewallet.errors import RbacError
 from kubewallet.rbac.model import (
@@ -26,7 +25,7 @@ from kubewallet.rbac.model import (
     Subject,
 )
 
-TABLE = Path(__file__).resolve().parent.parent / "resources" / "rbac" / "defaults.txt"
+TABLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "rbac", "defaults.txt")
 SOURCE = "(defaults)"
 BOOTSTRAP_LABEL = ("kubernetes.io/bootstrapping", "rbac-defaults")
 
@@ -107,9 +106,14 @@ def parse_defaults(text: str, source: str = SOURCE) -> Policy:
     return Policy(tuple(roles), tuple(bindings))
 
 
-@lru_cache(maxsize=1)
+_CACHE: list[Policy] = []
+
+
 def default_policy() -> Policy:
-    return parse_defaults(TABLE.read_text(encoding="utf-8"))
+    if not _CACHE:
+        with open(TABLE, encoding="utf-8") as f:
+            _CACHE.append(parse_defaults(f.read()))
+    return _CACHE[0]
 
 
 def with_defaults(policy: Policy) -> Policy:

@@ -21,8 +21,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from typing import Any
 
 from kubewallet.errors import RbacError
 from kubewallet.rbac.model import (
@@ -41,6 +39,10 @@ from kubewallet.rbac.model import (
     Subject,
 )
 
+TYPE_CHECKING = False  # typing itself is not imported: can-i is a short process
+if TYPE_CHECKING:
+    from typing import Any
+
 RBAC_GROUP = "rbac.authorization.k8s.io"
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 _KINDS = (ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING)
@@ -50,27 +52,15 @@ Progress = Callable[[int, int], None]  # (files done, files total)
 
 def load_paths(paths: Iterable[str | os.PathLike[str]], *, progress: Progress | None = None) -> tuple[Policy, LoadReport]:
     """Load every manifest under `paths` (files or directories) into one Policy."""
-    files: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            found = sorted(
-                f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in MANIFEST_SUFFIXES
-            )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        elif path.exists():
-            raise RbacError(f"{path}: not a regular file or directory")
-        else:
-            raise RbacError(f"{path}: no such file or directory", hint="check the --rbac path")
+    files = list(iter_manifest_files(paths))
     collector = _Collector()
     for i, f in enumerate(files):
         try:
-            data = f.read_bytes()
+            with open(f, "rb") as fh:
+                data = fh.read()
         except OSError as exc:
             raise RbacError(f"{f}: cannot read: {exc.strerror or exc}") from None
-        collector.add_text(data, str(f))
+        collector.add_text(data, f, cache_key=_cache_key(f, data) if len(data) >= CACHE_MIN_BYTES else None)
         if progress is not None:
             progress(i + 1, len(files))
     return collector.result()
@@ -125,6 +115,49 @@ def parse_documents(data: str | bytes, source: str) -> list[Any]:
         raise RbacError(f"{source}: YAML: {exc}") from None
 
 
+CACHE_MIN_BYTES = 256 * 1024
+
+
+def cache_dir() -> str:
+    """`$XDG_CACHE_HOME/kubewallet/rbac` (else ~/.cache/kubewallet/rbac)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "kubewallet", "rbac")
+
+
+def _cache_key(path: str, data: bytes) -> str:
+    """Large YAML dumps are parsed once: libyaml needs seconds for a 10,000-binding dump, while the
+    same documents re-read as JSON take a tenth of that. The key is the content's hash, so an
+    edited file is parsed afresh; the cache holds only what the file already holds (RBAC objects,
+    never secrets' values, since `kubectl get roles...` dumps carry none)."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _cache_read(key: str) -> list | None:
+    try:
+        with open(os.path.join(cache_dir(), key + ".json"), "rb") as f:
+            docs = json.loads(f.read())
+        return docs if isinstance(docs, list) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _cache_write(key: str, docs: list) -> None:
+    try:
+        text = json.dumps(docs, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return  # YAML-only values (timestamps, binary): not worth caching
+    try:
+        os.makedirs(cache_dir(), mode=0o700, exist_ok=True)
+        tmp = os.path.join(cache_dir(), f".{key}.{os.getpid()}.tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, os.path.join(cache_dir(), key + ".json"))
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+
+
 class _Collector:
     """Accumulates objects in order; later duplicates replace earlier ones in place."""
 
@@ -133,9 +166,14 @@ class _Collector:
         self.bindings: dict[tuple[str, str, str], Binding] = {}
         self.report = LoadReport()
 
-    def add_text(self, data: str | bytes, source: str) -> None:
+    def add_text(self, data: str | bytes, source: str, cache_key: str | None = None) -> None:
         self.report.files.append(source)
-        for n, doc in enumerate(parse_documents(data, source), 1):
+        docs = _cache_read(cache_key) if cache_key else None
+        if docs is None:
+            docs = parse_documents(data, source)
+            if cache_key and not (isinstance(data, bytes) and data.lstrip()[:1] in (b"{", b"[")):
+                _cache_write(cache_key, docs)
+        for n, doc in enumerate(docs, 1):
             self.add_document(doc, source, n)
 
     def add_document(self, doc: Any, source: str, n: int) -> None:
@@ -332,11 +370,27 @@ def _binding(obj: dict, kind: str, name: str, namespace: str, label: str, source
     return Binding(kind, name, namespace, role_ref, tuple(subjects), source)
 
 
-def iter_manifest_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """The files `load_paths` would read, in order (for progress totals)."""
+def _walk(top: str) -> list[str]:
+    found = []
+    for root, dirs, names in os.walk(top):
+        dirs.sort()
+        for n in names:
+            if os.path.splitext(n)[1].lower() in MANIFEST_SUFFIXES:
+                full = os.path.join(root, n)
+                if os.path.isfile(full):
+                    found.append(full)
+    return sorted(found)
+
+
+def iter_manifest_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
+    """The files `load_paths` reads, in order: files as given, directories walked (sorted)."""
     for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            yield from sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in MANIFEST_SUFFIXES)
-        else:
+        path = os.fspath(p)
+        if os.path.isdir(path):
+            yield from _walk(path)
+        elif os.path.isfile(path):
             yield path
+        elif os.path.exists(path):
+            raise RbacError(f"{path}: not a regular file or directory")
+        else:
+            raise RbacError(f"{path}: no such file or directory", hint="check the --rbac path")

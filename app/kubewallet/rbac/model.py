@@ -3,11 +3,17 @@
 The shapes are those of `rbac.authorization.k8s.io/v1`. Lists become tuples so every value is
 hashable and frozen; a rule keeps its fields in the order the API defines them, because
 `kubectl auth can-i --list` sorts rows by the Go string form of a rule (see `listing.py`).
+
+Values are immutable named tuples (`collections.namedtuple` subclasses with `__slots__ = ()`),
+not dataclasses: `kubewallet can-i` is one short process, and `import dataclasses` (which pulls
+in `inspect`, `ast`, `dis`, ...) plus the decorator's per-class code generation cost more than
+loading and answering (measured with `python -X importtime`). `_replace` stands in for
+`dataclasses.replace`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 USER = "User"
 GROUP = "Group"
@@ -26,15 +32,10 @@ MASTERS = "system:masters"
 SA_ALL_GROUP = "system:serviceaccounts"
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyRule:
+class PolicyRule(namedtuple("PolicyRule", "verbs api_groups resources resource_names non_resource_urls", defaults=((), (), (), (), ()))):
     """One `rules[]` entry. Empty tuples mean "the field was absent or empty"."""
 
-    verbs: tuple[str, ...] = ()
-    api_groups: tuple[str, ...] = ()
-    resources: tuple[str, ...] = ()
-    resource_names: tuple[str, ...] = ()
-    non_resource_urls: tuple[str, ...] = ()
+    __slots__ = ()
 
     def describe(self) -> str:
         """A compact one-line form for explanations (like rbac's CompactString)."""
@@ -55,13 +56,10 @@ def _q(items: tuple[str, ...]) -> str:
     return "[" + ", ".join(repr(i) if i == "" else i for i in items) + "]"
 
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+class Requirement(namedtuple("Requirement", "key operator values", defaults=((),))):
     """One label selector requirement (`matchExpressions[]`, or one `matchLabels` pair as In)."""
 
-    key: str
-    operator: str  # In, NotIn, Exists, DoesNotExist
-    values: tuple[str, ...] = ()
+    __slots__ = ()
 
     def matches(self, labels: dict[str, str]) -> bool:
         """The semantics of k8s.io/apimachinery labels.Requirement.Matches."""
@@ -74,11 +72,10 @@ class Requirement:
         return self.key not in labels  # DoesNotExist
 
 
-@dataclass(frozen=True, slots=True)
-class LabelSelector:
+class LabelSelector(namedtuple("LabelSelector", "requirements", defaults=((),))):
     """A `metav1.LabelSelector`; an empty selector matches every object (LabelSelectorAsSelector)."""
 
-    requirements: tuple[Requirement, ...] = ()
+    __slots__ = ()
 
     def matches(self, labels: dict[str, str]) -> bool:
         return all(r.matches(labels) for r in self.requirements)
@@ -97,17 +94,10 @@ class LabelSelector:
         return ", ".join(out)
 
 
-@dataclass(frozen=True, slots=True)
-class Role:
+class Role(namedtuple("Role", "kind name namespace rules labels aggregation source", defaults=("", (), (), None, ""))):
     """A Role (namespace set) or a ClusterRole (namespace ''), with where it came from."""
 
-    kind: str
-    name: str
-    namespace: str = ""
-    rules: tuple[PolicyRule, ...] = ()
-    labels: tuple[tuple[str, str], ...] = ()
-    aggregation: tuple[LabelSelector, ...] | None = None
-    source: str = ""
+    __slots__ = ()
 
     @property
     def ref(self) -> str:
@@ -117,11 +107,8 @@ class Role:
         return dict(self.labels)
 
 
-@dataclass(frozen=True, slots=True)
-class Subject:
-    kind: str
-    name: str
-    namespace: str = ""
+class Subject(namedtuple("Subject", "kind name namespace", defaults=("",))):
+    __slots__ = ()
 
     def describe(self, binding_namespace: str = "") -> str:
         if self.kind == SERVICE_ACCOUNT:
@@ -129,35 +116,24 @@ class Subject:
         return f"{self.kind} {self.name}"
 
 
-@dataclass(frozen=True, slots=True)
-class RoleRef:
-    kind: str
-    name: str
-    api_group: str = "rbac.authorization.k8s.io"
+class RoleRef(namedtuple("RoleRef", "kind name api_group", defaults=("rbac.authorization.k8s.io",))):
+    __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Binding:
+class Binding(namedtuple("Binding", "kind name namespace role_ref subjects source", defaults=((), ""))):
     """A RoleBinding (namespace set) or a ClusterRoleBinding (namespace '')."""
 
-    kind: str
-    name: str
-    namespace: str
-    role_ref: RoleRef
-    subjects: tuple[Subject, ...] = ()
-    source: str = ""
+    __slots__ = ()
 
     @property
     def ref(self) -> str:
         return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
+class Identity(namedtuple("Identity", "user groups", defaults=((),))):
     """Who asks: a user name and the complete list of groups the authenticator would attach."""
 
-    user: str
-    groups: tuple[str, ...] = ()
+    __slots__ = ()
 
     @classmethod
     def of(cls, user: str, groups: list[str] | tuple[str, ...] = ()) -> "Identity":
@@ -197,17 +173,10 @@ def split_service_account(user: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(namedtuple("Request", "verb resource group subresource name namespace path", defaults=("", "", "", "", "", ""))):
     """What `kubectl auth can-i` sends as a SelfSubjectAccessReview, resource or non-resource."""
 
-    verb: str
-    resource: str = ""
-    group: str = ""
-    subresource: str = ""
-    name: str = ""
-    namespace: str = ""
-    path: str = ""  # set for a non-resource request (then resource is '')
+    __slots__ = ()
 
     @property
     def is_resource(self) -> bool:
@@ -225,14 +194,16 @@ class Request:
         return f"{self.verb} {what} {where}"
 
 
-@dataclass(slots=True)
 class LoadReport:
-    """What a load found: counts per RBAC kind, ignored kinds, the files read."""
+    """What a load found: counts per RBAC kind, ignored kinds, the files read (filled in by the loader)."""
 
-    files: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    ignored: dict[str, int] = field(default_factory=dict)
-    replaced: int = 0
+    __slots__ = ("files", "counts", "ignored", "replaced")
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self.counts: dict[str, int] = {}
+        self.ignored: dict[str, int] = {}
+        self.replaced = 0
 
     @property
     def ignored_total(self) -> int:
@@ -248,12 +219,10 @@ class LoadReport:
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(namedtuple("Policy", "roles bindings", defaults=((), ()))):
     """Everything loaded, in load order (order decides which binding an explanation names)."""
 
-    roles: tuple[Role, ...] = ()
-    bindings: tuple[Binding, ...] = ()
+    __slots__ = ()
 
     def merged(self, other: "Policy") -> "Policy":
         return Policy(self.roles + other.roles, self.bindings + other.bindings)

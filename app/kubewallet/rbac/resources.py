@@ -16,18 +16,31 @@ it; so do we, except for `users` and `groups`, which only exist for `impersonate
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+import os
+from collections import namedtuple
 
-TABLE = Path(__file__).resolve().parent.parent / "resources" / "rbac" / "resources.tsv"
+TABLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources", "rbac", "resources.tsv")
 NON_STANDARD = frozenset({"users", "groups"})
-_VERSION = re.compile(r"^v\d+((alpha|beta)\d+)?$")
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceType:
+def _is_version(text: str) -> bool:
+    """A Kubernetes API version: v1, v2beta1, v1alpha3."""
+    if not text.startswith("v") or len(text) < 2:
+        return False
+    rest = text[1:]
+    digits = len(rest) - len(rest.lstrip("0123456789"))
+    if digits == 0:
+        return False
+    rest = rest[digits:]
+    for stage in ("alpha", "beta"):
+        if rest.startswith(stage):
+            tail = rest[len(stage):]
+            return tail.isdigit()
+    return rest == ""
+
+
+class ResourceType(namedtuple("ResourceType", "group version plural kind namespaced short_names")):
+    __slots__ = ()
     group: str
     version: str
     plural: str
@@ -44,32 +57,39 @@ class ResourceType:
         return f"{self.plural}.{self.group}" if self.group else self.plural
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedType:
+class ResolvedType(namedtuple("ResolvedType", "resource group known warning", defaults=(None, ""))):
+    __slots__ = ()
     resource: str
     group: str
-    known: ResourceType | None = None
-    warning: str = ""
+    known: ResourceType | None
+    warning: str
 
 
-@lru_cache(maxsize=1)
+_TYPES: list[tuple[ResourceType, ...]] = []
+
+
 def builtin_types() -> tuple[ResourceType, ...]:
+    if _TYPES:
+        return _TYPES[0]
     out = []
-    for line in TABLE.read_text(encoding="utf-8").splitlines():
+    with open(TABLE, encoding="utf-8") as f:
+        text = f.read()
+    for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
         group, version, plural, kind, namespaced = cols[:5]
         shorts = tuple(s for s in (cols[5] if len(cols) > 5 else "").split(",") if s)
         out.append(ResourceType(group, version, plural, kind, namespaced == "yes", shorts))
-    return tuple(out)
+    _TYPES.append(tuple(out))
+    return _TYPES[0]
 
 
 def _lookup(resource: str, group: str | None, version: str | None = None) -> ResourceType | None:
     types = builtin_types()
 
     def group_ok(t: ResourceType) -> bool:
-        return (group is None or t.group == group) and (version is None or _VERSION.match(version) is not None)
+        return (group is None or t.group == group) and (version is None or _is_version(version))
 
     for t in types:  # an exact plural or singular name wins over any short name
         if group_ok(t) and (resource == t.plural or resource == t.singular):

@@ -153,7 +153,7 @@ def find_risks(authz: Authorizer, *, min_severity: str = "low") -> list[Risk]:
                             if any(rule_allows(rule, req) for req in check.requests)), None)
                 if hit is None and check.named_too:
                     hit = next(((_narrowed(check, rule), i, rule) for i, rule in enumerate(e.role.rules)
-                                if rule.resource_names and any(rule_allows(replace(rule, resource_names=()), req)
+                                if rule.resource_names and any(rule_allows(rule._replace(resource_names=()), req)
                                                                for req in check.requests)), None)
                 if hit is not None:
                     hits.append(hit)
