@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -147,3 +148,19 @@ def test_fuzz_broken_yaml_loads_or_raises_rbac_error(text):
         load_text(text, "fuzz.yaml")
     except RbacError as exc:
         assert exc.message.startswith("fuzz.yaml")
+
+
+def test_large_yaml_is_parsed_once_and_reparsed_when_edited(tmp_path, monkeypatch):
+    import kubewallet.rbac.loading as loading
+
+    monkeypatch.setattr(loading, "CACHE_MIN_BYTES", 0)
+    path = tmp_path / "dump.yaml"
+    path.write_text(SAMPLE)
+    first, _ = load_paths([path])
+    cache_files = list(Path(loading.cache_dir()).glob("*.json"))
+    assert len(cache_files) == 1
+    again, _ = load_paths([path])
+    assert again == first
+    path.write_text(SAMPLE.replace("name: alice", "name: alicia"))
+    edited, _ = load_paths([path])
+    assert any(s.name == "alicia" for b in edited.bindings for s in b.subjects)
