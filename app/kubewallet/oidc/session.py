@@ -149,6 +149,7 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
     old_refresh = env.store.get(ref)
     if not old_refresh and not env.interactive:
         raise _login_required(config, env, None)      # fail fast: nothing to try without a person
+    env.progress("discovering", config.issuer)
     http = HttpClient(config.tls)
     disco = discover(http, config.issuer)
     client = grants.Client(config.client_id, resolve_client_secret(config, env.store))

@@ -47,7 +47,7 @@ def test_first_login_then_cached_reuse(oidc_provider, vault_env, tmp_path):
     url = person.opened[0]
     assert "code_challenge_method=S256" in url and "nonce=" in url and "state=" in url
     steps = [s for s, _ in env.steps]
-    assert steps[:3] == ["opening-browser", "waiting-callback", "exchanging"]
+    assert steps[:4] == ["discovering", "opening-browser", "waiting-callback", "exchanging"]
     assert "verifying" in steps
 
     # The id_token is in a 0600 file; the refresh token in the vault, not in the file.
