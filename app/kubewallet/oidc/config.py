@@ -82,7 +82,10 @@ class ProviderConfig:
 def is_loopback_url(url: str) -> bool:
     from urllib.parse import urlsplit
 
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
     return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
@@ -96,7 +99,11 @@ def check_issuer_url(url: str) -> str:
 
     from kubewallet.errors import OidcError
 
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port
+    except ValueError:
+        raise OidcError(f"the issuer URL {url!r} is not a valid URL") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise OidcError(f"the issuer URL {url!r} is not an http(s) URL",
                         hint="pass --oidc-issuer-url=https://your-provider")

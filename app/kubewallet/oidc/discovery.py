@@ -22,17 +22,24 @@ class Discovery:
 
 
 def discover(http: HttpClient, issuer: str) -> Discovery:
-    """Fetch and check the metadata.
+    """Fetch and check the metadata (see `parse_discovery`)."""
+    check_issuer_url(issuer)
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    return parse_discovery(http.get_json(url, "the provider's discovery document"), issuer, url)
+
+
+def parse_discovery(doc: dict, issuer: str, url: str = "") -> Discovery:
+    """Check a discovery document.
 
     §4.3: the `issuer` in the document must be identical to the URL it was fetched for, else
     a provider could speak for another one (mix-up). Every endpoint must obey the same
     https-or-loopback rule as the issuer.
     """
-    check_issuer_url(issuer)
-    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
-    doc = http.get_json(url, "the provider's discovery document")
+    url = url or issuer.rstrip("/") + "/.well-known/openid-configuration"
+    if not isinstance(doc, dict):
+        raise OidcError(f"the discovery document at {url} is not a JSON object")
     if doc.get("issuer") != issuer:
-        raise OidcError(f"the discovery document at {url} names the issuer {doc.get('issuer')!r}, "
+        raise OidcError(f"the discovery document at {url} names the issuer {str(doc.get('issuer'))[:200]!r}, "
                         f"not {issuer!r} (OIDC Discovery §4.3)",
                         hint="use the issuer URL exactly as the provider spells it, trailing slash included")
 
@@ -46,8 +53,8 @@ def discover(http: HttpClient, issuer: str) -> Discovery:
             raise OidcError(f"the provider's {name} is not a string")
         try:
             check_issuer_url(value.split("?")[0])
-        except OidcError:
-            raise OidcError(f"the provider's {name} {value!r} is not https (nor loopback http)") from None
+        except (OidcError, ValueError):
+            raise OidcError(f"the provider's {name} {value[:200]!r} is not https (nor loopback http)") from None
         return value
 
     def strings(name: str) -> tuple[str, ...]:
