@@ -70,12 +70,29 @@ def _start_secret_service(tmp: Path) -> tuple[dict[str, str], list[int]]:
     return {"DBUS_SESSION_BUS_ADDRESS": address}, [int(pid)]
 
 
+def _daemons_on_bus(address: str) -> list[int]:
+    """gnome-keyring-daemon processes started for this bus (and no other session's)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip() != "gnome-keyring-d":
+                continue
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"DBUS_SESSION_BUS_ADDRESS={address}".encode() in environ:
+            found.append(int(proc.name))
+    return found
+
+
 @pytest.fixture(scope="session")
 def secret_service_env(tmp_path_factory):
     """Environment variables that point a process at a real, unlocked Secret Service."""
     env, pids = _start_secret_service(tmp_path_factory.mktemp("secret-service"))
     yield env
-    subprocess.run(["pkill", "-f", "gnome-keyring-daemon --unlock --components=secrets"], check=False)
+    pids = _daemons_on_bus(env["DBUS_SESSION_BUS_ADDRESS"]) + pids
     for pid in pids:
         try:
             os.kill(pid, signal.SIGTERM)
