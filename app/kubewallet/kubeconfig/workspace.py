@@ -54,7 +54,11 @@ class KubeconfigFile:
 
     def entries(self, kind: str) -> list[dict]:
         items = self.data.get(kind)
-        return items if isinstance(items, list) else []
+        if not isinstance(items, list):
+            return []
+        if any(item is None for item in items):  # `- ` alone: kubectl reads an entry named ""
+            items[:] = [{} if item is None else item for item in items]
+        return items
 
     def find(self, kind: str, name: str) -> dict | None:
         for item in self.entries(kind):
@@ -225,9 +229,9 @@ class Workspace:
             if prefs.get("colors") and "colors" not in merged["preferences"]:
                 merged["preferences"]["colors"] = True
             for ext in (prefs.get("extensions") or []):
-                merged["preferences"].setdefault("extensions", {}).setdefault(ext.get("name") or "", ext)
+                merged["preferences"].setdefault("extensions", {}).setdefault((ext or {}).get("name") or "", ext)
             for ext in (f.data.get("extensions") or []):
-                merged["extensions"].setdefault(ext.get("name") or "", ext)
+                merged["extensions"].setdefault((ext or {}).get("name") or "", ext)
         return merged
 
     @property
