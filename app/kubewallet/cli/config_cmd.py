@@ -23,9 +23,15 @@ BOOL_FLAGS = {"--raw", "--minify", "--flatten", "--merge", "--no-headers", "--cu
               "--exec-provide-cluster-info"}
 
 
+class ConfigUsageError(UsageError):
+    """Bad flags or arguments: kubectl exits 1 for these too (not 2), and scripts check that."""
+
+    exit_code = 1
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # kubectl prints `error: ...` and exits 1 on bad usage
-        raise UsageError(message, hint=f"see '{self.prog} --help'")
+        raise ConfigUsageError(message, hint=f"see '{self.prog} --help'")
 
 
 def _normalize_bools(argv: list[str]) -> tuple[list[str], dict[str, bool]]:
@@ -37,7 +43,7 @@ def _normalize_bools(argv: list[str]) -> tuple[list[str], dict[str, bool]]:
         if eq and name in BOOL_FLAGS:
             low = value.lower()
             if low not in ("true", "false", "1", "0", "t", "f"):
-                raise UsageError(f'invalid argument "{value}" for "{name}" flag: '
+                raise ConfigUsageError(f'invalid argument "{value}" for "{name}" flag: '
                                  f'strconv.ParseBool: parsing "{value}": invalid syntax')
             explicit[name] = low in ("true", "1", "t")
             if explicit[name]:
@@ -85,7 +91,8 @@ def cmd_view(args, flags) -> int:
     output = args.output or "yaml"
     if output not in ("yaml", "json"):
         raise KubeconfigError(f"unable to match a printer suitable for the output format "
-                              f'"{output}", allowed formats are: json,yaml')
+                              f'"{output}", allowed formats are: go-template,go-template-file,json,jsonpath,'
+                              "jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml")
     if flags.get("--merge") is False:
         raise KubeconfigError("--merge=false is not supported; use --kubeconfig to view one file")
     doc = ws.merged()
@@ -109,7 +116,8 @@ def cmd_get_contexts(args, flags) -> int:
 
     ws = _load(args)
     if args.output not in (None, "", "name"):
-        raise KubeconfigError("output must be one of '' or 'name'")
+        raise KubeconfigError(f"--output {args.output} is not available in kubectl config get-contexts; "
+                              "resetting to default output format")
     names = sorted(ws.contexts, key=str.encode)
     missing = []
     if args.names:
@@ -522,7 +530,7 @@ def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
         p.add_argument("--exec-api-version")
         p.add_argument("--exec-arg", action="append")
         p.add_argument("--exec-env", action="append")
-        p.add_argument("--exec-interactive-mode", choices=["Never", "IfAvailable", "Always"])
+        p.add_argument("--exec-interactive-mode")  # checked in cmd_set_credentials, in kubectl's words
         p.add_argument("--exec-provide-cluster-info", action="store_true")
         return p, cmd_set_credentials
     if sub == "set":

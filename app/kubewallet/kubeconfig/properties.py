@@ -25,6 +25,7 @@ import base64
 import copy
 
 from kubewallet.errors import KubeconfigError
+from kubewallet.kubeconfig.schema import go_base64_error
 
 # Field kinds of the internal types.
 STR, BOOL, BYTES, STRLIST, PTR, STRLISTMAP, EXTMAP = ("str", "bool", "bytes", "strlist", "ptr",
@@ -55,47 +56,6 @@ def parse_bool(value: str) -> bool:
     if value in ("0", "f", "F", "FALSE", "false", "False"):
         return False
     raise KubeconfigError(f'strconv.ParseBool: parsing "{value}": invalid syntax')
-
-
-_B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
-
-
-def go_base64_error(value: str) -> int | None:
-    """The offset Go's base64.StdEncoding reports for `value`, or None when it decodes.
-
-    Go reads 4-character quanta, skips CR and LF, wants `=` padding, and reports the offset of
-    the first bad byte (for a short final quantum: where that quantum started)."""
-    src = value.encode()
-    si, n = 0, len(src)
-    while True:
-        j = 0
-        while j < 4:
-            if si == n:
-                if j == 0:
-                    return None
-                return si - j
-            ch = src[si]
-            si += 1
-            if chr(ch) in _B64:
-                j += 1
-                continue
-            if ch in (10, 13):
-                continue
-            if ch != ord("="):
-                return si - 1
-            if j in (0, 1):
-                return si - 1
-            if j == 2:
-                while si < n and src[si] in (10, 13):
-                    si += 1
-                if si == n:
-                    return n
-                if src[si] != ord("="):
-                    return si - 1
-                si += 1
-            while si < n and src[si] in (10, 13):
-                si += 1
-            return si if si < n else None
 
 
 def _go_map(keys) -> str:

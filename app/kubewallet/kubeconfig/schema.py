@@ -178,18 +178,64 @@ def _expect(cond: bool, path: list[Any], want: str, value: Any) -> None:
     if not cond:
         hint = ""
         if isinstance(value, bool) and want == "a string":
-            hint = " (YAML reads yes/no/on/off/true/false as booleans: quote it)"
+            hint = " (YAML 1.1 reads y/n/yes/no/on/off/true/false as booleans: quote it)"
         raise SchemaError(path, f"{dotted(path)}: expected {want}, got {_type_word(value)}{hint}")
 
 
 def check_base64(value: str, path: list[Any]) -> None:
-    """Go's StdEncoding: padded, standard alphabet; it skips CR and LF and nothing else."""
+    """Go's StdEncoding, as client-go decodes `*-data` fields: padded, standard alphabet, CR and
+    LF skipped; the error gives kubectl's words (`illegal base64 data at input byte N`)."""
+    offset = go_base64_error(value)
+    if offset is not None:
+        raise SchemaError(path, f"{dotted(path)}: illegal base64 data at input byte {offset} "
+                                f"(kubectl expects padded standard base64 of the PEM data)")
+
+
+_B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+
+
+def go_base64_error(value: str) -> int | None:
+    """The offset Go's base64.StdEncoding reports for `value`, or None when it decodes.
+
+    Go reads 4-character quanta, skips CR and LF, wants `=` padding, and reports the offset of
+    the first bad byte (for a short final quantum: where that quantum started)."""
     cleaned = value.replace("\r", "").replace("\n", "") if ("\n" in value or "\r" in value) else value
-    try:
+    try:  # the common case, at C speed: Python's strict decoder accepts a subset of Go's
         base64.b64decode(cleaned, validate=True)
+        return None
     except (binascii.Error, ValueError):
-        raise SchemaError(path, f"{dotted(path)}: not valid base64 (kubectl expects padded "
-                                f"standard base64 of the PEM data)") from None
+        pass
+    src = value.encode()
+    si, n = 0, len(src)
+    while True:
+        j = 0
+        while j < 4:
+            if si == n:
+                if j == 0:
+                    return None
+                return si - j
+            ch = src[si]
+            si += 1
+            if chr(ch) in _B64:
+                j += 1
+                continue
+            if ch in (10, 13):
+                continue
+            if ch != ord("="):
+                return si - 1
+            if j in (0, 1):
+                return si - 1
+            if j == 2:
+                while si < n and src[si] in (10, 13):
+                    si += 1
+                if si == n:
+                    return n
+                if src[si] != ord("="):
+                    return si - 1
+                si += 1
+            while si < n and src[si] in (10, 13):
+                si += 1
+            return si if si < n else None
 
 
 def _is_empty(kind: Any, value: Any) -> bool:
@@ -257,7 +303,8 @@ def walk(value: Any, spec: Struct, path: list[Any], keep_unknown: bool) -> dict:
         if field.omitempty and _is_empty(kind, norm):
             continue
         if norm is None and not field.omitempty:
-            norm = _zero(kind)
+            # a null struct is Go's zero struct, with its own non-omitempty fields (`server: ""`)
+            norm = walk({}, kind, fpath, keep_unknown) if isinstance(kind, Struct) else _zero(kind)
         out[field.name] = norm
     if spec.defaults:
         spec.defaults(out)

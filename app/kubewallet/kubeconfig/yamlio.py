@@ -85,10 +85,32 @@ if hasattr(yaml, "CSafeLoader"):
     _Loader = _FastLoader
 
 
+def _go_bool(loader, node) -> bool:
+    return node.value in ("y", "Y") or yaml.SafeLoader.bool_values.get(node.value.lower(), False)
+
+
+# go-yaml v2 reads y, Y, n, N as booleans too (YAML 1.1): `namespace: n` is `false` to kubectl,
+# which then refuses the file; read it the same way so we refuse it too.
+if _Loader is yaml.SafeLoader:  # no libyaml: never change PyYAML's own loader
+    _Loader = type("_GoLoader", (yaml.SafeLoader,), {})
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+_Loader.add_constructor("tag:yaml.org,2002:bool", _go_bool)
+
+
+def _first_document(text: bytes | str) -> Any:
+    """The first document of the stream, as kubectl reads a file (go-yaml's Unmarshal stops
+    there: later documents are ignored, even broken ones; an empty first document is empty)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_data() if loader.check_data() else None
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: bytes | str, path: str) -> Any:
     """Parse one kubeconfig document; a syntax error names the file, line and column."""
     try:
-        return yaml.load(text, Loader=_Loader)
+        return _first_document(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -99,6 +121,11 @@ def parse_yaml(text: bytes | str, path: str) -> Any:
                                    mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:  # reader errors: bad encoding, control characters
         raise KubeconfigParseError(path, f"cannot read the file as YAML: {exc}") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # PyYAML's constructors raise these for an explicit tag on a value it cannot hold
+        # (`!!int :x`, `!!float abc`); go-yaml refuses such a file too.
+        raise KubeconfigParseError(path, f"YAML value error: {exc} (an explicit !!tag on a "
+                                         "value of another type?)") from None
 
 
 def locate(text: bytes | str, keys: list[Any]) -> tuple[int, int] | None:
@@ -107,10 +134,13 @@ def locate(text: bytes | str, keys: list[Any]) -> tuple[int, int] | None:
     Only called when a value has the wrong shape, so the cost of composing the document a
     second time is paid on the error path alone.
     """
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = loader.get_node() if loader.check_node() else None
     except yaml.YAMLError:
         return None
+    finally:
+        loader.dispose()
     best = node
     for key in keys:
         if node is None:
@@ -138,9 +168,24 @@ GoStyleDumper.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
 
 
+# go-yaml v2's resolve() tries a plain scalar that starts with a digit, sign or dot as a number
+# with Go's own parsers (strconv.ParseInt base 0 after dropping '_': 0x1F, 0o17, 0b101, 017;
+# its yamlStyleFloat: 1e3, .5). PyYAML's YAML 1.1 resolver misses some of them (0o17, 1e3), and
+# kubectl then refuses the file ("cannot unmarshal number into ... of type string").
+_GO_NUMBER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+"
+                        r"|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)")
+
+
+def _go_reads_as_number(value: str) -> bool:
+    if value[0] == ".":
+        return _GO_NUMBER.fullmatch(value) is not None
+    return value[0] in "+-0123456789" and _GO_NUMBER.fullmatch(value.replace("_", "")) is not None
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     # go-yaml double-quotes a string that would otherwise read as another type ("", "n", "123").
-    if not value or dumper.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
+    if not value or _go_reads_as_number(value) or \
+            dumper.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 

@@ -90,8 +90,10 @@ def snapshot(workdir: Path) -> dict[str, bytes | Link]:
             rel = str(path.relative_to(workdir))
             if path.is_symlink():
                 out[rel] = Link(os.readlink(path))
-            else:
-                out[rel] = path.read_bytes().replace(str(workdir.parent).encode(), b"__DIR__")
+                continue
+            if path.stat().st_mode & 0o777 != 0o600:  # kubectl creates files 0600 and keeps modes
+                out[rel + " (mode)"] = Link(oct(path.stat().st_mode & 0o777))
+            out[rel] = path.read_bytes().replace(str(workdir.parent).encode(), b"__DIR__")
     return out
 
 
@@ -166,7 +168,12 @@ def unknown_fields(value: Any, spec: Any = V1, path: tuple = ()) -> dict[tuple, 
 
 
 def load(content: bytes) -> Any:
-    return yaml.safe_load(content) if content.strip() else None
+    """The first YAML document, as kubectl reads a file (later ones are ignored)."""
+    loader = yaml.SafeLoader(content)
+    try:
+        return loader.get_data() if loader.check_data() else None
+    finally:
+        loader.dispose()
 
 
 def _names(doc: Any) -> set[tuple[str, str]]:

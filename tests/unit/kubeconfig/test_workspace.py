@@ -78,8 +78,8 @@ def test_edits_go_where_kubectl_writes_them(tmp_path):
 
 def test_an_unchanged_file_is_not_rewritten(tmp_path):
     a = write(tmp_path / "a", "# my comment\n" + yaml.safe_dump(cfg(contexts=[("x", {"cluster": "c", "user": "u"})], current="x")))
-    b = write(tmp_path / "b", cfg(contexts=[("y", {"cluster": "c", "user": "u"})]))
-    run_edit(rules_for(a, b), lambda ws: ws.set_entry("contexts", "y", {"cluster": "c2", "user": "u"}))
+    b = write(tmp_path / "b", cfg(contexts=[("why", {"cluster": "c", "user": "u"})]))
+    run_edit(rules_for(a, b), lambda ws: ws.set_entry("contexts", "why", {"cluster": "c2", "user": "u"}))
     assert a.read_text().startswith("# my comment")
 
 
@@ -101,8 +101,9 @@ def test_unknown_fields_and_extensions_survive_an_edit(tmp_path):
 @pytest.mark.parametrize("text, words, line", [
     ("clusters:\n- name: c\n  cluster: {server: 123}\n", "clusters[0].cluster.server: expected a string", 3),
     ("contexts:\n- name: c\n  context: {cluster: x, user: y, namespace: no}\n", "quote it", 3),
-    ("users:\n- name: u\n  user: {client-key-data: 'abc'}\n", "not valid base64", 3),
-    ("clusters:\n- name: c\n  cluster: {server: x}\n- name: c\n  cluster: {server: y}\n", "duplicate name 'c'", 4),
+    ("users:\n- name: u\n  user: {client-key-data: 'abc'}\n", "illegal base64 data at input byte 0", 3),
+    ("contexts:\n- name: c\n  context: {cluster: x, user: y}\n", "quote it", 3),  # go-yaml: y is true
+    ("clusters:\n- name: c\n  cluster: {server: x}\n- name: c\n  cluster: {server: z}\n", "duplicate name 'c'", 4),
     ("clusters: {server: x\n", "YAML syntax error", 2),
     ("- just\n- a list\n", "must hold a mapping", None),
     ("kind: Pod\napiVersion: v1\n", "not a kubeconfig", 1),
