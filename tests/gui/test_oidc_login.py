@@ -137,3 +137,14 @@ def test_a_failed_login_says_why_in_place(qtbot, provider, secret_service, tmp_p
     qtbot.waitUntil(lambda: dialog.status == "failed", timeout=10000)
     assert "refusing the plain http issuer" in dialog.banner.text
     assert dialog.steps.state("discovering") in ("✗", SKIPPED, "○")
+
+
+def test_token_state_for_a_kubeconfig_users_exec_entry(qtbot, tmp_path):
+    body = {"command": "kubelogin", "args": ["get-token", "--oidc-issuer-url=https://dex.example.com",
+                                             "--oidc-client-id=kubernetes",
+                                             f"--token-cache-dir={tmp_path}"]}
+    state = OidcTokenState.for_exec(body)
+    qtbot.addWidget(state)
+    assert state.config.issuer == "https://dex.example.com" and state.cache.directory == str(tmp_path)
+    assert state.who.text() == "not signed in"
+    assert OidcTokenState.for_exec({"command": "aws", "args": ["eks", "get-token"]}) is None

@@ -362,6 +362,18 @@ class OidcTokenState(QWidget):
         self.timer.start()
         self.update_state()
 
+    @classmethod
+    def for_exec(cls, exec_body: dict, **kwargs) -> OidcTokenState | None:
+        """The widget for a kubeconfig user whose `exec` runs an OIDC login (kubewallet's,
+        `kubectl oidc-login` or `kubelogin` get-token), else None — what the users page embeds."""
+        from kubewallet.oidc.flags import login_from_exec
+
+        flags = login_from_exec(exec_body)
+        if flags is None:
+            return None
+        kwargs.setdefault("cache", TokenCache(flags.value("token-cache-dir")))
+        return cls(flags.config(), flags.login_options(), **kwargs)
+
     def _store(self):
         if self.store is None:
             from kubewallet.oidc.store import VaultStore
