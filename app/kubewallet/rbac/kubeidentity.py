@@ -16,12 +16,22 @@ from kubewallet.rbac.model import Identity
 
 def identity_from_context(context: str | None, kubeconfig: str | None = None) -> Identity:
     """Identity (user, groups) of `context` (None: the current context)."""
-    from kubewallet.inspect.claimrules import rules_for
-    from kubewallet.inspect.whoami import whoami
     from kubewallet.kubeconfig import LoadingRules, load_workspace
 
     try:
         ws = load_workspace(LoadingRules.from_env(kubeconfig))
+    except KubewalletError as exc:
+        raise RbacError(f"cannot derive the identity of the context: {exc.one_line()}",
+                        hint="pass --as USER [--as-group GROUP]... instead") from None
+    return identity_from_workspace(ws, context)
+
+
+def identity_from_workspace(ws, context: str | None) -> Identity:
+    """Identity of `context` in an already loaded kubeconfig workspace (the GUI has one)."""
+    from kubewallet.inspect.claimrules import rules_for
+    from kubewallet.inspect.whoami import whoami
+
+    try:
         found = whoami(ws, context, now=dt.datetime.now(dt.timezone.utc), rules_for=rules_for)
     except RbacError:
         raise

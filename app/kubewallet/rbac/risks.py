@@ -7,7 +7,8 @@ from the binding: a ClusterRoleBinding grants in every namespace, a RoleBinding 
 Why each is dangerous (Kubernetes "RBAC good practices" and privilege-escalation docs):
 
 - full wildcard (`*` verbs on `*` resources in `*` groups): cluster-admin by another name;
-- impersonate users/groups/serviceaccounts: become anyone, including a member of system:masters;
+- impersonate users or groups: become anyone, a member of system:masters included; service accounts:
+  act with their permissions;
 - escalate / bind on roles: grant yourself or others permissions you do not hold;
 - read secrets cluster-wide: every ServiceAccount token and credential in the cluster;
 - create pods or workloads in kube-system: run as any ServiceAccount there, control-plane tokens;
@@ -59,10 +60,11 @@ def _r(verb: str, resource: str, group: str = "", sub: str = "", name: str = "")
 CHECKS: tuple[Check, ...] = (
     Check("wildcard-all", "critical", "every verb on every resource (cluster-admin equivalent)",
           (_r("*", "*", "*"),)),
-    Check("impersonate", "critical", "may impersonate users, groups or service accounts",
-          (_r("impersonate", "users"), _r("impersonate", "groups"), _r("impersonate", "serviceaccounts"),
-           _r("impersonate", "uids", "authentication.k8s.io"), _r("impersonate", "userextras", "authentication.k8s.io")),
-          named_too=True),
+    Check("impersonate", "critical", "may impersonate users or groups (system:masters included)",
+          (_r("impersonate", "users"), _r("impersonate", "groups")), named_too=True),
+    Check("impersonate-sa", "high", "may impersonate service accounts (and use their permissions)",
+          (_r("impersonate", "serviceaccounts"), _r("impersonate", "uids", "authentication.k8s.io"),
+           _r("impersonate", "userextras", "authentication.k8s.io")), named_too=True),
     Check("escalate", "high", "may escalate: create roles with permissions it does not hold",
           (_r("escalate", "roles", "rbac.authorization.k8s.io"), _r("escalate", "clusterroles", "rbac.authorization.k8s.io"))),
     Check("bind", "high", "may bind any role, including ones with permissions it does not hold",
