@@ -76,6 +76,29 @@ def _pick(names: list[str], query: str, current: str) -> str | None:
         query = answer
 
 
+class _UnknownContext(KubeconfigError):
+    pass
+
+
+def _switch_to(target: str):
+    def edit(ws):
+        if target not in ws.contexts:
+            raise _UnknownContext(f'no context exists with the name: "{target}"')
+        before = ws.current_context
+        ws.use_context(target)
+        return before
+    return edit
+
+
+def _last_query(argv: list[str]) -> str:
+    words = [a for a in argv[1:] if not a.startswith("-")]
+    return words[-1] if words else ""
+
+
+def _names(ws) -> list[str]:
+    return sorted(ws.contexts, key=str.encode)
+
+
 def use_main(argv: list[str]) -> int:
     from kubewallet.kubeconfig import LoadingRules, load_workspace, run_edit
     from kubewallet.kubeconfig import history
@@ -83,36 +106,30 @@ def use_main(argv: list[str]) -> int:
     kubeconfig, target = _parse(argv[1:], "kubewallet use", "context",
                                 "Switch the current context.", USE_EPILOG)
     rules = LoadingRules.from_env(kubeconfig)
-    if target is None or target not in ("-",):
-        ws = load_workspace(rules)
-        names = sorted(ws.contexts, key=str.encode)
-        if target is None:
-            if not sys.stdin.isatty() or not sys.stdout.isatty():
-                sys.stdout.write("".join(f"{n}\n" for n in names))
-                return 0
-            target = _pick(names, "", ws.current_context)
-            if target is None:
-                return 1
-        elif target not in ws.contexts:
-            if sys.stdin.isatty() and sys.stdout.isatty():
-                target = _pick(names, target, ws.current_context)
-                if target is None:
-                    return 1
-            else:
-                raise KubeconfigError(f'no context exists with the name: "{target}"')
-    else:
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if target == "-":
         target = history.previous_context(rules.precedence)
         if not target:
             raise KubeconfigError("no previous context to switch back to")
-
-    def edit(ws):
-        if target not in ws.contexts:
-            raise KubeconfigError(f'no context exists with the name: "{target}"')
-        before = ws.current_context
-        ws.use_context(target)
-        return before
-
-    before = run_edit(rules, edit)
+    query = None
+    if target is not None:
+        try:
+            before = run_edit(rules, _switch_to(target))
+        except _UnknownContext:
+            if not interactive:
+                raise
+            target = None  # a terminal: let the person pick among the near matches
+            query = _last_query(argv)
+    if target is None:
+        ws = load_workspace(rules)
+        names = _names(ws)
+        if not interactive:
+            sys.stdout.write("".join(f"{n}\n" for n in names))
+            return 0
+        target = _pick(names, query or "", ws.current_context)
+        if target is None:
+            return 1
+        before = run_edit(rules, _switch_to(target))
     if before and before != target:
         history.remember_context(rules.precedence, before)
     print(f'Switched to context "{target}".')
