@@ -121,9 +121,10 @@ def _from_parser(path: tuple[str, ...], summary: str, parser: argparse.ArgumentP
             continue
         choices = tuple(str(c) for c in action.choices) if action.choices else ()
         if action.option_strings:
-            flags.append(Flag(tuple(action.option_strings), action.nargs != 0, choices,
-                              action.metavar if isinstance(action.metavar, str) else "",
-                              _help_of(action)))
+            takes_value = action.nargs != 0
+            metavar = action.metavar if isinstance(action.metavar, str) else (
+                action.dest.upper() if takes_value and not choices else "")
+            flags.append(Flag(tuple(action.option_strings), takes_value, choices, metavar, _help_of(action)))
         else:
             name = action.metavar if isinstance(action.metavar, str) else action.dest
             positionals.append(Positional(name, choices, action.nargs in ("*", "+", argparse.REMAINDER),

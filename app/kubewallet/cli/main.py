@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rbac": ("can_i", "RBAC analysis (rbac risks)"),
     "completion": ("completion", "shell completion script for bash, zsh or fish"),
     "shell": ("shell", "a subshell pinned to one context"),
+    "man": ("manpage", "print the kubewallet(1) manual page (roff): kubewallet man | man -l -"),
     "gui": ("gui_cmd", "open the desktop application"),
 }
 
