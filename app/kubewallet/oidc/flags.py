@@ -47,6 +47,7 @@ UNSUPPORTED = {
     "token-exchange-actor-token-type": "the token exchange grant",
 }
 UNSUPPORTED_GRANTS = ("password", "client-credentials", "token-exchange")
+GRANT_TYPES = ("auto", "authcode", "authcode-keyboard", "device-code")
 
 @dataclass
 class GetTokenFlags:
@@ -159,6 +160,11 @@ def parse_get_token(args: list[str]) -> GetTokenFlags:
             i += 1
         else:
             raise UsageError(f"flag needs an argument: --{name}")
+        if name == "grant-type" and value not in GRANT_TYPES:
+            if value in UNSUPPORTED_GRANTS:
+                raise UsageError(f"--grant-type={value} is not supported by kubewallet yet",
+                                 hint=f"use one of {', '.join(GRANT_TYPES)}")
+            raise UsageError(f"--grant-type must be one of {', '.join(GRANT_TYPES)} (got {value!r})")
         if name in LIST_FLAGS:
             flags.lists.setdefault(name, []).extend(v.strip() for v in value.split(",") if v.strip())
         elif name in ARRAY_FLAGS:

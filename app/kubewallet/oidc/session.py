@@ -19,12 +19,11 @@ from typing import Callable
 
 from kubewallet.errors import OidcError, VaultError
 from kubewallet.oidc.config import ProviderConfig
+from kubewallet.oidc.flags import GRANT_TYPES
 from kubewallet.oidc.jwtpeek import numeric_claim
 from kubewallet.oidc.lock import login_lock
 from kubewallet.oidc.store import SecretStore
 from kubewallet.oidc.tokencache import CachedToken, TokenCache
-
-GRANT_TYPES = ("auto", "authcode", "authcode-keyboard", "device-code")
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def test_mistakes_are_usage_errors(args, message):
 ])
 def test_grant_types(grant, message):
     with pytest.raises(UsageError, match=message):
-        parse_get_token([*BASE, f"--grant-type={grant}"]).login_options()
+        parse_get_token([*BASE, f"--grant-type={grant}"])   # refused even when a token is cached
 
 
 def test_pkce_method_plain_or_no_is_refused():
