@@ -14,7 +14,7 @@ backends, SQL drivers...), and the Qt libraries those plugins link. kubewallet n
 
 Then every shared library that no remaining ELF file needs (by DT_NEEDED, transitively, starting
 from the executable, libpython, the extension modules and the kept plugins) is removed, and Qt's
-translations go too (the interface is English only).
+translations go too (the interface is English only); debug sections are stripped from what stays.
 
 usage: python prune_bundle.py DIST_DIR   (prints what was removed and the size before/after)
 """
@@ -101,6 +101,12 @@ def prune(dist: Path) -> list[str]:
         if name not in wanted:
             path.unlink()
             removed.append(name)
+    # Debug sections: pyenv's libpython alone carries 17 MiB of them. --strip-debug keeps the
+    # symbol tables the dynamic linker needs. The executable is left alone: PyInstaller appends
+    # its archive to it, and strip would cut that off.
+    for p in elves:
+        if p.exists() and internal in p.parents:
+            subprocess.run(["strip", "--strip-debug", str(p)], check=False, capture_output=True)
     # dangling symlinks left behind by removed libraries
     for p in dist.rglob("*"):
         if p.is_symlink() and not p.exists():

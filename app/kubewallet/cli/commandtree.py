@@ -7,7 +7,8 @@ dispatcher imports one module only, see `cli/main.py`), so `main([name, "--help"
 with `ArgumentParser.parse_known_args` and `print_help` patched to hand the parser back instead of
 parsing. A command that dispatches by hand (`config`, `oidc-login`) is asked for its
 subcommands (a `SUBCOMMANDS` tuple, else the `{a,b,c}` of its usage line), and each of those is
-read the same way. Building the tree imports every command module: about a second, paid when a
+read the same way; so is a subcommand dispatched by hand ahead of a command's main parser when its
+examples name it (`certs renew`). Building the tree imports every command module: about a second, paid when a
 completion script or the man page is generated, never when a user presses TAB.
 """
 
@@ -17,7 +18,7 @@ import argparse
 import contextlib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 
 
@@ -142,7 +143,18 @@ def _describe(name: str, module_name: str, summary: str) -> Command:
         return Command((name,), summary)
     parser, printed = _capture(module, [name, "--help"])
     if parser is not None:
-        return _from_parser((name,), summary, parser)
+        cmd = _from_parser((name,), summary, parser)
+        if cmd.subcommands:
+            return cmd
+        # Subcommands dispatched by hand before the main parser (`certs renew`, `certs import`):
+        # the examples name them; each is kept only if it answers with a parser of its own.
+        words = dict.fromkeys(re.findall(rf"kubewallet {re.escape(name)} ([a-z][a-z-]+)", cmd.epilog))
+        subs = []
+        for word in words:
+            sub_parser, _ = _capture(module, [name, word, "--help"])
+            if sub_parser is not None and sub_parser.prog == f"kubewallet {name} {word}":
+                subs.append(_from_parser((name, word), "", sub_parser))
+        return replace(cmd, subcommands=tuple(subs)) if subs else cmd
     # A hand-written dispatcher: find its subcommands, then read each one's parser.
     names = list(getattr(module, "SUBCOMMANDS", ()) or ())
     if not names:
@@ -208,6 +220,7 @@ KINDS = ValueKinds(
     },
     flag_overrides={
         (("export",), "-o"): "files", (("export",), "--output"): "files",
+        (("certs", "renew"), "-o"): "files", (("certs", "renew"), "--output"): "files",
     },
 )
 

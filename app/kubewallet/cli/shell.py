@@ -51,12 +51,6 @@ context for your prompt:
 """
 
 
-class _Terminated(Exception):
-    def __init__(self, signum: int) -> None:
-        super().__init__(f"signal {signum}")
-        self.signum = signum
-
-
 def _parser(prog: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, usage=f"{prog} [-h] [--kubeconfig FILE] [--shell PATH] [--nested] "
                                 "CONTEXT [-- COMMAND [ARG ...]]", description="Start a subshell pinned to one context, "
@@ -147,43 +141,59 @@ def _source_rules(args, environ):
 
 
 def _run(argv: list[str], env: dict[str, str]) -> int:
+    """Run the shell; on SIGTERM/SIGHUP hang it up (then kill it if it lingers) and report 128+N.
+
+    The handlers only record and forward, never raise: a signal may land while `Popen` is still
+    between fork and exec (the child already running), and an exception there would lose the
+    child. An interactive shell ignores SIGTERM, so what it gets is SIGHUP, as when a terminal
+    closes; SIGKILL follows after 3 s if it is still there.
+    """
     import shutil
     import subprocess
 
+    state: dict = {"signum": 0, "pid": 0}
+
+    def hang_up() -> None:
+        def kill(signum, frame):  # noqa: ARG001
+            try:
+                os.kill(state["pid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        signal.signal(signal.SIGALRM, kill)
+        signal.alarm(3)
+        try:
+            os.kill(state["pid"], signal.SIGHUP)
+        except ProcessLookupError:
+            pass
+
     def on_signal(signum, frame):  # noqa: ARG001
-        raise _Terminated(signum)
+        if not state["signum"]:
+            state["signum"] = signum
+            if state["pid"]:
+                hang_up()
 
     def ignore(signum, frame):  # noqa: ARG001 - Ctrl-C belongs to the shell, not to us
         return None
 
-    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    watched = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGALRM)
+    previous = {s: signal.getsignal(s) for s in watched}
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     signal.signal(signal.SIGINT, ignore)   # a Python handler, so the child starts with the default
     try:
-        proc = subprocess.Popen(argv, env=env)
-    except OSError as exc:
-        from kubewallet.errors import UsageError
-
-        for s, h in previous.items():
-            signal.signal(s, h)
-        raise UsageError(f"cannot start {argv[0]}: {exc.strerror}", hint="pass --shell PATH") from None
-    try:
-        return proc.wait()
-    except _Terminated as term:
-        # An interactive shell ignores SIGTERM; SIGHUP is what makes it leave (as when a terminal
-        # closes). Give it a moment, then make sure.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
         try:
-            proc.send_signal(signal.SIGHUP)
-            proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        except ProcessLookupError:
-            pass
-        return 128 + term.signum
+            proc = subprocess.Popen(argv, env=env)
+        except OSError as exc:
+            from kubewallet.errors import UsageError
+
+            raise UsageError(f"cannot start {argv[0]}: {exc.strerror}", hint="pass --shell PATH") from None
+        state["pid"] = proc.pid
+        if state["signum"]:
+            hang_up()
+        code = proc.wait()
+        signal.alarm(0)
+        return 128 + state["signum"] if state["signum"] else code
     finally:
         for s, h in previous.items():
             signal.signal(s, h)

@@ -121,10 +121,14 @@ def test_two_terminals_two_contexts_at_once(setup):
     assert_untouched(setup)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_copy_removed_on_signal(setup, tmp_path, signum):
+@pytest.mark.parametrize("signum, shell_ignores_it", [(signal.SIGTERM, False), (signal.SIGHUP, False),
+                                                      (signal.SIGTERM, True)])
+def test_copy_removed_on_signal(setup, tmp_path, signum, shell_ignores_it):
+    """SIGTERM/SIGHUP to kubewallet: the shell is hung up (killed after 3 s if it ignores that,
+    as `trap '' HUP TERM` does here) and the copy is removed."""
     marker = tmp_path / "copy-path"
-    script = f'echo "$KUBECONFIG" > {marker}\nsleep 60\n'
+    trap = "trap '' HUP TERM\n" if shell_ignores_it else ""
+    script = f'{trap}echo "$KUBECONFIG" > {marker}\nexec sleep 60\n'
     proc = subprocess.Popen([*setup["cmd"], "shell", "dev", "--shell", "/bin/bash"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=setup["env"])
     proc.stdin.write(script)
