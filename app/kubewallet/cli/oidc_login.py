@@ -16,7 +16,6 @@ import os
 import sys
 
 from kubewallet.errors import UsageError
-from kubewallet.oidc.config import ProviderConfig
 from kubewallet.oidc.flags import GetTokenFlags, parse_get_token
 
 GET_TOKEN_HELP = """\
@@ -57,34 +56,40 @@ def get_token(args: list[str]) -> int:
         print(GET_TOKEN_HELP, end="")
         return 0
     flags = parse_get_token(args)
-    config = flags.config()
-    options_force = flags.bools.get("force-refresh", False)
+    from kubewallet.oidc.tokencache import TokenCache, fast_exec_credential
+
+    cache = TokenCache(flags.value("token-cache-dir"))
+    key = flags.cache_key()
+    if not flags.bools.get("force-refresh", False):
+        token = cache.load(key)
+        if token is not None and token.is_fresh():
+            answer = fast_exec_credential(token)
+            if answer is not None:
+                sys.stdout.write(answer)
+                sys.stdout.flush()
+                return 0
+            return _answer(token)
+    return _answer(_slow_path(flags, flags.config(), cache))
+
+
+def _answer(token) -> int:
+    """The ExecCredential through the protocol module (its errors for a malformed exec info)."""
+    from datetime import datetime, timezone
+
+    from kubewallet.errors import ExecPluginError
     from kubewallet.execplugin.protocol import exec_credential, read_exec_info, write_exec_credential
-    from kubewallet.oidc.tokencache import TokenCache
 
     try:
         info = read_exec_info()
     except ValueError as exc:
-        from kubewallet.errors import ExecPluginError
-
         raise ExecPluginError(str(exc)) from None
-    cache = TokenCache(flags.value("token-cache-dir"))
-    token = None
-    if not options_force:
-        token = cache.load(config.cache_key())
-        if token is not None and not token.is_fresh():
-            token = None
-    if token is None:
-        token = _slow_path(flags, config, cache)
-    from datetime import datetime, timezone
-
     write_exec_credential(exec_credential(
         info.api_version, token=token.id_token,
         expiration=datetime.fromtimestamp(token.expiry, timezone.utc)))
     return 0
 
 
-def _slow_path(flags: GetTokenFlags, config: ProviderConfig, cache):
+def _slow_path(flags: GetTokenFlags, config, cache):
     """Refresh or log in: only here do the network, the vault and the JWT checks get imported."""
     from kubewallet.oidc.config import check_issuer_url
     from kubewallet.oidc.session import Environment, environment_is_interactive, get_token as story
@@ -307,6 +312,7 @@ def clean(argv0: str, args: list[str]) -> int:
     if ns.oidc_issuer_url or ns.oidc_client_id:
         if not (ns.oidc_issuer_url and ns.oidc_client_id):
             raise UsageError("give both --oidc-issuer-url and --oidc-client-id, or neither")
+        from kubewallet.oidc.config import ProviderConfig
         from kubewallet.oidc.session import Environment, logout
 
         config = ProviderConfig(ns.oidc_issuer_url, ns.oidc_client_id,

@@ -8,21 +8,8 @@ CA and TLS settings) — so two kubeconfig users never share a token by accident
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
-
-
-def _sha256_hex(data: bytes) -> str:
-    """hashlib loads OpenSSL (about 3 ms); the builtin SHA-256 module gives the same digest."""
-    try:
-        from _sha256 import sha256            # CPython <= 3.11
-    except ImportError:
-        try:
-            from _sha2 import sha256          # CPython >= 3.12
-        except ImportError:
-            from hashlib import sha256
-    return sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -56,22 +43,17 @@ class ProviderConfig:
         return ("openid", *[s for s in self.extra_scopes if s != "openid"])
 
     def cache_key(self) -> str:
-        """A stable hex digest over everything that changes the token; never reversible to the secret."""
-        material = json.dumps({
-            "issuer": self.issuer,
-            "client_id": self.client_id,
-            "client_secret": self.client_secret or "",
-            "client_secret_ref": self.client_secret_ref or "",
-            "extra_scopes": sorted(set(self.extra_scopes)),
-            "username": self.username,
-            "ca_files": list(self.tls.ca_files),
-            "ca_data": list(self.tls.ca_data),
-            "insecure": self.tls.insecure_skip_verify,
-        }, sort_keys=True, separators=(",", ":"))
-        return _sha256_hex(material.encode())
+        """A stable hex digest over everything that changes the token (see `tokencache.cache_key`)."""
+        from kubewallet.oidc.tokencache import cache_key
+
+        return cache_key(self.issuer, self.client_id, self.client_secret, self.client_secret_ref,
+                         self.extra_scopes, self.username, self.tls.ca_files, self.tls.ca_data,
+                         self.tls.insecure_skip_verify)
 
     def lock_key(self) -> str:
         """One lock per issuer and client: parallel kubectl calls for the same login share it."""
+        from kubewallet.oidc.tokencache import _sha256_hex
+
         return _sha256_hex(f"{self.issuer}\n{self.client_id}".encode())[:32]
 
     def refresh_token_ref(self) -> str:

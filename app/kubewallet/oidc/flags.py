@@ -12,10 +12,7 @@ user's exec arguments to show and manage that login).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from kubewallet.errors import UsageError
-from kubewallet.oidc.config import ProviderConfig, TlsSettings
 
 VALUE_FLAGS = {"oidc-issuer-url", "oidc-client-id", "oidc-client-secret", "oidc-client-secret-ref",
                "oidc-redirect-url", "grant-type", "browser-command", "token-cache-dir",
@@ -49,22 +46,46 @@ UNSUPPORTED = {
 UNSUPPORTED_GRANTS = ("password", "client-credentials", "token-exchange")
 GRANT_TYPES = ("auto", "authcode", "authcode-keyboard", "device-code")
 
-@dataclass
 class GetTokenFlags:
-    values: dict[str, str] = field(default_factory=dict)
-    lists: dict[str, list[str]] = field(default_factory=dict)
-    bools: dict[str, bool] = field(default_factory=dict)
+    """The parsed flags. A plain class, not a dataclass: `dataclasses` imports `inspect` and
+    `re`, about as much time as the interpreter's own start, on every kubectl call."""
+
+    __slots__ = ("values", "lists", "bools")
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+        self.lists: dict[str, list[str]] = {}
+        self.bools: dict[str, bool] = {}
 
     def value(self, name: str, default: str | None = None) -> str | None:
         return self.values.get(name, default)
 
-    def config(self) -> ProviderConfig:
+    def _required(self) -> tuple[str, str]:
         issuer = self.value("oidc-issuer-url")
         client_id = self.value("oidc-client-id")
         if not issuer:
             raise UsageError("--oidc-issuer-url is missing")
         if not client_id:
             raise UsageError("--oidc-client-id is missing")
+        return issuer, client_id
+
+    def cache_key(self) -> str:
+        """`ProviderConfig.cache_key()` computed without building one (the cached path)."""
+        from kubewallet.oidc.tokencache import cache_key
+
+        issuer, client_id = self._required()
+        return cache_key(issuer, client_id, self.value("oidc-client-secret"),
+                         self.value("oidc-client-secret-ref"),
+                         tuple(self.lists.get("oidc-extra-scope", ())), "",
+                         tuple(self.lists.get("certificate-authority", ())),
+                         tuple(self.lists.get("certificate-authority-data", ())),
+                         self.bools.get("insecure-skip-tls-verify", False))
+
+    def config(self):
+        """The `ProviderConfig` (slow path: imports the dataclass module)."""
+        from kubewallet.oidc.config import ProviderConfig, TlsSettings
+
+        issuer, client_id = self._required()
         tls = TlsSettings(tuple(self.lists.get("certificate-authority", ())),
                           tuple(self.lists.get("certificate-authority-data", ())),
                           self.bools.get("insecure-skip-tls-verify", False))

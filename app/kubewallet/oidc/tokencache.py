@@ -11,10 +11,10 @@ Default directory: `$XDG_CACHE_HOME/kubewallet/oidc` (else `~/.cache/kubewallet/
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from dataclasses import dataclass
+
+from kubewallet.oidc import fastjson
 
 # A cached token is served while more than this much of its life is left: min(30 s, 10 % of its
 # lifetime), so a one-hour token is renewed 30 s before it expires (no request goes out with a
@@ -28,15 +28,50 @@ def default_cache_dir() -> str:
     return os.path.join(base, "kubewallet", "oidc")
 
 
-@dataclass(frozen=True)
-class CachedToken:
-    """A verified id_token and the two times the cache needs from it (epoch seconds)."""
+def _sha256_hex(data: bytes) -> str:
+    """hashlib loads OpenSSL (about 3 ms); the builtin SHA-256 module gives the same digest."""
+    try:
+        from _sha256 import sha256            # CPython <= 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256          # CPython >= 3.12
+        except ImportError:
+            from hashlib import sha256
+    return sha256(data).hexdigest()
 
-    id_token: str
-    expiry: float
-    issued_at: float
-    issuer: str = ""
-    client_id: str = ""
+
+def cache_key(issuer: str, client_id: str, client_secret: str | None, client_secret_ref: str | None,
+              extra_scopes: tuple[str, ...], username: str, ca_files: tuple[str, ...],
+              ca_data: tuple[str, ...], insecure: bool) -> str:
+    """A stable hex digest over everything that changes the token (kubelogin keys its cache on
+    the same inputs); never reversible to the secret. `ProviderConfig.cache_key` calls this."""
+    material = fastjson.dumps({   # keys in sorted order: the same text as json.dumps(sort_keys=True)
+        "ca_data": list(ca_data), "ca_files": list(ca_files), "client_id": client_id,
+        "client_secret": client_secret or "", "client_secret_ref": client_secret_ref or "",
+        "extra_scopes": sorted(set(extra_scopes)), "insecure": bool(insecure), "issuer": issuer,
+        "username": username,
+    })
+    return _sha256_hex(material.encode())
+
+
+class CachedToken:
+    """A verified id_token and the times the cache needs from it (epoch seconds). A value object
+    written by hand rather than as a dataclass: see `flags.GetTokenFlags`."""
+
+    __slots__ = ("id_token", "expiry", "issued_at", "issuer", "client_id")
+
+    def __init__(self, id_token: str, expiry: float, issued_at: float, issuer: str = "",
+                 client_id: str = "") -> None:
+        self.id_token, self.expiry, self.issued_at = id_token, float(expiry), float(issued_at)
+        self.issuer, self.client_id = issuer, client_id
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CachedToken) and all(
+            getattr(self, a) == getattr(other, a) for a in self.__slots__)
+
+    def __repr__(self) -> str:   # never the token itself
+        return (f"CachedToken(issuer={self.issuer!r}, client_id={self.client_id!r}, "
+                f"expiry={self.expiry}, issued_at={self.issued_at})")
 
     def margin(self) -> float:
         return min(MAX_MARGIN, max(0.0, self.expiry - self.issued_at) * MARGIN_FRACTION)
@@ -65,19 +100,20 @@ class TokenCache:
         or login replaces it: a damaged cache must never stop a person from working)."""
         try:
             with open(self.path(key), "rb") as fh:
-                data = json.loads(fh.read())
+                data = fastjson.loads(fh.read().decode("utf-8"))
             return CachedToken(id_token=str(data["id_token"]), expiry=float(data["exp"]),
                                issued_at=float(data.get("iat", 0)), issuer=str(data.get("issuer", "")),
                                client_id=str(data.get("client_id", "")))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             return None
 
     def save(self, key: str, token: CachedToken) -> str:
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         target = self.path(key)
         tmp = os.path.join(self.directory, f".{key}.json.{os.getpid()}.tmp")
-        body = json.dumps({"id_token": token.id_token, "exp": token.expiry, "iat": token.issued_at,
-                           "issuer": token.issuer, "client_id": token.client_id}).encode()
+        body = fastjson.dumps({"id_token": token.id_token, "exp": token.expiry,
+                               "iat": token.issued_at, "issuer": token.issuer,
+                               "client_id": token.client_id}).encode()
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.fchmod(fd, 0o600)
@@ -106,3 +142,31 @@ class TokenCache:
                 if token is not None:
                     out.append((name[:-5], token))
         return out
+
+
+# ---- the answer to kubectl on the cached path ---------------------------------------------------
+# `kubewallet.execplugin.protocol` is the reference (and answers every case but this one); it
+# imports dataclasses and datetime, which would double this path's time. This writes the same
+# bytes for the one common case — a well-formed KUBERNETES_EXEC_INFO (or none) with a supported
+# apiVersion — and returns None for anything else, so the protocol module handles it (and its
+# error). tests/unit/oidc checks the two agree byte for byte.
+_SUPPORTED = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
+
+
+def fast_exec_credential(token: CachedToken, environ=None) -> str | None:
+    env = os.environ if environ is None else environ
+    raw = env.get("KUBERNETES_EXEC_INFO")
+    api_version = _SUPPORTED[0]
+    if raw:
+        try:
+            info = fastjson.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(info, dict) or not isinstance(info.get("spec") or {}, dict):
+            return None
+        api_version = info.get("apiVersion") or api_version
+        if api_version not in _SUPPORTED:
+            return None
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(token.expiry)))
+    return fastjson.dumps({"kind": "ExecCredential", "apiVersion": api_version, "spec": {},
+                           "status": {"expirationTimestamp": expires, "token": token.id_token}}) + "\n"

@@ -98,10 +98,76 @@ def test_the_cached_path_imports_only_the_standard_library(tmp_path):
     modules = set(out.stderr.split("MODULES ", 1)[1].split())
     heavy = {m for m in modules if m.split(".")[0] in {
         "jwt", "authlib", "cryptography", "yaml", "keyring", "PySide6", "ssl", "http", "argparse",
-        "secretstorage", "jeepney"} or m in ("urllib.request", "hashlib", "pathlib")}
+        "secretstorage", "jeepney", "json", "re", "enum"} or m in ("urllib.request", "hashlib", "pathlib", "dataclasses",
+                                             "datetime", "typing", "inspect")}
     assert heavy == set()
     ours = {m for m in modules if m.startswith("kubewallet.")}
     assert ours <= {"kubewallet.cli", "kubewallet.cli.main", "kubewallet.cli.oidc_login",
-                    "kubewallet.errors", "kubewallet.execplugin", "kubewallet.execplugin.protocol",
-                    "kubewallet.oidc", "kubewallet.oidc.config", "kubewallet.oidc.flags",
-                    "kubewallet.oidc.tokencache"}
+                    "kubewallet.errors", "kubewallet.oidc", "kubewallet.oidc.flags",
+                    "kubewallet.oidc.tokencache", "kubewallet.oidc.fastjson"}
+
+
+@pytest.mark.parametrize("exec_info", [
+    None,
+    '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}',
+    '{"apiVersion":"client.authentication.k8s.io/v1beta1","spec":{}}',
+    '{"kind":"ExecCredential"}',
+])
+@pytest.mark.parametrize("expiry", [1795428671.0, 1795428671.999, 4102444800.5])
+def test_the_cached_answer_is_byte_for_byte_the_protocol_modules(exec_info, expiry, capsys):
+    """The cached path writes the ExecCredential without importing execplugin.protocol; it must
+    write exactly what that module writes."""
+    import datetime as dt
+    import io
+
+    from kubewallet.execplugin.protocol import (SUPPORTED, exec_credential, read_exec_info,
+                                                write_exec_credential)
+    from kubewallet.oidc import tokencache
+
+    assert tokencache._SUPPORTED == SUPPORTED
+    env = {} if exec_info is None else {"KUBERNETES_EXEC_INFO": exec_info}
+    token = CachedToken("h.p.s", expiry, expiry - 3600)
+    out = io.StringIO()
+    info = read_exec_info(env)
+    write_exec_credential(exec_credential(info.api_version, token=token.id_token,
+                                          expiration=dt.datetime.fromtimestamp(expiry, dt.timezone.utc)), out)
+    assert tokencache.fast_exec_credential(token, env) == out.getvalue()
+
+
+@pytest.mark.parametrize("exec_info", ["not json", "[]", '{"apiVersion":"v0"}', '{"spec":[1]}'])
+def test_unusual_exec_info_is_left_to_the_protocol_module(exec_info):
+    from kubewallet.oidc.tokencache import fast_exec_credential
+
+    assert fast_exec_credential(CachedToken("t", 1.0, 0.0), {"KUBERNETES_EXEC_INFO": exec_info}) is None
+
+
+json_docs = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_docs)
+def test_fastjson_agrees_with_the_json_module(value):
+    from kubewallet.oidc import fastjson
+
+    text = json.dumps(value, separators=(",", ":"))
+    assert fastjson.dumps(value) == text
+    assert fastjson.loads(" " + json.dumps(value, indent=1) + "\n") == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_fastjson_refuses_what_json_refuses(text):
+    from kubewallet.oidc import fastjson
+
+    try:
+        expected = json.loads(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            fastjson.loads(text)
+        return
+    if expected == expected:   # NaN is never equal to itself
+        assert fastjson.loads(text) == expected
