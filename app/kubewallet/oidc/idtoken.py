@@ -74,6 +74,9 @@ def verify_id_token(token: str, *, issuer: str, client_id: str, jwks: Jwks,
         raise IdTokenError(f"the id_token uses the algorithm {alg!r}; only asymmetric signatures "
                            f"({', '.join(ALLOWED_ALGS[:3])}, ...) are accepted")
     jwk = jwks.key_for(header.get("kid"))
+    if jwk.get("alg") not in (None, alg):
+        raise IdTokenError(f"the id_token says it is signed with {alg} but the provider's key "
+                           f"{header.get('kid')!r} is for {jwk.get('alg')} (algorithm confusion)")
     try:
         key = jwt.PyJWK(jwk, algorithm=alg).key
         claims = jwt.decode(token, key=key, algorithms=[alg], options={

@@ -177,8 +177,11 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
         if options.grant_type == "device-code":
             auth, device_code = devicecode.start(http, disco, client, config.scopes)
             env.on_device_code(auth)
-            if env.browser is not None and auth.verification_uri_complete and not options.skip_open_browser:
-                env.browser(auth.verification_uri_complete)
+            if not options.skip_open_browser:
+                # Like kubelogin: open the verification page too (with the code in it, when the
+                # provider gives such a URL); the code is shown either way for another device.
+                browser = env.browser or system_browser(options.browser_command, False)
+                browser(auth.verification_uri_complete or auth.verification_uri)
             env.progress("waiting-device", auth.user_code)
             tokens = devicecode.poll(http, disco, client, auth, device_code, cancel=env.cancel)
         elif options.grant_type == "authcode-keyboard":

@@ -191,3 +191,13 @@ def test_plain_http_issuer_off_loopback_is_refused_before_any_request(tmp_path):
     with pytest.raises(OidcError, match="refusing the plain http issuer 'http://idp.example.com'"):
         get_token(ProviderConfig("http://idp.example.com", "kubewallet"), LoginOptions(), env)
     assert opened == []
+
+
+def test_algorithm_confusion_is_refused(oidc_provider):
+    """A token whose header names another algorithm than the provider's key is for."""
+    _, disco, _, tokens, nonce, _ = _manual_login(oidc_provider)
+    header, payload, sig = tokens.id_token.split(".")
+    confused = ".".join([_b64(dict(peek(tokens.id_token)[0], alg="PS256")), payload, sig])
+    jwks = Jwks(lambda: oidc_provider.jwks())
+    with pytest.raises(IdTokenError, match="algorithm confusion"):
+        verify_id_token(confused, issuer=disco.issuer, client_id="kubewallet", jwks=jwks, nonce=nonce)

@@ -140,9 +140,11 @@ def test_device_code(oidc_provider, vault_env, tmp_path):
             Browser("dave").confirm_device(auth.verification_uri_complete)), daemon=True)
         t.start()
 
-    env = environment(tmp_path, None, on_device_code=on_device_code)
+    opened = []
+    env = environment(tmp_path, opened.append, on_device_code=on_device_code)
     out = get_token(config(oidc_provider), LoginOptions(grant_type="device-code"), env)
     assert out.source == "login" and out.claims["sub"] == "dave"
+    assert opened == [shown[0].verification_uri_complete], "the verification page is opened too"
     assert shown[0].user_code and shown[0].verification_uri.startswith(oidc_provider.issuer)
     assert "Sign-in Success" in pages[0]
 
@@ -155,7 +157,8 @@ def test_device_code_typed_by_hand(oidc_provider, vault_env, tmp_path):
                          args=(auth.verification_uri, auth.user_code), daemon=True).start()
 
     env = environment(tmp_path, None, on_device_code=on_device_code)
-    out = get_token(config(oidc_provider), LoginOptions(grant_type="device-code"), env)
+    out = get_token(config(oidc_provider), LoginOptions(grant_type="device-code",
+                                                        skip_open_browser=True), env)
     assert out.claims["sub"] == "erin"
 
 
