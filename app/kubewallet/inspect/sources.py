@@ -132,8 +132,11 @@ def read_vault_credential(ref: str, reader: VaultReader | None) -> VaultCredenti
     if not isinstance(parsed, dict):
         return VaultCredential(ref, error=f"the vault entry {ref} is not a credential")
     pick = lambda k: parsed.get(k) if isinstance(parsed.get(k), str) else None  # noqa: E731
-    return VaultCredential(ref, token=pick("token"), cert_pem=pick("clientCertificateData"),
-                           key_pem=pick("clientKeyData"))
+    found = VaultCredential(ref, token=pick("token"), cert_pem=pick("clientCertificateData"),
+                            key_pem=pick("clientKeyData"))
+    if not (found.token or found.cert_pem):
+        return VaultCredential(ref, error=f"the vault entry {ref} holds no token and no client certificate")
+    return found
 
 
 def default_vault_reader() -> VaultReader:
