@@ -163,6 +163,50 @@ def test_kubectl_gets_pods_through_the_plugin(
         assert users == {f"{oidc_provider.issuer}#alice"}
 
 
+def test_kubectl_at_a_terminal_runs_the_login_itself(
+        oidc_provider, secret_service, kubewallet_cmd, kubectl, pki, tmp_path, browser_log):
+    """stdin a terminal (a pty): kubectl says spec.interactive=true, so the plugin runs the
+    browser login in the middle of `kubectl get pods`, and the next kubectl call uses the cache."""
+    import pty
+
+    with ApiServer(pki, token_check=jwks_check(oidc_provider, "kubewallet-short")) as api:
+        kubeconfig = _kubeconfig(tmp_path / "config", api, flags(oidc_provider, "kubewallet-short"))
+        env = dict(os.environ, KUBECONFIG=str(kubeconfig),
+                   PATH=f"{Path(kubewallet_cmd[0]).parent}{os.pathsep}{os.environ['PATH']}")
+        primary, secondary = pty.openpty()
+        try:
+            got = subprocess.run([kubectl, "get", "pods"], stdin=secondary, capture_output=True,
+                                 text=True, timeout=60, cwd=ROOT, env=env)
+        finally:
+            os.close(primary)
+            os.close(secondary)
+        assert got.returncode == 0, got.stderr
+        assert "hello-kubewallet" in got.stdout
+        assert "Open this URL in your browser" in got.stderr
+        assert opened(browser_log) == 1
+        # The id_token lives 3 s: after it expires kubectl (no terminal now) gets a silent refresh.
+        time.sleep(3.2)
+        again = run([kubectl], "get", "pods", env=env)
+        assert again.returncode == 0, again.stderr
+        assert opened(browser_log) == 1
+        assert {r.user for r in api.authenticated()} == {f"{oidc_provider.issuer}#alice"}
+        assert len({r.token for r in api.authenticated()}) >= 2, "a new id_token after the refresh"
+
+
+def test_the_kubernetes_python_client_runs_the_plugin_too(
+        oidc_provider, secret_service, kubewallet_cmd, pki, tmp_path, browser_log, monkeypatch):
+    from kubernetes import client, config
+
+    with ApiServer(pki, token_check=jwks_check(oidc_provider, "kubewallet")) as api:
+        kubeconfig = _kubeconfig(tmp_path / "config", api, flags(oidc_provider))
+        monkeypatch.setenv("PATH", f"{Path(kubewallet_cmd[0]).parent}{os.pathsep}{os.environ['PATH']}")
+        assert run(kubewallet_cmd, "oidc-login", "get-token", *flags(oidc_provider)).returncode == 0
+        api_client = config.new_client_from_config(config_file=str(kubeconfig))
+        pods = client.CoreV1Api(api_client).list_namespaced_pod("default")
+        assert [p.metadata.name for p in pods.items] == ["hello-kubewallet"]
+        assert {r.user for r in api.authenticated()} == {f"{oidc_provider.issuer}#alice"}
+
+
 def test_unsupported_and_secret_flags(oidc_provider, kubewallet_cmd):
     r = run(kubewallet_cmd, "oidc-login", "get-token", *flags(oidc_provider),
             "--oidc-client-secret=Sup3rS3cret", "--oidc-use-access-token")
