@@ -328,7 +328,7 @@ def clean(argv0: str, args: list[str]) -> int:
             store.delete(ref)
         removed += 1
     vault = store.vault
-    for ref in vault.refs() if vault.path.exists() else []:
+    for ref in vault.refs() if os.path.exists(vault.path) else []:
         if ref.startswith("oidc/") and ref.endswith("/refresh-token"):
             vault.delete(ref)
     print(f"Deleted {removed} cached OIDC token(s) from {cache.directory} and the refresh tokens "

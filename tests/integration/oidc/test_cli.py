@@ -288,3 +288,17 @@ def test_clean_forgets_the_login(oidc_provider, secret_service, kubewallet_cmd, 
         "spec": {"interactive": False}}))
     after = run(kubewallet_cmd, "oidc-login", "get-token", *flags(oidc_provider), env=env)
     assert after.returncode == 1 and "no refresh token is stored" in after.stderr
+
+
+def test_clean_without_arguments_forgets_every_login(oidc_provider, secret_service, kubewallet_cmd,
+                                                     browser_log):
+    for client_id in ("kubewallet", "kubewallet-steady"):
+        assert run(kubewallet_cmd, "oidc-login", "get-token",
+                   *flags(oidc_provider, client_id)).returncode == 0
+    from kubewallet.vault import open_vault
+
+    assert len([r for r in open_vault().refs() if r.endswith("/refresh-token")]) == 2
+    r = run(kubewallet_cmd, "oidc-login", "clean")
+    assert r.returncode == 0, r.stderr
+    assert "Deleted 2 cached OIDC token(s)" in r.stdout
+    assert [r for r in open_vault().refs() if r.startswith("oidc/")] == []
