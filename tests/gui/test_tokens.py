@@ -110,3 +110,23 @@ def test_garbage_shows_a_precise_error_inline(qtbot, token_state):
     assert page.tree.model() is None
     page.token_field.setText("")
     assert not page.banner.isVisible()
+
+
+def test_tokens_from_a_file_and_from_the_oidc_cache(qtbot, token_state, wait_tasks, tmp_path):
+    from kubewallet.oidc.tokencache import CachedToken, TokenCache
+
+    signer = token_state.signer
+    id_token = signer.sign(oidc_claims("cached-user", iss="https://cache.example"))
+    TokenCache().save("k1", CachedToken(id_token, 2e9, 1e9, "https://cache.example", "kubectl"))
+    (tmp_path / "t.jwt").write_text(signer.sign(oidc_claims("file-user")) + "\n")
+    page = _page(qtbot, token_state)
+    wait_tasks(token_state)
+    labels = [page.picker.itemText(i) for i in range(page.picker.count())]
+    assert "oidc-login cache: https://cache.example (kubectl)" in labels
+    page.open_file(str(tmp_path / "t.jwt"))
+    wait_tasks(token_state)
+    assert page.identity.username == "https://issuer.example#file-user"
+    page.picker.setCurrentIndex(labels.index("oidc-login cache: https://cache.example (kubectl)"))
+    page.picker.activated.emit(page.picker.currentIndex())
+    wait_tasks(token_state)
+    assert page.identity.username == "https://cache.example#cached-user"

@@ -18,6 +18,10 @@ from kubewallet.inspect.identity import OidcClaimRules
 
 
 def settings_path() -> Path:
+    """`$KUBEWALLET_OIDC_CLAIMS_FILE` (the demo points it at its own folder), else the
+    per-user config file."""
+    if os.environ.get("KUBEWALLET_OIDC_CLAIMS_FILE"):
+        return Path(os.environ["KUBEWALLET_OIDC_CLAIMS_FILE"])
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return Path(base) / "kubewallet" / "oidc-claims.json"
 

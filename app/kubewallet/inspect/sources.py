@@ -258,3 +258,31 @@ def user_token(ws, user: str, vault_reader: VaultReader | None = None) -> tuple[
         if creds.vault.token:
             return creds.vault.token, f"vault {creds.vault.ref}"
     raise InspectError(f"user {user!r} holds no token", hint="'kubewallet whoami' shows what it uses")
+
+
+def oidc_cache_entries() -> list[tuple[str, str, str]]:
+    """[(cache key, issuer, client id)] of the id_tokens `kubewallet oidc-login` has cached."""
+    try:
+        from kubewallet.oidc.tokencache import TokenCache
+
+        return [(key, tok.issuer, tok.client_id) for key, tok in TokenCache().entries()]
+    except (ImportError, OSError, ValueError, AttributeError):
+        return []
+
+
+def oidc_cache_token(key: str) -> tuple[str, str]:
+    """(id_token, where it came from) for one cache entry."""
+    from kubewallet.oidc.tokencache import TokenCache
+
+    cached = TokenCache().load(key)
+    if cached is None:
+        raise InspectError(f"the OIDC token cache has no readable entry {key!r}")
+    return cached.id_token, f"the oidc-login cache ({cached.issuer or key})"
+
+
+def token_file(path: str) -> tuple[str, str]:
+    """(token, where it came from) read from a file a person picked."""
+    material = read_file_field(os.path.expanduser(path), f"file {path}")
+    if material.data is None:
+        raise InspectError(material.error)
+    return token_text(material) or "", f"file {path}"

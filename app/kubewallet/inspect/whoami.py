@@ -150,6 +150,10 @@ def whoami(ws, context: str | None, *, now: dt.datetime,
             if cached:
                 found = ("id_token cached by kubewallet oidc-login",
                          from_token(cached, "the oidc-login token cache"))
+            elif "oidc-login" in [str(a) for a in (exec_body.get("args") or [])]:
+                found = ("OIDC login (no cached id_token)", None)
+                problems.append("no id_token cached for this OIDC login yet: run 'kubectl get ns' "
+                                f"(or 'kubewallet oidc-login get-token ...') once, then ask again")
             else:
                 found = (f"exec plugin {os.path.basename(creds.exec_command)}", None)
                 problems.append(f"the exec plugin {creds.exec_command!r} decides at run time; "

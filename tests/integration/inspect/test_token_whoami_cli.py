@@ -115,3 +115,35 @@ def test_saved_cluster_claim_settings_are_used(tmp_path, pki, run):
     claimrules.save("prod", OidcClaimRules(username_claim="email"))
     data = json.loads(run("whoami", "--kubeconfig", str(cfg), "-o", "json").stdout)
     assert data["identity"]["username"] == "e@x.io"
+
+
+def test_whoami_reads_the_oidc_login_cache(tmp_path, pki, run):
+    """An exec entry running `kubewallet oidc-login get-token`: the identity comes from the
+    id_token that login cached (matched on issuer and client id)."""
+    from kubewallet.oidc.tokencache import CachedToken, TokenCache
+
+    signer = Signer("rsa")
+    exec_entry = {"apiVersion": "client.authentication.k8s.io/v1", "command": "kubewallet",
+                  "args": ["oidc-login", "get-token", f"--oidc-issuer-url={ISS}", "--oidc-client-id=kubernetes"]}
+    cfg = _config(tmp_path, pki, users=[("sso", {"exec": exec_entry})],
+                  contexts=[("sso", {"cluster": "prod", "user": "sso"})], current="sso")
+    before = json.loads(run("whoami", "--kubeconfig", str(cfg), "-o", "json").stdout)
+    assert before["identity"] is None and "no id_token cached" in before["problems"][0]
+    TokenCache().save("other", CachedToken(signer.sign(oidc_claims("x", iss="https://else")), 2e9, 1e9,
+                                           "https://else", "kubernetes"))
+    TokenCache().save("mine", CachedToken(signer.sign(oidc_claims("u-7", iss=ISS, email="u7@x.io")), 2e9, 1e9,
+                                          ISS, "kubernetes"))
+    data = json.loads(run("whoami", "--kubeconfig", str(cfg), "-o", "json",
+                          "--username-claim", "email").stdout)
+    assert data["credential"] == "id_token cached by kubewallet oidc-login"
+    assert data["identity"]["username"] == "u7@x.io"
+
+
+def test_claim_settings_file_can_be_pointed_elsewhere(tmp_path, pki, run):
+    signer = Signer("ec")
+    cfg = _config(tmp_path, pki, users=[("o", {"token": signer.sign(oidc_claims("s", iss=ISS, email="e@x.io"))})],
+                  contexts=[("o", {"cluster": "prod", "user": "o"})], current="o")
+    (tmp_path / "claims.json").write_text(json.dumps({"prod": {"usernameClaim": "email"}}))
+    data = json.loads(run("whoami", "--kubeconfig", str(cfg), "-o", "json",
+                          env={"KUBEWALLET_OIDC_CLAIMS_FILE": str(tmp_path / "claims.json")}).stdout)
+    assert data["identity"]["username"] == "e@x.io"

@@ -64,7 +64,13 @@ class TokensPage(Page):
         self.picker = QComboBox(self)
         self.picker.setAccessibleName("Pick a token from the kubeconfig")
         self.picker.activated.connect(self._picked)
-        form.addRow("From the kubeconfig", self.picker)
+        pick_row = QHBoxLayout()
+        pick_row.addWidget(self.picker, 1)
+        self.open_button = QPushButton("Open file…", self)
+        self.open_button.setAccessibleName("Read a token from a file")
+        self.open_button.clicked.connect(self._open_clicked)
+        pick_row.addWidget(self.open_button)
+        form.addRow("Pick a token", pick_row)
         self.token_field = SecretField("token", self)
         self.token_field.edit.setPlaceholderText("paste a JWT (it stays masked unless you reveal it)")
         self.token_field.edit.textChanged.connect(self.decode_text)
@@ -131,12 +137,41 @@ class TokensPage(Page):
 
         for user, what in token_users(ws):
             self.picker.addItem(f"users/{user} ({what})", user)
+        self.run_task(self._cache_entries, on_done=self._add_cache_entries, key="oidc-cache")
+
+    @staticmethod
+    def _cache_entries():
+        from kubewallet.inspect.sources import oidc_cache_entries
+
+        return oidc_cache_entries()
+
+    def _add_cache_entries(self, entries) -> None:
+        for key, issuer, client_id in entries:
+            self.picker.addItem(f"oidc-login cache: {issuer or key} ({client_id or '-'})", ("oidc", key))
 
     def _picked(self, index: int) -> None:
-        user = self.picker.itemData(index)
-        if user is None or self.state.workspace is None:
+        data = self.picker.itemData(index)
+        if data is None or self.state.workspace is None:
             return
-        self.pick_user(user)
+        if isinstance(data, tuple):
+            from kubewallet.inspect.sources import oidc_cache_token
+
+            self.run_task(oidc_cache_token, data[1], on_done=lambda r: self._set_token(*r), key="token")
+            return
+        self.pick_user(data)
+
+    def _open_clicked(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "A file holding a token", "",
+                                              "Tokens (*.jwt *.token *.txt);;All files (*)")
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str) -> None:
+        from kubewallet.inspect.sources import token_file
+
+        self.run_task(token_file, path, on_done=lambda r: self._set_token(*r), key="token")
 
     def pick_user(self, user: str) -> None:
         from kubewallet.inspect.sources import default_vault_reader, user_token
