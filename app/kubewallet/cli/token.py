@@ -104,6 +104,8 @@ def main(argv: list[str]) -> int:
         text, source = sys.stdin.read(), "stdin"
     elif args.token:
         text, source = args.token, "the argument"
+        print("note: a token on the command line is visible in 'ps' and your shell history; "
+              "pipe it in with '-' instead", file=sys.stderr)
     else:
         raise UsageError("no token: pipe it in with '-' (or use --user USER)")
     now = now_utc()

@@ -126,3 +126,31 @@ def test_arbitrary_claim_sets_map_or_fail_clearly(claims, rules):
         token, "src", now=NOW, rules=identity.OidcClaimRules.from_mapping(rules)))
     if who is not None:
         who.to_json()
+
+
+@FAST
+@given(st.one_of(st.text(max_size=200), json_values.map(lambda v: __import__("json").dumps(v))))
+def test_random_jwks_text_is_refused_clearly(text):
+    token = tokens.decode(GOOD_JWT)
+    result = _ok_or_inspect_error(tokens.verify_with_jwks, token, text)
+    assert result is None or result.state in ("invalid", "unverified")
+
+
+@FAST
+@given(st.text(max_size=20))
+def test_random_durations(text):
+    from kubewallet.errors import UsageError
+    from kubewallet.inspect.timewords import parse_duration
+
+    try:
+        assert parse_duration(text).total_seconds() >= 0
+    except UsageError as exc:
+        assert "cannot read the duration" in str(exc)
+
+
+@FAST
+@given(st.binary(max_size=300))
+def test_random_public_key_files(data):
+    token = tokens.decode(GOOD_JWT)
+    result = _ok_or_inspect_error(tokens.verify_with_public_key, token, data)
+    assert result is None or result.state == "invalid"
