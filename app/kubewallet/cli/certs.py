@@ -38,7 +38,10 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      description="Certificate expiry report over the kubeconfig's "
-                                                 "contexts, sorted by expiry.")
+                                                 "contexts, sorted by expiry. Subcommands: "
+                                                 "'renew USER' (new key + CSR manifest) and "
+                                                 "'import USER FILE' (swap the signed certificate in); "
+                                                 "see 'kubewallet certs renew --help'.")
     parser.add_argument("--kubeconfig", help="the kubeconfig file (default: $KUBECONFIG, ~/.kube/config)")
     parser.add_argument("--context", help="only this context")
     parser.add_argument("--all-contexts", "-A", action="store_true",
