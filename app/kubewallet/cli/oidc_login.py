@@ -132,7 +132,6 @@ def _setup_parser(prog: str):
     p.add_argument("--oidc-client-id", required=True)
     p.add_argument("--oidc-client-secret-stdin", action="store_true",
                    help="read the client secret from stdin and keep it in the vault")
-    p.add_argument("--oidc-client-secret", help=argparse.SUPPRESS)
     p.add_argument("--oidc-extra-scope", action="append", default=[])
     p.add_argument("--grant-type", default="auto")
     p.add_argument("--listen-address", action="append", default=[])
@@ -188,7 +187,7 @@ def setup(argv0: str, args: list[str]) -> int:
     from kubewallet.oidc.tokencache import TokenCache
 
     ns = _setup_parser(f"kubewallet {argv0} setup").parse_args(args)
-    secret = ns.oidc_client_secret
+    secret = None   # never from argv here: setup is where a secret leaves the command line
     if ns.oidc_client_secret_stdin:
         secret = sys.stdin.readline().strip()
         if not secret:
