@@ -13,7 +13,8 @@ EPILOG = """\
 exit status (for cron and CI):
   0  every certificate is valid for longer than the warning window
   1  something expires within the warning window (--warn, default 30d)
-  2  something has expired, is not valid yet, or cannot be read
+  2  something has expired, is not valid yet, cannot be read, or is broken (its key does
+     not match, it has no key, it is not for client authentication)
   3  the report could not be made (no kubeconfig, unknown context)
 
 examples:

@@ -429,6 +429,7 @@ class Check:
 
     level: str
     text: str
+    fatal: bool = False   # kubectl or the API server will refuse the credential because of it
 
 
 def bundle_checks(bundle: Sequence[CertInfo], now: dt.datetime, warn: dt.timedelta) -> list[Check]:
@@ -469,7 +470,8 @@ def client_checks(cert: x509.Certificate, info: CertInfo, *, key=None,
             checks.append(Check("ok", "the private key matches the certificate"))
         else:
             checks.append(Check("error", "the private key does not match the certificate: "
-                                         "kubectl fails with 'private key does not match public key'"))
+                                         "kubectl fails with 'private key does not match public key'",
+                                fatal=True))
     if bundle:
         ca = issued_by(cert, bundle)
         if ca is not None:
@@ -478,10 +480,11 @@ def client_checks(cert: x509.Certificate, info: CertInfo, *, key=None,
             checks.append(Check("warning", "not signed by any certificate in the cluster's CA bundle "
                                            "(the API server may use a different client CA)"))
     if info.client_auth is False:
-        checks.append(Check("warning", "extended key usage does not include clientAuth: "
-                                       "the API server will reject it"))
+        checks.append(Check("error", "extended key usage does not include clientAuth: "
+                                     "the API server will reject it", fatal=True))
     if not info.common_name:
-        checks.append(Check("error", "no Common Name: the API server derives no user name from it"))
+        checks.append(Check("error", "no Common Name: the API server derives no user name from it",
+                            fatal=True))
     if info.key.weak:
         checks.append(Check("warning", f"weak key ({info.key})"))
     return checks

@@ -75,6 +75,26 @@ def check_file_modes(ws) -> Iterator[Finding]:
                           f"chmod 600 {f.path}", ("chmod600", f.path))
 
 
+def check_secret_file_modes(ws) -> Iterator[Finding]:
+    """A `client-key` or `tokenFile` readable by others leaks the credential as surely as a
+    world-readable kubeconfig does."""
+    for name, entry in ws.users.items():
+        body = entry.body or {}
+        for field in ("client-key", "tokenFile"):
+            value = body.get(field)
+            if not isinstance(value, str) or not value:
+                continue
+            path = ws.resolve_path(entry, os.path.expanduser(value))
+            try:
+                mode = stat.S_IMODE(os.stat(path).st_mode)
+            except OSError:
+                continue
+            if mode & 0o077:
+                yield Finding("error" if mode & 0o004 else "warning", "file-mode", f"users/{name}",
+                              f"{field} {path} is readable by {'everyone' if mode & 0o004 else 'its group'} "
+                              f"(mode {mode:04o})", f"chmod 600 {path}", ("chmod600", path))
+
+
 SECRET_FIELDS = ("token", "client-key-data", "password")
 PROVIDER_SECRETS = ("id-token", "refresh-token", "client-secret", "access-token")
 
@@ -247,15 +267,16 @@ def check_certificates(ws, now: dt.datetime, warn: dt.timedelta,
                           "use a day-to-day identity bound to a ClusterRole; keep this one for "
                           "break-glass only")
         for check in r.checks:
-            if check.level == "error" and "private key does not match" in check.text:
-                yield Finding("error", "key-mismatch", r.owner, check.text)
+            if check.fatal:
+                code = "key-mismatch" if "private key does not match" in check.text else "cert-unusable"
+                yield Finding("error", code, r.owner, check.text)
 
 
 def lint(ws, *, now: dt.datetime, warn: dt.timedelta = dt.timedelta(days=30),
          vault_reader: VaultReader | None = None) -> list[Finding]:
     """Every finding, errors first, then by subject."""
     found: list[Finding] = []
-    for rule in (check_file_modes(ws), check_plaintext(ws), check_clusters(ws),
+    for rule in (check_file_modes(ws), check_secret_file_modes(ws), check_plaintext(ws), check_clusters(ws),
                  check_references(ws), check_duplicates(ws),
                  check_users(ws, now, warn, vault_reader),
                  check_certificates(ws, now, warn, vault_reader)):

@@ -32,9 +32,14 @@ class CertRecord:
     bundle_size: int = 1
 
     def status(self, now: dt.datetime, warn: dt.timedelta) -> str:
+        """'unreadable', 'expired', 'not-yet-valid', 'broken' (valid in time, but kubectl or the
+        server refuses it: the key does not match, no clientAuth...), 'expiring' or 'ok'."""
         if self.info is None:
             return "unreadable"
-        return self.info.status(now, warn)
+        status = self.info.status(now, warn)
+        if status in ("ok", "expiring") and any(c.fatal for c in self.checks):
+            return "broken"
+        return status
 
     @property
     def label(self) -> str:
@@ -165,10 +170,10 @@ def certificate_report(ws, context_names: list[str], *, now: dt.datetime, warn: 
         bundle = list(bundles.get(first_cluster, [])) + loaded[1:]
         checks = certs.client_checks(leaf, info, key=key, bundle=bundle, now=now, warn=warn)
         if key is None and (creds.client_key is not None or creds.vault is not None):
-            checks.append(certs.Check("error", "the client key cannot be read"))
+            checks.append(certs.Check("error", "the client key cannot be read", fatal=True))
         elif key is None:
             checks.append(certs.Check("error", "no client-key or client-key-data: kubectl cannot use "
-                                               "the certificate without its key"))
+                                               "the certificate without its key", fatal=True))
         records.append(CertRecord("client", f"users/{user}", material.source, tuple(ctxs), info,
                                   checks=tuple(checks)))
 
@@ -178,10 +183,10 @@ def certificate_report(ws, context_names: list[str], *, now: dt.datetime, warn: 
 
 
 def exit_status(records: list[CertRecord], now: dt.datetime, warn: dt.timedelta) -> int:
-    """0 all fine; 1 something within the warning window; 2 something expired, not yet valid
-    or unreadable (kubectl will fail with it)."""
+    """0 all fine; 1 something within the warning window; 2 something expired, not yet valid,
+    unreadable or broken (kubectl will fail with it)."""
     statuses = {r.status(now, warn) for r in records}
-    if statuses & {"expired", "not-yet-valid", "unreadable"}:
+    if statuses & {"expired", "not-yet-valid", "unreadable", "broken"}:
         return EXIT_BAD
     if "expiring" in statuses:
         return EXIT_WARN

@@ -121,3 +121,18 @@ def test_short_lived_tokens_are_not_nagged_about(tmp_path, run):
     got = _codes(run("lint", "--kubeconfig", str(cfg), "-o", "json"))
     assert ("warning", "token-expiring", "users/long") in got
     assert ("warning", "token-expiring", "users/short") not in got
+
+
+def test_a_readable_key_file_is_found(tmp_path, pki, run):
+    jane = pki.issue("jane", days=200)
+    (tmp_path / "jane.crt").write_bytes(jane.cert_pem)
+    (tmp_path / "jane.key").write_bytes(jane.key_pem)
+    os.chmod(tmp_path / "jane.key", 0o644)
+    cfg = write_kubeconfig(tmp_path / "config",
+                           clusters=[("c", {"server": "https://x", "certificate-authority-data": pki.cert_b64})],
+                           users=[("jane", {"client-certificate": "jane.crt", "client-key": "jane.key"})],
+                           contexts=[("c", {"cluster": "c", "user": "jane"})], current="c")
+    result = run("lint", "--kubeconfig", str(cfg), "-o", "json")
+    finding = next(f for f in json.loads(result.stdout) if f["subject"] == "users/jane")
+    assert (finding["severity"], finding["code"]) == ("error", "file-mode")
+    assert finding["fixAction"] == ["chmod600", str(tmp_path / "jane.key")]

@@ -124,3 +124,14 @@ def test_select_contexts(tmp_path):
         report.select_contexts(ws, "a", True)
     with pytest.raises(InspectError, match="context 'z' not found"):
         report.select_contexts(ws, "z")
+
+
+def test_a_mismatched_key_makes_the_record_broken(tmp_path, pki):
+    a, b = pki.issue("a", days=100), pki.issue("b")
+    ws = _ws(tmp_path, [("u", {"client-certificate-data": a.cert_b64, "client-key-data": b.key_b64}),
+                        ("nokey", {"client-certificate-data": a.cert_b64})])
+    records = {r.owner: r for r in report.certificate_report(ws, list(ws.contexts), now=NOW,
+                                                              warn=dt.timedelta(days=30))}
+    assert records["users/u"].status(NOW, dt.timedelta(days=30)) == "broken"
+    assert records["users/nokey"].status(NOW, dt.timedelta(days=30)) == "broken"
+    assert report.exit_status(list(records.values()), NOW, dt.timedelta(days=30)) == 2

@@ -79,6 +79,8 @@ class CertificateTableModel(QAbstractTableModel):
         if role == UrgencyRole:
             return urgency(record, self.now)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() in (0, 1):
+            if index.column() == 0 and record.status(self.now, self.warn) == "broken":
+                return URGENCY_COLOURS["expired"]
             return URGENCY_COLOURS[urgency(record, self.now)]
         if role == Qt.ItemDataRole.ToolTipRole:
             return "\n".join(c.text for c in record.checks) or None
