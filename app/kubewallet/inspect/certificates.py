@@ -119,6 +119,17 @@ def _unwrap(data: bytes | str, source: str) -> tuple[str, bytes]:
     raise InspectError(f"{source} is neither PEM, DER, nor base64 of either")
 
 
+def encoding(data: bytes | str) -> str:
+    """'pem', 'der', or 'base64' (base64 of PEM or DER): what kubectl would find in the bytes.
+    kubectl reads only PEM once the YAML's base64 is undone (client-go `certutil` and Go's
+    `tls.X509KeyPair`), so anything else works in kubewallet but not in kubectl."""
+    kind, _ = _unwrap(data, "data")
+    raw = _as_bytes(data, "data").strip()
+    if kind == "pem":
+        return "pem" if b"-----BEGIN" in raw else "base64"
+    return "der" if raw[:1] == b"\x30" and not _B64_TEXT.match(raw) else "base64"
+
+
 def load_certificates(data: bytes | str, source: str) -> list[x509.Certificate]:
     """All certificates in a PEM bundle, a DER certificate, or base64 of either.
 

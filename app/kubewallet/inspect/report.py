@@ -73,6 +73,21 @@ def select_contexts(ws, context: str | None = None, all_contexts: bool = False) 
     return list(ws.contexts)
 
 
+def pem_check(material: Material) -> certs.Check | None:
+    """kubectl needs PEM where kubewallet also takes DER or base64: say so before kubectl fails."""
+    if material.data is None:
+        return None
+    try:
+        form = certs.encoding(material.data)
+    except InspectError:
+        return None
+    if form == "pem":
+        return None
+    words = "DER (binary)" if form == "der" else "base64 text"
+    return certs.Check("error", f"{material.source} holds {words}, but kubectl reads only PEM there "
+                                "(convert it to PEM: openssl x509 -inform der, or openssl pkey -inform der for a key)", fatal=True)
+
+
 def _load(material: Material) -> tuple[list, str]:
     if material.data is None:
         return [], material.error
@@ -135,10 +150,11 @@ def certificate_report(ws, context_names: list[str], *, now: dt.datetime, warn: 
             except InspectError as exc:
                 records.append(CertRecord("ca", f"clusters/{cluster}", material.source, tuple(ctxs),
                                           error=exc.message, position=i, bundle_size=len(loaded)))
+        form = pem_check(material)
         for i, info in infos:
+            checks = certs.bundle_checks([info], now, warn) + ([form] if form else [])
             records.append(CertRecord("ca", f"clusters/{cluster}", material.source, tuple(ctxs), info,
-                                      checks=tuple(certs.bundle_checks([info], now, warn)),
-                                      position=i, bundle_size=len(loaded)))
+                                      checks=tuple(checks), position=i, bundle_size=len(loaded)))
 
     for user, ctxs in users.items():
         creds = user_credentials(ws, user, vault_reader)
@@ -169,6 +185,9 @@ def certificate_report(ws, context_names: list[str], *, now: dt.datetime, warn: 
                               if (ws.contexts[c].body or {}).get("cluster")), "")
         bundle = list(bundles.get(first_cluster, [])) + loaded[1:]
         checks = certs.client_checks(leaf, info, key=key, bundle=bundle, now=now, warn=warn)
+        for form in (pem_check(material), pem_check(creds.client_key) if creds.client_key else None):
+            if form is not None:
+                checks.append(form)
         if key is None and (creds.client_key is not None or creds.vault is not None):
             checks.append(certs.Check("error", "the client key cannot be read", fatal=True))
         elif key is None:

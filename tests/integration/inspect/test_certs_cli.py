@@ -74,6 +74,10 @@ def test_all_contexts_sorted_by_expiry_with_relative_files_and_der(tmp_path, pki
     assert late_rec["certificate"]["organizations"] == ["ops"]
     assert late_rec["certificate"]["keyAlgorithm"] == "RSA"
     assert {"level": "ok", "text": "the private key matches the certificate"} in late_rec["checks"]
+    # kubewallet reads DER, but kubectl reads only PEM there: the record says so and is broken
+    assert late_rec["status"] == "broken"
+    assert any("holds DER (binary), but kubectl reads only PEM there" in c["text"] for c in late_rec["checks"])
+    assert any("holds DER (binary)" in c["text"] for c in records[0]["checks"])
     assert any("signed by CN=kubewallet-test-ca" in c["text"] for c in late_rec["checks"])
     one = json.loads(run("certs", "--context", "late", "-o", "json", env=env).stdout)
     assert [r["owner"] for r in one] == ["users/late", "clusters/c2"]

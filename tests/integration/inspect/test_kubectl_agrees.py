@@ -1,9 +1,11 @@
 """What `kubewallet certs` predicts is what the real kubectl then does: a healthy client
 certificate gets through to the API-server stand-in, an expired one or one whose key does not
-match is refused (kubectl: "private key does not match public key")."""
+match is refused (kubectl: "private key does not match public key"), and so is a certificate
+stored as DER, which kubewallet reads but kubectl does not."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import subprocess
 
@@ -11,6 +13,7 @@ import pytest
 
 from tests.integration.inspect.conftest import write_kubeconfig
 from tests.support.apiserver import ApiServer
+from tests.support.inspect import der
 
 pytestmark = pytest.mark.kubectl
 
@@ -21,7 +24,8 @@ def test_prediction_matches_kubectl(tmp_path, pki, run, kubectl, now):
     other = pki.issue("someone")
     cases = {"healthy": (healthy.cert_b64, healthy.key_b64),
              "expired": (expired.cert_b64, expired.key_b64),
-             "mismatch": (healthy.cert_b64, other.key_b64)}
+             "mismatch": (healthy.cert_b64, other.key_b64),
+             "der": (base64.b64encode(der(healthy)).decode(), healthy.key_b64)}
     with ApiServer(pki) as api:
         for name, (cert, key) in cases.items():
             cfg = write_kubeconfig(tmp_path / name / "config", clusters=[("c", api.cluster_entry())],

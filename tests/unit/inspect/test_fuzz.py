@@ -53,6 +53,7 @@ def _ok_or_inspect_error(fn, *args):
 def test_random_bytes_to_certificate_and_key_loaders(data):
     _ok_or_inspect_error(c.load_certificates, data, "src")
     _ok_or_inspect_error(c.load_private_key, data, "src")
+    assert _ok_or_inspect_error(c.encoding, data) in (None, "pem", "der", "base64")
 
 
 @FAST
