@@ -14,7 +14,10 @@ What it holds, and what each item is there to show:
   expires; basic auth; an exec plugin that is not installed; a removed `gcp` auth-provider; an
   OIDC user through `kubewallet oidc-login` (an offline example: its issuer does not exist);
 - contexts with namespaces, one naming a cluster that does not exist (dangling);
-- `rbac/`: Roles, ClusterRoles and bindings for those identities, for the Access page.
+- `rbac/`: Roles, ClusterRoles and bindings for those identities, for the Access page;
+- a secured user (`alice@prod-eu`): its certificate and key moved by `kubewallet secure` into a
+  vault file *inside the demo folder*, encrypted under a demo passphrase, so the demo never
+  touches the person's real keyring. `DemoWorkspace.env` holds what a process must set to see it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from pathlib import Path
 
 UTC = dt.timezone.utc
 DEMO_ISSUER = "https://login.demo.invalid"  # reserved TLD: never resolves, clearly an example
+DEMO_VAULT_PASSPHRASE = "kubewallet-demo"    # protects only generated, throwaway demo secrets
+SECURED_USER = "alice@prod-eu"
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,15 @@ class DemoWorkspace:
     def kubeconfig(self) -> str:
         """The value for KUBECONFIG: both files, the primary first."""
         return os.pathsep.join(str(f) for f in self.files)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a process (the app, or kubectl started from it) sets to use the demo: the files,
+        and the demo's own vault file with its passphrase, so the real keyring is never used."""
+        return {"KUBECONFIG": self.kubeconfig,
+                "KUBEWALLET_VAULT_FILE": str(self.directory / "vault.json"),
+                "KUBEWALLET_VAULT_PASSPHRASE": DEMO_VAULT_PASSPHRASE,
+                "KUBEWALLET_NO_AGENT_AUTOSTART": "1"}
 
 
 def _b64(data: bytes) -> str:
@@ -254,11 +268,34 @@ def build(directory: Path) -> DemoWorkspace:
     rbac_dir = directory / "rbac"
     rbac_dir.mkdir(exist_ok=True)
     (rbac_dir / "demo-policy.yaml").write_text(yaml.safe_dump_all(_rbac(), sort_keys=False))
+    ws = DemoWorkspace(directory, tuple(files), rbac_dir)
+    _secure_one_user(ws)
     (directory / "README.txt").write_text(
         "kubewallet demo workspace (generated; safe to delete).\n"
-        f"KUBECONFIG={os.pathsep.join(map(str, files))}\n"
-        f"RBAC manifests: {rbac_dir}\n")
-    return DemoWorkspace(directory, tuple(files), rbac_dir)
+        + "".join(f"{k}={v}\n" for k, v in ws.env.items() if k != "KUBEWALLET_VAULT_PASSPHRASE")
+        + f"RBAC manifests: {rbac_dir}\n")
+    return ws
+
+
+def _secure_one_user(ws: DemoWorkspace) -> None:
+    """Move one user's certificate and key into the demo's own encrypted vault file."""
+    from kubewallet.execplugin.secure import secure
+    from kubewallet.kubeconfig import LoadingRules
+    from kubewallet.vault import open_vault
+
+    env = ws.env
+    vault = open_vault(env["KUBEWALLET_VAULT_FILE"], passphrase=DEMO_VAULT_PASSPHRASE)
+    vault.reencrypt(source="passphrase", passphrase=DEMO_VAULT_PASSPHRASE)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # secure() writes the exec entry; the vault file is named by env
+    try:
+        secure(LoadingRules.from_env(str(ws.files[0])), [SECURED_USER], vault=vault)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def build_demo(directory: Path) -> Path:

@@ -20,7 +20,7 @@ def test_kubectl_reads_the_demo_workspace(tmp_path, kubectl):
     assert {"prod-eu", "staging", "team-a"} <= {c["name"] for c in doc["contexts"]}
 
 
-def test_the_demo_has_a_healthy_an_expiring_and_an_expired_certificate(tmp_path):
+def test_the_demo_has_an_expiring_and_an_expired_certificate(tmp_path):
     ws = build(tmp_path)
     import yaml
 
@@ -30,7 +30,27 @@ def test_the_demo_has_a_healthy_an_expiring_and_an_expired_certificate(tmp_path)
     def days_left(pem: bytes) -> float:
         return (x509.load_pem_x509_certificate(pem).not_valid_after_utc - now).total_seconds() / 86400
 
-    assert days_left(base64.b64decode(users["alice@prod-eu"]["client-certificate-data"])) > 300
     assert 0 < days_left((tmp_path / "certs" / "deploy-bot.crt").read_bytes()) < 14
     assert days_left(base64.b64decode(users["old-admin"]["client-certificate-data"])) < 0
     assert (tmp_path / "certs" / "deploy-bot.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_demo_has_a_secured_user_served_from_its_own_vault_file(tmp_path, kubewallet_cmd, monkeypatch):
+    """The secured user's secret is in the demo folder's vault, never in the person's keyring."""
+    import subprocess
+
+    import yaml
+
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # no keyring reachable at all
+    ws = build(tmp_path)
+    user = {u["name"]: u["user"] for u in yaml.safe_load(ws.files[0].read_text())["users"]}["alice@prod-eu"]
+    assert set(user) == {"exec"} and user["exec"]["command"] == "kubewallet"
+    env = dict(os.environ, **ws.env, KUBERNETES_EXEC_INFO=json.dumps(
+        {"apiVersion": "client.authentication.k8s.io/v1", "spec": {"interactive": False}}))
+    out = subprocess.run(kubewallet_cmd + user["exec"]["args"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    status = json.loads(out.stdout)["status"]
+    cert = x509.load_pem_x509_certificate(status["clientCertificateData"].encode())
+    assert cert.subject.rfc4514_string().startswith("CN=alice")
+    # ... and it is the healthy one of the demo's certificates.
+    assert (cert.not_valid_after_utc - dt.datetime.now(dt.timezone.utc)).days > 300
