@@ -124,3 +124,17 @@ def test_renew_then_import_from_the_page(qtbot, cert_state, wait_tasks, pki, tmp
     qtbot.waitUntil(lambda: any(r.owner == "users/old" and r.status(page.now, page.warn) == "ok"
                                 for r in page.model.records), timeout=10000)
     assert "new client certificate CN=old-admin, O=ops" in page.banner.label.text()
+
+
+def test_axis_ticks_fall_on_month_and_year_boundaries():
+    from kubewallet.gui.pages.certificates import TimelineChart
+
+    lo = dt.datetime(2024, 11, 23, tzinfo=UTC)
+    years = TimelineChart.ticks(lo, dt.datetime(2030, 11, 23, tzinfo=UTC))
+    assert [label for _, label in years] == ["2025", "2026", "2027", "2028", "2029", "2030"]
+    assert all((w.month, w.day) == (1, 1) for w, _ in years)
+    months = TimelineChart.ticks(lo, dt.datetime(2025, 11, 1, tzinfo=UTC))
+    assert [label for _, label in months] == ["2025-01", "2025-03", "2025-05", "2025-07", "2025-09", "2025-11"]
+    quarters = TimelineChart.ticks(lo, dt.datetime(2026, 11, 1, tzinfo=UTC))
+    assert [label for _, label in quarters] == ["2025-01", "2025-04", "2025-07", "2025-10", "2026-01",
+                                                "2026-04", "2026-07", "2026-10"]

@@ -96,21 +96,22 @@ class TimelineChart(QWidget):
 
     # -- painting
 
-    def _ticks(self, lo: dt.datetime, hi: dt.datetime) -> list[tuple[dt.datetime, str]]:
+    @staticmethod
+    def ticks(lo: dt.datetime, hi: dt.datetime) -> list[tuple[dt.datetime, str]]:
+        """Month boundaries on a grid of 1, 2, 3, 6, 12... months (at most about 8 of them),
+        aligned on January so that yearly ticks fall on New Year."""
         months = (hi - lo).days / 30.4
         step = next((s for s in (1, 2, 3, 6, 12, 24, 60, 120) if months / s <= 8), 240)
-        year, month = lo.year, lo.month
-        # first month boundary on the step grid after lo
-        out = []
-        index = year * 12 + month  # months since year 0, 1-based month
+        index = lo.year * 12 + (lo.month - 1)       # months since year 0, zero-based
         index += (-index) % step
+        out = []
         while True:
-            y, m = divmod(index - 1, 12)
-            when = dt.datetime(y, m + 1, 1, tzinfo=dt.timezone.utc)
+            year, month0 = divmod(index, 12)
+            when = dt.datetime(year, month0 + 1, 1, tzinfo=dt.timezone.utc)
             if when > hi:
                 break
             if when >= lo:
-                out.append((when, f"{y}" if step >= 12 else f"{y}-{m + 1:02d}"))
+                out.append((when, f"{year}" if step >= 12 else f"{year}-{month0 + 1:02d}"))
             index += step
         return out
 
@@ -130,7 +131,7 @@ class TimelineChart(QWidget):
         lo, hi = self.time_range()
         # grid and axis labels
         p.setPen(QPen(faint, 1, Qt.PenStyle.DotLine))
-        for when, label in self._ticks(lo, hi):
+        for when, label in self.ticks(lo, hi):
             x = self.x_of(when, lo, hi, rect)
             p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
             p.save()
@@ -143,7 +144,8 @@ class TimelineChart(QWidget):
             if row == self.selected:
                 p.fillRect(QRectF(0, y, self.width(), self.ROW), pal.color(QPalette.ColorRole.AlternateBase))
             p.setPen(text)
-            label = metrics.elidedText(record.label, Qt.TextElideMode.ElideMiddle, self.LABEL_WIDTH - 12)
+            short = record.owner if record.role == "client" else record.label
+            label = metrics.elidedText(short, Qt.TextElideMode.ElideMiddle, self.LABEL_WIDTH - 12)
             p.drawText(QRectF(6, y, self.LABEL_WIDTH - 10, self.ROW),
                        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
             bar = self.bar_rect(row)
@@ -156,6 +158,16 @@ class TimelineChart(QWidget):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(colour)
             p.drawRoundedRect(bar, 3, 3)
+            # a bar cut by the axis's range gets an arrow on the cut side
+            p.setBrush(text)
+            if self.x_of(record.info.not_after, lo, hi, rect) > rect.right():
+                r = bar.right()
+                p.drawPolygon([QPointF(r - 7, bar.top() + 1), QPointF(r - 1, bar.center().y()),
+                               QPointF(r - 7, bar.bottom() - 1)])
+            if self.x_of(record.info.not_before, lo, hi, rect) < rect.left():
+                left = bar.left()
+                p.drawPolygon([QPointF(left + 7, bar.top() + 1), QPointF(left + 1, bar.center().y()),
+                               QPointF(left + 7, bar.bottom() - 1)])
             if row == self.selected:
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
