@@ -189,14 +189,17 @@ def check_users(ws, now: dt.datetime, warn: dt.timedelta,
                 yield Finding("error", "exec-not-found", subject,
                               f"exec plugin command {command!r} is not on PATH: kubectl will fail",
                               hint.splitlines()[0] if hint else f"install {command} or fix the path")
-        creds = user_credentials(ws, name, None)
+        creds = user_credentials(ws, name, vault_reader)
         text = None
+        source = creds.token.source if creds.token is not None else ""
         try:
             text = token_text(creds.token)
         except InspectError:
             pass
         if creds.token is not None and creds.token.data is None:
             yield Finding("error", "token-unreadable", subject, creds.token.error)
+        if text is None and creds.vault is not None and creds.vault.token:
+            text, source = creds.vault.token, f"vault {creds.vault.ref}"
         if text and text.count(".") == 2:
             try:
                 decoded = jwt_tokens.decode(text)
@@ -204,7 +207,7 @@ def check_users(ws, now: dt.datetime, warn: dt.timedelta,
                 yield Finding("warning", "token-unreadable", subject,
                               f"the token looks like a JWT but cannot be decoded: {exc.message}")
                 continue
-            yield from _token_findings(decoded, subject, now, warn, creds.token.source)
+            yield from _token_findings(decoded, subject, now, warn, source)
         config = provider.get("config") if isinstance(provider.get("config"), dict) else {}
         if pname == "oidc" and isinstance(config.get("id-token"), str):
             try:

@@ -135,3 +135,15 @@ def test_a_mismatched_key_makes_the_record_broken(tmp_path, pki):
     assert records["users/u"].status(NOW, dt.timedelta(days=30)) == "broken"
     assert records["users/nokey"].status(NOW, dt.timedelta(days=30)) == "broken"
     assert report.exit_status(list(records.values()), NOW, dt.timedelta(days=30)) == 2
+
+
+def test_lint_reads_a_secured_users_token_from_the_vault(tmp_path):
+    from kubewallet.inspect import lint
+    from tests.support.inspect import Signer, oidc_claims
+
+    ws = _ws(tmp_path, [("sec", {"exec": {"command": "sh", "args": ["credential", "get", "--ref", "users/sec"]}}),
+                        ("kw", {"exec": {"command": "kubewallet", "args": ["credential", "get", "--ref", "users/kw"]}})])
+    expired = Signer("ec").sign(oidc_claims(expires_in=-630))
+    found = lint.lint(ws, now=dt.datetime.now(dt.timezone.utc), vault_reader={"users/kw": expired}.get)
+    hit = next(f for f in found if f.code == "token-expired")
+    assert hit.subject == "users/kw" and "the token in vault users/kw expired 10 minutes ago" == hit.message
