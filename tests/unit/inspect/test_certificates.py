@@ -138,7 +138,7 @@ def test_signed_by_the_bundle_and_by_an_intermediate(pki):
 
 
 def test_bundle_checks(pki):
-    expired_ca = Pki("old-ca", not_before=NOW - dt.timedelta(days=30), days=-1.01)
+    expired_ca = Pki("old-ca", not_before=NOW - dt.timedelta(days=30), days=-1.5)
     infos = [c.describe(expired_ca.cert), c.describe(pki.cert)]
     checks = c.bundle_checks(infos, NOW, WARN)
     assert checks[0].level == "error" and "CN=old-ca expired 1 day ago" in checks[0].text
