@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def write_kubeconfig_data(path: Path, data: dict) -> Path:
     """Write `data` as a kubeconfig file (mode 0600, as kubectl creates them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    path.write_text(yaml.safe_dump(data, sort_keys=True))  # kubectl's own order: alphabetical
     path.chmod(0o600)
     return path
 
@@ -31,7 +31,7 @@ def sample_kubeconfig(pki) -> dict:
     """Three contexts over two clusters and three users of different credential kinds, plus one
     context whose user does not exist (a dangling reference)."""
     client = pki.issue("jane", ("developers", "system:basic-user"), days=40)
-    return {
+    data = {
         "apiVersion": "v1",
         "kind": "Config",
         "preferences": {},
@@ -60,6 +60,9 @@ def sample_kubeconfig(pki) -> dict:
             {"name": "orphan", "context": {"cluster": "prod-cluster", "user": "gone"}},
         ],
     }
+    for kind in ("clusters", "users", "contexts"):  # kubectl writes each list sorted by name
+        data[kind].sort(key=lambda item: item["name"])
+    return data
 
 
 @pytest.fixture

@@ -67,7 +67,19 @@ def _load(rules: LoadingRules, *, report: Callable[..., None]) -> tuple[Workspac
     report(0, 0, "reading kubeconfig files")
     ws = load_workspace(rules)
     report(1, 1, f"read {len(ws.contexts)} contexts")
-    return ws, _digest([f.path for f in ws.files])
+    return ws, _digest([Path(f.path) for f in ws.files])
+
+
+def _put(ws: Workspace, kind: str, name: str, body: dict, file: str) -> None:
+    """Create or change an entry; a re-created entry (undoing a delete) goes back to the file it
+    came from, not to the default file `set_entry` would pick for a new name."""
+    if name in ws.entries(kind) or not file:
+        ws.set_entry(kind, name, body)
+        return
+    from kubewallet.kubeconfig import NamedEntry
+
+    ws.entries(kind)[name] = NamedEntry(kind, name, copy.deepcopy(body), file)
+    ws._route()  # the engine's own routing: to `file`, as for an existing entry
 
 
 class EntryEdit(QUndoCommand):
@@ -78,19 +90,22 @@ class EntryEdit(QUndoCommand):
     """
 
     def __init__(self, state: AppState, kind: str, name: str, before: dict | None,
-                 after: dict | None, text: str) -> None:
+                 after: dict | None, text: str, file: str = "") -> None:
         super().__init__(text)
         self.state, self.kind, self.name = state, kind, name
         self.before = copy.deepcopy(before)
         self.after = copy.deepcopy(after)
+        entry = state.workspace.entries(kind).get(name)
+        self.file = entry.file if entry is not None else file
 
     def _apply(self, body: dict | None) -> None:
         ws = self.state.workspace
         if body is None:
-            if self.name in getattr(ws, self.kind):
+            if self.name in ws.entries(self.kind):
                 ws.delete_entry(self.kind, self.name)
         else:
-            ws.set_entry(self.kind, self.name, copy.deepcopy(body))
+            _put(ws, self.kind, self.name, body, self.file)
+            self.file = ws.entries(self.kind)[self.name].file
         self.state._edited()
 
     def redo(self) -> None:
@@ -100,7 +115,7 @@ class EntryEdit(QUndoCommand):
         self._apply(self.before)
 
     def replay(self) -> None:
-        entry = getattr(self.state.workspace, self.kind).get(self.name)
+        entry = self.state.workspace.entries(self.kind).get(self.name)
         self.before = copy.deepcopy(entry.body) if entry is not None else None
         self._apply(self.after)
 
@@ -137,6 +152,7 @@ class AppState(QObject):
     load_failed = Signal(object)
     outside_change = Signal(list)
     saved = Signal(list)
+    favourites_changed = Signal(str)
     message = Signal(str, str)
 
     def __init__(self, rules: LoadingRules | None = None, *, settings: QSettings | None = None,
@@ -182,7 +198,7 @@ class AppState(QObject):
 
     @property
     def file_paths(self) -> list[Path]:
-        return [f.path for f in self.workspace.files] if self.workspace is not None else []
+        return [Path(f.path) for f in self.workspace.files] if self.workspace is not None else []
 
     def load(self, *, keep_edits: bool = False) -> Task:
         """(Re)load the workspace off the GUI thread; `workspace_changed` follows on success.
@@ -250,7 +266,7 @@ class AppState(QObject):
     # --- undoable edits ---------------------------------------------------------------------
     def set_entry(self, kind: str, name: str, body: dict, text: str | None = None) -> None:
         """Create or change a cluster/user/context (undoable; saved by `save()`)."""
-        entry = getattr(self.workspace, kind).get(name)
+        entry = self.workspace.entries(kind).get(name)
         before = entry.body if entry is not None else None
         verb = "Edit" if entry is not None else "Add"
         self.undo_stack.push(EntryEdit(self, kind, name, before, body,
@@ -258,7 +274,7 @@ class AppState(QObject):
 
     def delete_entry(self, kind: str, name: str, text: str | None = None) -> None:
         """Delete a cluster/user/context (undoable)."""
-        entry = getattr(self.workspace, kind)[name]
+        entry = self.workspace.entries(kind)[name]
         self.undo_stack.push(EntryEdit(self, kind, name, entry.body, None,
                                        text or f"Delete {kind[:-1]} {name}"))
 
@@ -267,14 +283,14 @@ class AppState(QObject):
         that name it (kubectl has no such command; without it they would dangle). Renaming the
         current context moves `current-context` along, as `kubectl config rename-context` does."""
         ws = self.workspace
-        entries = getattr(ws, kind)
+        entries = ws.entries(kind)
         if new in entries:
             raise KubewalletError(f"a {kind[:-1]} named {new!r} already exists",
                                   hint="pick another name")
-        body = entries[old].body
+        body, origin = entries[old].body, entries[old].file
         self.undo_stack.beginMacro(f"Rename {kind[:-1]} {old} to {new}")
         try:
-            self.undo_stack.push(EntryEdit(self, kind, new, None, body, ""))
+            self.undo_stack.push(EntryEdit(self, kind, new, None, body, "", file=origin))
             if kind != "contexts" and update_contexts:
                 field = kind[:-1]  # "cluster" / "user"
                 for ctx in list(ws.contexts.values()):
@@ -290,22 +306,25 @@ class AppState(QObject):
     def referencing_contexts(self, kind: str, name: str) -> list[str]:
         """Contexts that name this cluster/user (they dangle if it is deleted)."""
         field = kind[:-1]
-        return [c.name for c in self.workspace.contexts.values() if c.body.get(field) == name]
+        return sorted(c.name for c in self.workspace.contexts.values() if (c.body or {}).get(field) == name)
 
     # --- saving and switching ---------------------------------------------------------------
     def pending_diff(self) -> dict[Path, str]:
-        return self.workspace.pending_diff() if self.workspace is not None else {}
+        """Per file, the unified YAML diff `save()` would write."""
+        if self.workspace is None:
+            return {}
+        return {Path(p): d for p, d in self.workspace.pending_diff().items()}
 
     def save(self, on_done: Callable[[list[Path]], None] | None = None,
              on_error: Callable[[BaseException], None] | None = None) -> Task:
         """Write the unsaved edits through the core's safe save (lock, backup, atomic replace)
         on a worker thread; `saved(paths)` follows and the undo stack becomes clean."""
         ws = self.workspace
-        changed = list(ws.pending_diff())
+        changed = [Path(p) for p in ws.pending_diff()]
 
         def work() -> dict[Path, str]:
             ws.save()
-            return _digest([f.path for f in ws.files])
+            return _digest([Path(f.path) for f in ws.files])
 
         def done(digests: dict[Path, str]) -> None:
             self._digests = digests
@@ -326,24 +345,28 @@ class AppState(QObject):
     def use_context(self, name: str, on_error: Callable[[BaseException], None] | None = None) -> Task:
         """Make `name` current and write it at once, as `kubectl config use-context` does.
 
-        Only `current-context` is written (under the lock, to the file kubectl would pick);
-        other unsaved edits stay unsaved.
+        Only `current-context` is written (under the lock, to the file kubectl would pick, with
+        the engine's retry on a concurrent kubectl write); other unsaved edits stay unsaved: the
+        files are then re-read and those edits replayed over them.
         """
-        from_ws = self.workspace
+        rules = self.rules
 
         def work() -> dict[Path, str]:
-            from kubewallet.kubeconfig import edit_workspace
+            from kubewallet.kubeconfig import run_edit
 
-            with edit_workspace(self.rules) as fresh:
-                fresh.use_context(name)
-            return _digest([f.path for f in from_ws.files])
+            run_edit(rules, lambda fresh: fresh.use_context(name))
+            return _digest(list(self._digests) or [Path(p) for p in rules.precedence])
 
         def done(digests: dict[Path, str]) -> None:
-            if self.workspace is from_ws:
-                self.workspace.use_context(name)
-                self.workspace.mark_current_context_saved()
-                self._digests = digests
-            self._edited()
+            self._digests = digests  # our own write: not an "outside change"
+            if self.workspace is not None:
+                # shown at once (the reload that follows brings the real files); the engine has no
+                # public "already saved" setter, so both its views are set alike: no phantom edit
+                self.workspace._current["current-context"] = name
+                self.workspace._start["current-context"] = name
+            self._emit_current()
+            self.workspace_changed.emit()
+            self.load(keep_edits=True)
             self.message.emit("info", f"switched to context {name}")
 
         def failed(exc: BaseException) -> None:
@@ -352,6 +375,39 @@ class AppState(QObject):
                 on_error(exc)
 
         return self.tasks.start(work, on_done=done, on_error=failed, name="use context")
+
+    def set_namespace_now(self, namespace: str,
+                          on_error: Callable[[BaseException], None] | None = None) -> Task:
+        """Set the current context's namespace and write it at once, as
+        `kubectl config set-context --current --namespace=NS` does."""
+        rules = self.rules
+
+        def edit(fresh: Workspace) -> None:
+            current = fresh.current_context
+            if not current or current not in fresh.contexts:
+                raise KubewalletError("no current context to set a namespace on",
+                                      hint="pick a context first")
+            body = copy.deepcopy(fresh.contexts[current].body)
+            body["namespace"] = namespace
+            fresh.set_entry("contexts", current, body)
+
+        def work() -> dict[Path, str]:
+            from kubewallet.kubeconfig import run_edit
+
+            run_edit(rules, edit)
+            return _digest(list(self._digests) or [Path(p) for p in rules.precedence])
+
+        def done(digests: dict[Path, str]) -> None:
+            self._digests = digests
+            self.load(keep_edits=True)
+            self.message.emit("info", f"namespace {namespace} on context {self.current_context}")
+
+        def failed(exc: BaseException) -> None:
+            self.message.emit("error", describe_error(exc))
+            if on_error is not None:
+                on_error(exc)
+
+        return self.tasks.start(work, on_done=done, on_error=failed, name="set namespace")
 
     # --- background work --------------------------------------------------------------------
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:

@@ -111,3 +111,6 @@ class FieldError(QLabel):
     def set_error(self, text: str | None) -> None:
         self.setText(text or "")
         self.setVisible(bool(text))
+
+    def set_error_from(self, exc: BaseException) -> None:
+        self.set_error(describe_error(exc))

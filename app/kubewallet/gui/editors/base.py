@@ -1,0 +1,109 @@
+"""The editor base: fill from the workspace, commit one field at a time as an undoable edit."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from kubewallet.gui.state import AppState
+
+
+class EntryEditor(QWidget):
+    kind = ""  # "contexts" | "clusters" | "users"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.name: str | None = None
+        self._filling = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 4, 4, 4)
+        self.heading = QLabel(self)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setWordWrap(True)
+        outer.addWidget(self.heading)
+        self.origin = QLabel(self)
+        self.origin.setWordWrap(True)
+        self.origin.setEnabled(False)  # the palette's disabled text colour: secondary information
+        outer.addWidget(self.origin)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        outer.addLayout(self.form)
+        outer.addStretch(1)
+        self.empty_text = f"Select a {self.kind[:-1]} to edit it."
+        self.set_entry(None)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        # pickers size to a few characters, not to their longest item, so the pane never
+        # grows wider than the space beside the list
+        from PySide6.QtWidgets import QComboBox
+
+        for box in self.findChildren(QComboBox):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
+        super().showEvent(event)
+
+    def entry(self) -> Any:
+        ws = self.state.workspace
+        if ws is None or self.name is None:
+            return None
+        return getattr(ws, self.kind).get(self.name)
+
+    def set_entry(self, name: str | None) -> None:
+        """Show `name` (None: nothing selected) and fill the fields from the workspace."""
+        self.name = name
+        self.refresh()
+
+    def refresh(self) -> None:
+        entry = self.entry()
+        for i in range(self.form.rowCount()):
+            for role in (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.FieldRole):
+                item = self.form.itemAt(i, role)
+                if item is not None and item.widget() is not None:
+                    item.widget().setEnabled(entry is not None)
+        if entry is None:
+            self.heading.setText(self.empty_text if self.name is None else f"{self.name} (gone)")
+            self.origin.setText("")
+            return
+        self.heading.setText(entry.name)
+        self.heading.setAccessibleName(f"Editing {self.kind[:-1]} {entry.name}")
+        # a zero-width space after each "/" lets a long path wrap instead of widening the pane
+        self.origin.setText("defined in " + str(entry.file).replace("/", "/\u200b"))
+        self.origin.setToolTip(str(entry.file))
+        self._filling = True
+        try:
+            self.fill(copy.deepcopy(entry.body or {}))
+        finally:
+            self._filling = False
+
+    def fill(self, body: dict) -> None:
+        raise NotImplementedError
+
+    def build(self, body: dict) -> dict:
+        """Return the new body from the fields (body is a copy of the current one)."""
+        raise NotImplementedError
+
+    def commit(self, *_args: Any) -> None:
+        if self._filling:
+            return
+        entry = self.entry()
+        if entry is None:
+            return
+        before = entry.body or {}
+        after = self.build(copy.deepcopy(before))
+        if after != before:
+            self.state.set_entry(self.kind, entry.name, after)
+
+
+def set_or_drop(body: dict, key: str, value: Any) -> None:
+    """kubectl omits empty optional fields (`omitempty`); so do we."""
+    if value in ("", None, False, [], {}):
+        body.pop(key, None)
+    else:
+        body[key] = value

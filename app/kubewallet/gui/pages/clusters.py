@@ -1,0 +1,16 @@
+"""The Clusters page: servers, their certificate authorities and TLS settings."""
+
+from __future__ import annotations
+
+from kubewallet.gui.editors.cluster import ClusterEditor
+from kubewallet.gui.pages.entries import EntriesPage
+
+
+class ClustersPage(EntriesPage):
+    title = "Clusters"
+    icon = "clusters"
+    shortcut = "Ctrl+2"
+    order = 20
+    kind = "clusters"
+    editor_class = ClusterEditor
+    new_body = {"server": "https://127.0.0.1:6443"}

@@ -1,0 +1,409 @@
+"""The workspace window: a sidebar of pages (from the registry in `pages/__init__.py`), menus and
+a toolbar whose every action has a shortcut, the Save/Revert/Undo flow, the outside-change
+banner, the command palette and the tray.
+
+Pages are built on first visit (the last page visited is built at start), so a cold start pays
+only for what it paints.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QMessageBox, QProgressBar, QStackedWidget, QToolBar, QVBoxLayout, QWidget)
+
+from kubewallet.gui import settings as keys
+from kubewallet.gui.icons import app_icon, icon
+from kubewallet.gui.models.switching import PaletteItem, TrayMenuModel, palette_items
+from kubewallet.gui.pages import PageProblem, discover
+from kubewallet.gui.pages.base import Page
+from kubewallet.gui.state import AppState, describe_error
+from kubewallet.gui.widgets.banner import Banner
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, state: AppState, page_classes: list[type[Page]] | None = None,
+                 problems: list[PageProblem] | None = None) -> None:
+        super().__init__()
+        self.state = state
+        if page_classes is None:
+            page_classes, problems = discover()
+        self.page_classes: list[type[Page]] = list(page_classes)
+        self.pages: dict[int, Page] = {}
+        self.save_dialog = None
+        self.palette_dialog = None
+        self._quitting = False
+        self.setWindowIcon(app_icon())
+        self.setAccessibleName("kubewallet")
+        self.setMinimumSize(QSize(760, 480))
+
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.banner = Banner(central)
+        self.banner.setAccessibleName("Window notice")
+        outer.addWidget(self.banner)
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        self.sidebar = QListWidget(central)
+        self.sidebar.setAccessibleName("Pages")
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
+        self.sidebar.setSpacing(2)
+        self.stack = QStackedWidget(central)
+        for index, cls in enumerate(self.page_classes):
+            item = QListWidgetItem(icon(cls.icon), cls.title)
+            item.setToolTip(f"{cls.title} ({cls.shortcut})" if cls.shortcut else cls.title)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{cls.title} page")
+            item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
+            self.sidebar.addItem(item)
+            self.stack.addWidget(QWidget(self.stack))  # placeholder until first visit
+        width = max([self.fontMetrics().horizontalAdvance(c.title) for c in self.page_classes] + [80])
+        self.sidebar.setFixedWidth(width + 64)
+        self.sidebar.currentRowChanged.connect(self.show_page)
+        body.addWidget(self.sidebar)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self._make_actions()
+        self._make_status_bar()
+        self.tray_model = TrayMenuModel(state, parent=self)
+        from kubewallet.gui.tray import Tray
+
+        self.tray = Tray(self.tray_model, self, open_palette=self.open_palette, quit_app=self.quit)
+
+        state.workspace_changed.connect(self._update_title)
+        state.current_context_changed.connect(lambda _n: self._update_title())
+        state.dirty_changed.connect(lambda _d: self._update_title())
+        state.loading.connect(self._loading)
+        state.load_progress.connect(self._progress)
+        state.load_failed.connect(self._load_failed)
+        state.outside_change.connect(self._outside_change)
+        state.message.connect(self._message)
+        state.tasks.progress.connect(lambda name, d, t, text: self._progress(d, t, text))
+        for problem in problems or []:
+            self._message("warning", f"page {problem.module} not loaded: {problem.reason}")
+
+        geometry = state.settings.value(keys.GEOMETRY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 720)
+        last = str(state.settings.value(keys.LAST_PAGE, "") or "")
+        titles = [c.title for c in self.page_classes]
+        self.sidebar.setCurrentRow(titles.index(last) if last in titles else 0)
+        self._update_title()
+
+    # --- pages ------------------------------------------------------------------------------
+    def page(self, index_or_title: int | str) -> Page:
+        """The page (built on demand) by index or title."""
+        index = index_or_title if isinstance(index_or_title, int) else \
+            [c.title for c in self.page_classes].index(index_or_title)
+        if index not in self.pages:
+            cls = self.page_classes[index]
+            try:
+                page = cls(self.state)
+            except Exception as exc:  # noqa: BLE001 - a broken page shows its error in its place
+                log.exception("page %s failed to build", cls.title)
+                page = _BrokenPage(self.state, cls.title, exc)
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[index] = page
+        return self.pages[index]
+
+    def current_page(self) -> Page | None:
+        return self.pages.get(self.sidebar.currentRow())
+
+    def show_page(self, index: int | str) -> None:
+        if isinstance(index, str):
+            index = [c.title for c in self.page_classes].index(index)
+        if index < 0:
+            return
+        if self.sidebar.currentRow() != index:
+            self.sidebar.setCurrentRow(index)  # re-enters through currentRowChanged
+            return
+        page = self.page(index)
+        self.stack.setCurrentIndex(index)
+        self._page_actions(page)
+        self.state.settings.setValue(keys.LAST_PAGE, self.page_classes[index].title)
+        page.activated()
+        self._update_title()
+
+    def _page_actions(self, page: Page) -> None:
+        for action in self._shown_page_actions:
+            self.toolbar.removeAction(action)
+        self.page_menu.clear()
+        self._shown_page_actions = page.page_actions()
+        for action in self._shown_page_actions:
+            self.toolbar.addAction(action)
+            self.page_menu.addAction(action)
+        self.page_menu.setEnabled(bool(self._shown_page_actions))
+
+    # --- actions, menus, status -------------------------------------------------------------
+    def _act(self, text: str, shortcut, slot, icon_name: str = "", tip: str = "") -> QAction:
+        action = QAction(icon(icon_name), text, self)
+        sequence = QKeySequence(shortcut) if not isinstance(shortcut, list) else None
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+            sequence = shortcut[0]
+        else:
+            action.setShortcut(sequence)
+        shown = QKeySequence(sequence).toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip or text.replace('&', '')} ({shown})" if shown else tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        undo = self.state.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        undo.setIcon(icon("edit-undo"))
+        redo = self.state.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        redo.setIcon(icon("edit-redo"))
+        undo.setIconText("Undo")  # the menu says what ("Undo Edit cluster x"); the toolbar stays short
+        redo.setIconText("Redo")
+        self.undo_action, self.redo_action = undo, redo
+        self.save_action = self._act("&Save…", "Ctrl+S", self.save, "document-save",
+                                     "Review the changes and write them")
+        self.save_action.setEnabled(False)
+        self.state.dirty_changed.connect(self.save_action.setEnabled)
+        self.revert_action = self._act("Re&vert", "Ctrl+Shift+R", self.revert, "document-revert",
+                                       "Drop unsaved edits and re-read the files")
+        self.reload_action = self._act("Re&load", "F5", lambda: self.state.load(keep_edits=True),
+                                       "view-refresh", "Re-read the files, keeping unsaved edits")
+        self.palette_action = self._act("&Command palette…", "Ctrl+K", self.open_palette, "edit-find",
+                                        "Switch context or namespace, open a page")
+        self.tray_action = self._act("Keep running in the &tray when closed", "Ctrl+Shift+T",
+                                     lambda on: self.state.settings.setValue(keys.LIVE_IN_TRAY, bool(on)))
+        self.tray_action.setCheckable(True)
+        self.tray_action.setChecked(keys.flag(self.state.settings, keys.LIVE_IN_TRAY))
+        self.quit_action = self._act("&Quit", "Ctrl+Q", self.quit, "application-exit")
+        self.close_action = self._act("&Close window", "Ctrl+W", self.close)
+        for a in (undo, redo):
+            self.addAction(a)
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for a in (self.save_action, self.revert_action, self.reload_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.tray_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.close_action)
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.palette_action)
+        go_menu = bar.addMenu("&Go")
+        self.go_actions: list[QAction] = []
+        for index, cls in enumerate(self.page_classes):
+            action = self._act(cls.title, cls.shortcut or "", lambda _c=False, i=index: self.show_page(i),
+                               cls.icon, f"Open the {cls.title} page")
+            go_menu.addAction(action)
+            self.go_actions.append(action)
+        self.page_menu = bar.addMenu("&Page")
+        help_menu = bar.addMenu("&Help")
+        self.about_action = self._act("&About kubewallet", "F1", self._about)
+        help_menu.addAction(self.about_action)
+
+        self.toolbar = QToolBar("Main", self)
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.setAccessibleName("Main toolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setIconSize(QSize(18, 18))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (self.save_action, undo, redo, self.palette_action):
+            self.toolbar.addAction(a)
+        self.toolbar.addSeparator()
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self._shown_page_actions: list[QAction] = []
+
+    def _make_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_text = QLabel(self)
+        self.status_text.setAccessibleName("Status")
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Progress")
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.context_label = QLabel(self)
+        self.context_label.setAccessibleName("Current context")
+        bar.addWidget(self.status_text, 1)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.context_label)
+        self._clear_status = QTimer(self, singleShot=True, interval=6000)
+        self._clear_status.timeout.connect(lambda: self.status_text.setText(""))
+
+    def _message(self, level: str, text: str) -> None:
+        self.status_text.setText(("⚠ " if level in ("warning", "error") else "") + text)
+        self.status_text.setToolTip(text)
+        if level == "info":
+            self._clear_status.start()
+        else:
+            self._clear_status.stop()
+
+    def _loading(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        if busy:
+            self.progress.setRange(0, 0)
+            self._message("info", "reading kubeconfig…")
+        else:
+            ws = self.state.workspace
+            if self.state.load_error is None and ws is not None:
+                files = sum(1 for f in ws.files if f.exists)
+                self._message("info", f"loaded {len(ws.contexts)} contexts from {files} file"
+                              + ("s" if files != 1 else ""))
+                if self.banner.level == "error":
+                    self.banner.clear()
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        if text:
+            self.status_text.setText(text)
+
+    def _update_title(self) -> None:
+        ws = self.state.workspace
+        current = self.state.current_context
+        ns = ""
+        if ws is not None and current in ws.contexts:
+            ns = str((ws.contexts[current].body or {}).get("namespace") or "")
+        page = self.page_classes[self.sidebar.currentRow()].title if self.sidebar.currentRow() >= 0 else ""
+        self.setWindowTitle(f"{page} — {current or 'no context'}[*] — kubewallet")
+        self.setWindowModified(self.state.is_dirty)
+        self.context_label.setText(f"● {current}" + (f" · {ns}" if ns else "") if current else "no current context")
+
+    # --- save / revert / outside changes ------------------------------------------------------
+    def save(self) -> None:
+        if self.state.workspace is None:
+            return
+        diffs = self.state.pending_diff()
+        if not diffs:
+            self._message("info", "nothing to save")
+            self.state.undo_stack.setClean()
+            return
+        from kubewallet.gui.dialogs.save_diff import SaveDialog
+
+        self.save_dialog = SaveDialog(diffs, self)
+        self.save_dialog.accepted.connect(self._save_confirmed)
+        self.save_dialog.open()
+
+    def _save_confirmed(self) -> None:
+        self.state.save(on_error=lambda exc: self.banner.show_message(
+            f"Not saved: {describe_error(exc)}", level="error", actions=[("&Retry", self.save)]))
+
+    def revert(self) -> None:
+        self.banner.clear()
+        self.state.revert()
+
+    def _outside_change(self, paths: list) -> None:
+        names = ", ".join(p.name for p in paths)
+        self.banner.show_message(
+            f"{names} changed on disk (another program wrote it) while you have unsaved edits.",
+            level="warning", closable=False, actions=[
+                ("&Reload (drop my edits)", self._reload_drop),
+                ("&Keep my edits (re-apply them over the new file)", self._reload_keep)])
+
+    def _reload_drop(self) -> None:
+        self.banner.clear()
+        self.state.load(keep_edits=False)
+
+    def _reload_keep(self) -> None:
+        self.banner.clear()
+        self.state.load(keep_edits=True)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self.banner.show_message(f"The kubeconfig could not be loaded: {describe_error(exc)}",
+                                 level="error", actions=[("&Retry", lambda: self.state.load(keep_edits=True))])
+
+    # --- palette ------------------------------------------------------------------------------
+    def palette_items(self) -> list[PaletteItem]:
+        items = palette_items(self.state.workspace)
+        items += [PaletteItem("page", cls.title, cls.shortcut) for cls in self.page_classes]
+        items += [PaletteItem("action", a.text().replace("&", "").rstrip("…"), a.shortcut().toString())
+                  for a in (self.save_action, self.revert_action, self.reload_action)]
+        return items
+
+    def open_palette(self) -> None:
+        from kubewallet.gui.dialogs.command_palette import CommandPalette
+
+        if self.palette_dialog is None:
+            self.palette_dialog = CommandPalette(self.run_palette_item, self)
+        if not self.isVisible():
+            self.tray.show_window()
+        self.palette_dialog.open_with(self.palette_items())
+
+    def run_palette_item(self, item: PaletteItem) -> None:
+        if item.kind == "context":
+            self.state.use_context(item.name)
+        elif item.kind == "namespace":
+            self.state.set_namespace_now(item.name)
+        elif item.kind == "page":
+            self.show_page(item.name)
+        elif item.kind == "action":
+            {"Save": self.save, "Revert": self.revert, "Reload": self.reload_action.trigger}.get(
+                item.name, lambda: None)()
+
+    # --- lifetime -----------------------------------------------------------------------------
+    def _about(self) -> None:
+        from kubewallet import __version__
+
+        self.banner.show_message(f"kubewallet {__version__}: kubeconfig files and the credentials they "
+                                 "carry. Ctrl+K switches contexts from anywhere.", level="info")
+
+    def quit(self) -> None:
+        self._quitting = True
+        if self.close():
+            QApplication.quit()
+        self._quitting = False
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.state.settings.setValue(keys.GEOMETRY, self.saveGeometry())
+        if not self._quitting and self.tray.available and self.tray_action.isChecked():
+            event.ignore()
+            self.hide()
+            self.tray.notify("kubewallet", "Still running in the tray; its menu switches contexts.")
+            return
+        if self.state.is_dirty:
+            answer = QMessageBox.question(
+                self, "Unsaved edits", "Save your kubeconfig edits before closing?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            if answer == QMessageBox.StandardButton.Cancel:
+                event.ignore()
+                return
+            if answer == QMessageBox.StandardButton.Save:
+                event.ignore()
+                self.save()
+                return
+        self.state.settings.sync()
+        self.state.tasks.shutdown()
+        event.accept()
+
+
+class _BrokenPage(Page):
+    """Stands in for a page whose constructor raised: the error, in place."""
+
+    abstract = True
+
+    def __init__(self, state: AppState, title: str, exc: BaseException) -> None:
+        super().__init__(state)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addStretch(1)
+        self.banner.show_error(f"The {title} page failed to open: {describe_error(exc)}")
