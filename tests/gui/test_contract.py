@@ -108,3 +108,25 @@ def test_registry_skips_missing_pages_and_reports_broken_ones(monkeypatch, tmp_p
     assert found == []
     assert [p.module for p in problems] == ["kw_test_broken_page", "kw_test_needs_dep"]
     assert "half written" in problems[0].reason
+
+
+def test_models_returning_none_cannot_drain_none(qtbot):
+    """PySide6 6.12 drops a reference to None per `data()` call that returns None (compat.py);
+    a 1,000-row view makes enough such calls to abort the interpreter without the guard."""
+    from PySide6.QtCore import QAbstractListModel, QModelIndex
+
+    import kubewallet.gui  # noqa: F401 - installs the guard
+
+    class Empty(QAbstractListModel):
+        def rowCount(self, parent=QModelIndex()):  # noqa: N802
+            return 1
+
+        def data(self, index, role=0):
+            return None
+
+    model = Empty()
+    before = sys.getrefcount(None)
+    for _ in range(20_000):
+        model.index(0).data(0)
+    assert sys.getrefcount(None) > 1 << 38  # far from zero, whatever the binding does
+    assert before > 1 << 38
