@@ -53,6 +53,7 @@ class DemoWorkspace:
         return {"KUBECONFIG": self.kubeconfig,
                 "KUBEWALLET_VAULT_FILE": str(self.directory / "vault.json"),
                 "KUBEWALLET_VAULT_PASSPHRASE": DEMO_VAULT_PASSPHRASE,
+                "KUBEWALLET_OIDC_CLAIMS_FILE": str(self.directory / "oidc-claims.json"),
                 "KUBEWALLET_NO_AGENT_AUTOSTART": "1"}
 
 
@@ -221,7 +222,7 @@ def build(directory: Path) -> DemoWorkspace:
                 "apiVersion": "client.authentication.k8s.io/v1", "command": "kubewallet",
                 "args": ["oidc-login", "get-token", f"--oidc-issuer-url={DEMO_ISSUER}",
                          "--oidc-client-id=kubernetes", "--oidc-extra-scope=email",
-                         "--oidc-extra-scope=groups"],
+                         "--oidc-extra-scope=groups", f"--token-cache-dir={directory / 'oidc-cache'}"],
                 "interactiveMode": "IfAvailable",
                 "installHint": "An offline example: login.demo.invalid does not exist."}}},
             {"name": "eks-user", "user": {"exec": {
@@ -270,11 +271,29 @@ def build(directory: Path) -> DemoWorkspace:
     (rbac_dir / "demo-policy.yaml").write_text(yaml.safe_dump_all(_rbac(), sort_keys=False))
     ws = DemoWorkspace(directory, tuple(files), rbac_dir)
     _secure_one_user(ws)
+    _cache_oidc_login(primary, id_token, now)
+    # How the demo's API server maps OIDC claims (its --oidc-* flags), so the OIDC user lands in
+    # the `oidc:platform` group that the demo's RBAC binds.
+    (directory / "oidc-claims.json").write_text(json.dumps(
+        {"prod-eu": {"usernameClaim": "email", "groupsClaim": "groups", "groupsPrefix": "oidc:"}}, indent=2))
     (directory / "README.txt").write_text(
         "kubewallet demo workspace (generated; safe to delete).\n"
         + "".join(f"{k}={v}\n" for k, v in ws.env.items() if k != "KUBEWALLET_VAULT_PASSPHRASE")
         + f"RBAC manifests: {rbac_dir}\n")
     return ws
+
+
+def _cache_oidc_login(primary: dict, id_token: str, now: dt.datetime) -> None:
+    """Put the OIDC user's id_token where `kubewallet oidc-login get-token` keeps it (the demo's
+    own cache folder, named in the exec entry), so whoami and the Tokens page resolve it."""
+    from kubewallet.oidc.flags import login_from_exec
+    from kubewallet.oidc.tokencache import CachedToken, TokenCache
+
+    exec_body = next(u["user"]["exec"] for u in primary["users"] if u["name"] == "oidc-alice")
+    flags = login_from_exec(exec_body)
+    ts = now.timestamp()
+    TokenCache(flags.value("token-cache-dir")).save(flags.cache_key(), CachedToken(
+        id_token, ts + 2700, ts - 300, DEMO_ISSUER, "kubernetes"))
 
 
 def _secure_one_user(ws: DemoWorkspace) -> None:

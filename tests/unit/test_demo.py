@@ -54,3 +54,20 @@ def test_the_demo_has_a_secured_user_served_from_its_own_vault_file(tmp_path, ku
     assert cert.subject.rfc4514_string().startswith("CN=alice")
     # ... and it is the healthy one of the demo's certificates.
     assert (cert.not_valid_after_utc - dt.datetime.now(dt.timezone.utc)).days > 300
+
+
+def test_the_demo_oidc_user_is_known_offline_and_its_group_grants_access(tmp_path, kubewallet_cmd):
+    """whoami reads the demo's cached id_token under the demo cluster's claim mapping, and can-i
+    finds the group binding in the demo's RBAC manifests."""
+    import subprocess
+
+    ws = build(tmp_path)
+    env = dict(os.environ, **ws.env)
+    who = json.loads(subprocess.run(kubewallet_cmd + ["whoami", "--context", "oidc-prod", "-o", "json"],
+                                    env=env, capture_output=True, text=True, check=True).stdout)
+    assert who["identity"]["username"] == "alice@example.com"
+    assert "oidc:platform" in who["identity"]["groups"]
+    ask = subprocess.run(kubewallet_cmd + ["can-i", "list", "pods", "-n", "default", "--context", "oidc-prod",
+                                           "--rbac", str(ws.rbac_dir), "--with-defaults"],
+                         env=env, capture_output=True, text=True)
+    assert (ask.returncode, ask.stdout.strip()) == (0, "yes")

@@ -297,7 +297,7 @@ def _oidc(token: jwt_tokens.DecodedToken, source: str, rules: OidcClaimRules, re
     else:
         notes.append("no --oidc-groups-claim configured for this cluster: no groups from the token")
     origins.append(Origin("group", AUTHENTICATED, "added to every authenticated user"))
-    if not rules.issuer_url:
+    if rules == OidcClaimRules():
         notes.append("the cluster's OIDC settings are not known: the API server's defaults are "
                      "assumed (username claim 'sub', issuer prefix)")
     if username.startswith("system:"):

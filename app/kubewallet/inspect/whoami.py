@@ -38,31 +38,19 @@ class WhoAmI:
 
 
 def _oidc_cache_token(exec_body: dict) -> str | None:
-    """The id_token kubewallet's own `oidc-login get-token` cached for this exec entry, if any
-    (matched on --oidc-issuer-url and --oidc-client-id)."""
-    args = [str(a) for a in (exec_body.get("args") or [])]
-    if "oidc-login" not in args:
-        return None
-    wanted = {}
-    for i, arg in enumerate(args):
-        for flag in ("--oidc-issuer-url", "--oidc-client-id"):
-            if arg == flag and i + 1 < len(args):
-                wanted[flag] = args[i + 1]
-            elif arg.startswith(flag + "="):
-                wanted[flag] = arg.split("=", 1)[1]
+    """The id_token `kubewallet oidc-login get-token` cached for exactly this exec entry: the
+    OIDC package parses its flags (kubelogin's) and names the cache file, `--token-cache-dir`
+    included, so this finds what the plugin itself would serve."""
     try:
+        from kubewallet.oidc.flags import login_from_exec
         from kubewallet.oidc.tokencache import TokenCache
 
-        best = None
-        for _, cached in TokenCache().entries():
-            if wanted.get("--oidc-issuer-url", cached.issuer) != cached.issuer:
-                continue
-            if wanted.get("--oidc-client-id", cached.client_id) != cached.client_id:
-                continue
-            if best is None or cached.issued_at > best.issued_at:
-                best = cached
-        return best.id_token if best else None
-    except (ImportError, OSError, ValueError, AttributeError):
+        flags = login_from_exec(exec_body)
+        if flags is None:
+            return None
+        cached = TokenCache(flags.value("token-cache-dir") or None).load(flags.cache_key())
+        return cached.id_token if cached else None
+    except (ImportError, OSError, ValueError):
         return None
 
 

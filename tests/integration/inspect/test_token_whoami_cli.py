@@ -119,7 +119,8 @@ def test_saved_cluster_claim_settings_are_used(tmp_path, pki, run):
 
 def test_whoami_reads_the_oidc_login_cache(tmp_path, pki, run):
     """An exec entry running `kubewallet oidc-login get-token`: the identity comes from the
-    id_token that login cached (matched on issuer and client id)."""
+    id_token that very login cached (the plugin's own cache key), not from another login."""
+    from kubewallet.oidc.flags import login_from_exec
     from kubewallet.oidc.tokencache import CachedToken, TokenCache
 
     signer = Signer("rsa")
@@ -131,8 +132,8 @@ def test_whoami_reads_the_oidc_login_cache(tmp_path, pki, run):
     assert before["identity"] is None and "no id_token cached" in before["problems"][0]
     TokenCache().save("other", CachedToken(signer.sign(oidc_claims("x", iss="https://else")), 2e9, 1e9,
                                            "https://else", "kubernetes"))
-    TokenCache().save("mine", CachedToken(signer.sign(oidc_claims("u-7", iss=ISS, email="u7@x.io")), 2e9, 1e9,
-                                          ISS, "kubernetes"))
+    TokenCache().save(login_from_exec(exec_entry).cache_key(), CachedToken(
+        signer.sign(oidc_claims("u-7", iss=ISS, email="u7@x.io")), 2e9, 1e9, ISS, "kubernetes"))
     data = json.loads(run("whoami", "--kubeconfig", str(cfg), "-o", "json",
                           "--username-claim", "email").stdout)
     assert data["credential"] == "id_token cached by kubewallet oidc-login"
