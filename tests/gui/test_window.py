@@ -256,7 +256,7 @@ def test_palette_switches_context_and_namespace(qtbot, window, app_state, wait_t
 
 
 def test_outside_change_reloads_and_with_edits_offers_reload_or_keep(qtbot, window, app_state, wait_tasks,
-                                                                     kubectl):
+                                                                     kubectl, artifacts_dir):
     subprocess.run([kubectl, "config", "set-context", "prod", "--namespace=outside-1"], check=True,
                    capture_output=True, env=os.environ.copy(), timeout=30)
     qtbot.waitUntil(lambda: app_state.workspace.contexts["prod"].body.get("namespace") == "outside-1",
@@ -272,6 +272,8 @@ def test_outside_change_reloads_and_with_edits_offers_reload_or_keep(qtbot, wind
                    capture_output=True, env=os.environ.copy(), timeout=30)
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=5000)
     assert window.banner.level == "warning" and "changed on disk" in window.banner.text
+    qtbot.wait(50)
+    window.grab().save(str(artifacts_dir / "window-outside-change.png"))
     assert app_state.workspace.contexts["dev"].body["namespace"] == "mine"  # nothing lost yet
     keep = next(b for b in window.banner.buttons() if "Keep" in b.text())
     qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
@@ -352,3 +354,54 @@ def test_demo_opens_the_window(kubewallet_cmd, tmp_path):
     assert out.returncode == 0, out.stderr
     fields = dict(item.split("=") for item in out.stdout.split())
     assert int(fields["rows"]) > 0
+
+
+def test_switching_leaves_unsaved_edits_unsaved(qtbot, window, app_state, wait_tasks, kubectl, kubeconfig_file):
+    page = window.page("Contexts")
+    page.select("prod")
+    page.editor.namespace.setEditText("edited")
+    page.editor.namespace.lineEdit().editingFinished.emit()
+    page.select("staging")
+    page.activate(page.table.currentIndex())
+    wait_tasks(app_state)
+    assert kubectl_current(kubectl) == "staging"
+    assert context_ns(kubectl_json(kubectl), "prod") == "payments"      # the edit was not written
+    assert app_state.workspace.contexts["prod"].body["namespace"] == "edited"  # and not lost
+    assert app_state.is_dirty and list(app_state.pending_diff()) == [kubeconfig_file]
+
+
+def test_demo_workspace_several_files_progress_and_undo_keeps_the_file(qtbot, tmp_path, monkeypatch,
+                                                                      gui_settings, wait_tasks, artifacts_dir):
+    from kubewallet.demo import build
+    from kubewallet.gui.state import AppState
+    from kubewallet.gui.window import MainWindow
+    from kubewallet.kubeconfig import LoadingRules
+
+    demo = build(tmp_path / "demo")
+    for key, value in demo.env.items():
+        monkeypatch.setenv(key, value)
+    state = AppState(LoadingRules.from_env(), settings=gui_settings)
+    win = MainWindow(state)
+    win.resize(1180, 700)
+    win.show()
+    with qtbot.waitSignal(state.workspace_changed, timeout=10000):
+        progress = []
+        state.load_progress.connect(lambda d, t, text: progress.append((d, t, text)))
+        state.load()
+    wait_tasks(state)
+    assert progress[-1][:2] == (len(demo.files), len(demo.files))
+    assert any(demo.files[1].name in text for _d, _t, text in progress)
+    page = win.page("Contexts")
+    assert not page.table.isColumnHidden(page.model.columnCount() - 1)  # the File column
+    second = str(demo.files[1])
+    name = next(n for n, e in state.workspace.contexts.items() if e.file == second)
+    page.select(name)
+    page.delete_entry()
+    assert name not in state.workspace.contexts
+    win.undo_action.trigger()
+    assert state.workspace.contexts[name].file == second  # back in its own file, not the first
+    assert not page.banner.isVisible()  # its Undo button would now undo something else
+    qtbot.wait(50)
+    win.grab().save(str(artifacts_dir / "window-demo.png"))
+    state.undo_stack.setClean()
+    win.close()

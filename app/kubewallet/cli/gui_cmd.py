@@ -19,42 +19,12 @@ EPILOG = """examples:
 """
 
 
-def _placeholder_demo(directory: Path) -> Path:
-    """PLACEHOLDER until `kubewallet.demo.build_demo` exists: a small two-file workspace with
-    made-up servers and no secrets (an exec user and a tokenFile user)."""
-    import yaml
+def use_demo(directory: Path) -> None:
+    """Build the demo workspace (`kubewallet.demo`) in `directory` and point this process at it:
+    its KUBECONFIG files and its own vault file, so nothing of the person's is read or touched."""
+    from kubewallet.demo import build
 
-    directory.mkdir(parents=True, exist_ok=True)
-    main = {"apiVersion": "v1", "kind": "Config", "current-context": "dev", "preferences": {},
-            "clusters": [{"name": n, "cluster": {"server": f"https://{n}.demo.invalid:6443"}}
-                         for n in ("dev", "staging", "prod-eu", "prod-us")],
-            "users": [{"name": "sso", "user": {"exec": {
-                "apiVersion": "client.authentication.k8s.io/v1", "command": "kubewallet",
-                "args": ["oidc-login", "get-token", "--oidc-issuer-url=https://issuer.demo.invalid",
-                         "--oidc-client-id=kubernetes"], "interactiveMode": "IfAvailable"}}},
-                {"name": "ci", "user": {"tokenFile": "ci.token"}}],
-            "contexts": [{"name": n, "context": {"cluster": n, "user": "sso", "namespace": ns}}
-                         for n, ns in (("dev", "default"), ("staging", "web"), ("prod-eu", "payments"),
-                                       ("prod-us", "payments"))]}
-    extra = {"apiVersion": "v1", "kind": "Config",
-             "clusters": [{"name": "lab", "cluster": {"server": "https://lab.demo.invalid",
-                                                      "insecure-skip-tls-verify": True}}],
-             "users": [], "contexts": [{"name": "lab", "context": {"cluster": "lab", "user": "ci"}}]}
-    first, second = directory / "config", directory / "lab.yaml"
-    first.write_text(yaml.safe_dump(main, sort_keys=False))
-    second.write_text(yaml.safe_dump(extra, sort_keys=False))
-    for p in (first, second):
-        p.chmod(0o600)
-    return Path(os.pathsep.join([str(first), str(second)]))
-
-
-def build_demo(directory: Path) -> str:
-    """The lead's demo workspace when it exists, else the placeholder; returns a KUBECONFIG value."""
-    try:
-        from kubewallet.demo import build_demo as lead_build_demo
-    except ImportError:
-        return str(_placeholder_demo(directory))
-    return str(lead_build_demo(directory))
+    os.environ.update(build(directory).env)
 
 
 def main(argv: list[str]) -> int:
@@ -70,8 +40,7 @@ def main(argv: list[str]) -> int:
     from kubewallet.kubeconfig import LoadingRules
 
     if args.demo:
-        directory = Path(tempfile.mkdtemp(prefix="kubewallet-demo-"))
-        os.environ["KUBECONFIG"] = build_demo(directory)
+        use_demo(Path(tempfile.mkdtemp(prefix="kubewallet-demo-")))
         rules = LoadingRules.from_env()
     else:
         rules = LoadingRules.from_env(args.kubeconfig)

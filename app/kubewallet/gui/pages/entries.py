@@ -109,7 +109,7 @@ class EntriesPage(Page):
         self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([640, 420])
+        self.splitter.setSizes([700, 360])
         self.splitter.setChildrenCollapsible(False)
         saved = state.settings.value(keys.SPLITTER.format(kind=self.kind))
         if saved is not None:
@@ -123,6 +123,8 @@ class EntriesPage(Page):
         layout.addWidget(self.splitter, 1)
 
         self._actions = self._make_actions(singular)
+        self._notice_index = -1  # undo-stack index of the edit the banner offers to undo
+        state.undo_stack.indexChanged.connect(self._undo_index_changed)
         self._columns_sized = False
         state.current_context_changed.connect(lambda _n: self.refresh())
         self.refresh()
@@ -183,7 +185,10 @@ class EntriesPage(Page):
         for col, title in enumerate(self.model.headers):
             widest = max([metrics.horizontalAdvance(title) + 36] +
                          [metrics.horizontalAdvance(r.cells[col]) + 40 for r in sample])
-            self.table.setColumnWidth(col, min(widest, 320))
+            # caps keep every column in view beside the editor; longer text is elided in the
+            # middle and shown whole in the tooltip
+            cap = 14 if col == 0 else 11 if title in ("Namespace", "File", "Contexts") else 16
+            self.table.setColumnWidth(col, min(widest, metrics.averageCharWidth() * cap + 40))
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
@@ -321,6 +326,7 @@ class EntriesPage(Page):
             return
         singular = self.kind[:-1]
         dangling = self.state.referencing_contexts(self.kind, name) if self.kind != "contexts" else []
+        self._notice_index = -1
         self.state.delete_entry(self.kind, name)
         if dangling:
             listed = ", ".join(dangling[:8]) + (f" and {len(dangling) - 8} more" if len(dangling) > 8 else "")
@@ -330,10 +336,19 @@ class EntriesPage(Page):
         else:
             self.banner.show_message(f"Deleted {singular} {name!r}.", level="info",
                                      actions=[("&Undo", self._undo_and_clear)])
+        self._notice_index = self.state.undo_stack.index()
 
     def _undo_and_clear(self) -> None:
-        self.state.undo_stack.undo()
+        if self.state.undo_stack.index() == self._notice_index:
+            self.state.undo_stack.undo()
         self.banner.clear()
+
+    def _undo_index_changed(self, index: int) -> None:
+        """The banner's Undo button refers to one edit: once the history moved on (undone from
+        the menu, or another edit made), the notice goes, so the button never undoes another."""
+        if self._notice_index >= 0 and index != self._notice_index:
+            self._notice_index = -1
+            self.banner.clear()
 
     def toggle_favourite(self, name: str | None = None) -> None:
         name = name or self.selected_name()
