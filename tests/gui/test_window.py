@@ -405,3 +405,17 @@ def test_demo_workspace_several_files_progress_and_undo_keeps_the_file(qtbot, tm
     win.grab().save(str(artifacts_dir / "window-demo.png"))
     state.undo_stack.setClean()
     win.close()
+
+
+def test_live_in_tray_is_a_remembered_setting_and_without_a_tray_close_closes(qtbot, app_state):
+    from kubewallet.gui import settings as keys
+    from kubewallet.gui.window import MainWindow
+
+    win = MainWindow(app_state)
+    win.show()
+    win.tray_action.trigger()
+    assert keys.flag(app_state.settings, keys.LIVE_IN_TRAY)
+    assert win.close()  # no tray host offscreen: hiding would leave the person no way back
+    again = MainWindow(app_state)
+    assert again.tray_action.isChecked()
+    again.close()

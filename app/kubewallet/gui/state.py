@@ -358,12 +358,13 @@ class AppState(QObject):
         files are then re-read and those edits replayed over them.
         """
         rules = self.rules
+        watched = list(self._digests) or [Path(p) for p in rules.precedence]
 
         def work() -> dict[Path, str]:
             from kubewallet.kubeconfig import run_edit
 
             run_edit(rules, lambda fresh: fresh.use_context(name))
-            return _digest(list(self._digests) or [Path(p) for p in rules.precedence])
+            return _digest(watched)
 
         def done(digests: dict[Path, str]) -> None:
             self._digests = digests  # our own write: not an "outside change"
@@ -389,6 +390,7 @@ class AppState(QObject):
         """Set the current context's namespace and write it at once, as
         `kubectl config set-context --current --namespace=NS` does."""
         rules = self.rules
+        watched = list(self._digests) or [Path(p) for p in rules.precedence]
 
         def edit(fresh: Workspace) -> None:
             current = fresh.current_context
@@ -403,7 +405,7 @@ class AppState(QObject):
             from kubewallet.kubeconfig import run_edit
 
             run_edit(rules, edit)
-            return _digest(list(self._digests) or [Path(p) for p in rules.precedence])
+            return _digest(watched)
 
         def done(digests: dict[Path, str]) -> None:
             self._digests = digests

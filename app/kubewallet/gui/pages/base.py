@@ -34,7 +34,11 @@ A page is a module `kubewallet/gui/pages/<name>.py` holding one `Page` subclass,
   and on every page: `state.set_entry(kind, name, body)`, `state.delete_entry(kind, name)`,
   `state.rename_entry(kind, old, new)` (kind: "contexts" | "clusters" | "users"; body: the
   mapping under `cluster:`/`user:`/`context:`). If core code of yours wrote a file itself (e.g.
-  "secure this user" through the vault), call `state.reload()` afterwards.
+  "secure this user" through the vault), call `state.load(keep_edits=True)` afterwards (re-reads
+  the files and replays the person's unsaved edits over them; `state.reload()` drops them).
+- Writes that take effect at once, like kubectl's: `state.use_context(name)`,
+  `state.set_namespace_now(ns)`. `state.pending_diff()` / `state.save()` for the rest.
+- Favourites: `kubewallet.gui.settings.favourites(state.settings, kind)`; `state.favourites_changed`.
 - Items are shown through a Qt item model (`QAbstractTableModel` in `gui/models/<name>.py`) over
   core objects; no widget per row; widgets never parse YAML or touch the keyring.
 - Give every interactive widget an accessible name (`setAccessibleName`) and every action a
@@ -64,9 +68,11 @@ field, a `QLabel` under the field works too; `kubewallet.gui.widgets.banner.Fiel
 Testing a page standalone
 -------------------------
 `tests/gui/conftest.py` has fixtures for any page test (pytest-qt, offscreen):
-- `kubeconfig_file` (a temp kubeconfig with contexts `dev`, `staging`, `prod`, clusters with a CA
-  from the `pki` fixture, users with a client certificate, a token and an exec plugin; KUBECONFIG
-  points at it), `write_kubeconfig(path, data)`;
+- `kubeconfig_file` (a temp kubeconfig with contexts `dev` (current), `staging`, `prod` and
+  `orphan` (its user is missing), clusters `dev-cluster`/`prod-cluster` with a CA from the `pki`
+  fixture, users `jane` (client certificate), `ci-bot` (token) and `sso` (exec oidc-login);
+  KUBECONFIG points at it), `write_kubeconfig(path, data)`, `sample_kubeconfig(pki)` in
+  `tests.gui.conftest` to build variants;
 - `app_state`: an `AppState` loaded (synchronously) from it, with settings in a temp INI file;
 - `wait_tasks(state)`: process events until every background task has delivered.
 Construct the page directly and save a screenshot::
