@@ -332,7 +332,7 @@ def test_geometry_and_last_page_are_remembered(qtbot, app_state, wait_tasks):
 
 
 def test_every_action_has_a_shortcut_and_widgets_have_accessible_names(window):
-    from PySide6.QtWidgets import QAbstractButton, QLineEdit, QTableView
+    from PySide6.QtWidgets import QLineEdit, QTableView
 
     for action in [window.save_action, window.undo_action, window.redo_action, window.revert_action,
                    window.reload_action, window.palette_action, window.quit_action, *window.go_actions]:
