@@ -419,3 +419,39 @@ def test_live_in_tray_is_a_remembered_setting_and_without_a_tray_close_closes(qt
     again = MainWindow(app_state)
     assert again.tray_action.isChecked()
     again.close()
+
+
+def test_keyboard_reaches_palette_pages_and_filter(qtbot, window, app_state):
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.page("Clusters")
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    page = window.page("Contexts")
+    assert window.stack.currentWidget() is page
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.filter.hasFocus()
+    qtbot.keyClicks(page.filter, "orph")
+    qtbot.keyClick(page.filter, Qt.Key.Key_Down)
+    assert page.table.hasFocus() and page.selected_name() == "orphan"
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert window.palette_dialog is not None and window.palette_dialog.isVisible()
+    qtbot.keyClick(window.palette_dialog.query, Qt.Key.Key_Escape)
+    assert not window.palette_dialog.isVisible()
+
+
+def test_user_kind_change_is_one_undoable_edit(qtbot, window, app_state):
+    window.show_page("Users")
+    page = window.page("Users")
+    page.select("ci-bot")
+    editor = page.editor
+    editor.cred_kind.setCurrentText("exec")
+    editor.cred_kind.activated.emit(editor.cred_kind.currentIndex())
+    body = app_state.workspace.users["ci-bot"].body
+    assert "token" not in body and body["exec"]["apiVersion"] == "client.authentication.k8s.io/v1"
+    editor.exec_command.setText("aws")
+    editor.exec_args.setText("eks get-token --cluster-name 'my cluster'")
+    editor.exec_args.editingFinished.emit()
+    assert app_state.workspace.users["ci-bot"].body["exec"]["args"][-1] == "my cluster"
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert app_state.workspace.users["ci-bot"].body["token"].startswith("tok-")

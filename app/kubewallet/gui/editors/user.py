@@ -169,7 +169,11 @@ class UserEditor(EntryEditor):
                 args = self.exec_args.text().split()
             set_or_drop(ex, "args", args)
             env = []
-            for item in shlex.split(self.exec_env.text()) if self.exec_env.text().strip() else []:
+            try:
+                items = shlex.split(self.exec_env.text())
+            except ValueError:  # an unbalanced quote while typing: split on spaces instead
+                items = self.exec_env.text().split()
+            for item in items:
                 key, _, value = item.partition("=")
                 if key:
                     env.append({"name": key, "value": value})
