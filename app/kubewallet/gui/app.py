@@ -63,6 +63,20 @@ class _PaintProbe(QObject):
             QTimer.singleShot(0, QApplication.quit)
 
 
+def _route_uncaught_errors(state) -> None:
+    """A bug in a slot must not vanish into a terminal nobody watches, nor pop up a traceback:
+    the status bar says something went wrong, the log gets the traceback."""
+    import logging
+
+    from kubewallet.gui.state import describe_error
+
+    def hook(kind, exc, tb) -> None:
+        logging.getLogger("kubewallet.gui").error("uncaught error", exc_info=(kind, exc, tb))
+        state.message.emit("error", describe_error(exc))
+
+    sys.excepthook = hook
+
+
 def run(rules, *, page: str | None = None, report_timings: float | None = None) -> int:
     """Open the window on `rules` (kubectl's loading rules) and run the event loop."""
     app = make_app(sys.argv[:1])
@@ -77,6 +91,7 @@ def run(rules, *, page: str | None = None, report_timings: float | None = None) 
             window.show_page(titles.index(page.lower()))
     if report_timings is not None:
         _PaintProbe(window, report_timings)
+    _route_uncaught_errors(state)
     window.show()
     state.load()
     return app.exec()
