@@ -455,3 +455,10 @@ def test_user_kind_change_is_one_undoable_edit(qtbot, window, app_state):
     window.undo_action.trigger()
     window.undo_action.trigger()
     assert app_state.workspace.users["ci-bot"].body["token"].startswith("tok-")
+
+
+def test_without_a_display_the_command_says_so(kubewallet_cmd):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run(kubewallet_cmd, capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: no display") and "Traceback" not in out.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,6 +37,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--page", metavar="NAME", help="the page to start on (contexts, clusters, users, ...)")
     parser.add_argument("--report-startup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv[1:])
+
+    if sys.platform.startswith("linux") and not any(
+            os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        # without this, Qt aborts the process ("could not connect to display") with a core dump
+        from kubewallet.errors import UsageError
+
+        raise UsageError("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset)",
+                         hint="run it in a desktop session, or see 'kubewallet --help' for the commands")
 
     from kubewallet.kubeconfig import LoadingRules
 
