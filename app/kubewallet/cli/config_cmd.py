@@ -97,6 +97,8 @@ def cmd_view(args, flags) -> int:
         raise KubeconfigError("--merge=false is not supported; use --kubeconfig to view one file")
     doc = ws.merged()
     if args.minify:
+        if args.context:  # kubectl's global --context picks the context to minify to
+            doc["current-context"] = args.context
         doc = view.minify(doc)
     if args.flatten:
         def origin_dir(kind, name):
@@ -479,6 +481,7 @@ def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
         p.add_argument("--minify", action="store_true", help="only what the current context uses")
         p.add_argument("--flatten", action="store_true", help="inline file references as data")
         p.add_argument("--merge", action="store_true")
+        p.add_argument("--context", help="with --minify: the context to keep (default: the current one)")
         return p, cmd_view
     if sub == "get-contexts":
         p.add_argument("names", nargs="*")

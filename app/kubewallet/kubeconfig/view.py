@@ -96,7 +96,7 @@ def to_json(doc: dict) -> str:
 
 
 def to_yaml(doc: dict) -> str:
-    return dump_yaml(doc)
+    return dump_yaml(doc, display=True)
 
 
 def table(rows: list[list[str]]) -> str:

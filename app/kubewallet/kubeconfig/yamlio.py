@@ -182,19 +182,72 @@ def _go_reads_as_number(value: str) -> bool:
     return value[0] in "+-0123456789" and _GO_NUMBER.fullmatch(value.replace("_", "")) is not None
 
 
+class _GoNumberLoader(_Loader):  # type: ignore[misc, valid-type]
+    """Reads plain scalars the way go-yaml v2 does where PyYAML differs: Go's number syntax
+    (`0o17`, `1e3` are numbers, so kubectl refuses them where a string belongs) and timestamps
+    (`2001-12-14` stays a string: kubectl accepts it as a namespace)."""
+
+    def resolve(self, kind, value, implicit):
+        tag = super().resolve(kind, value, implicit)
+        if tag == _STR and kind is yaml.ScalarNode and implicit[0] and value and \
+                value[0] in "+-.0123456789" and _go_reads_as_number(value):
+            return _GO_NUMBER_TAG
+        return tag
+
+
+_GO_NUMBER_TAG = "tag:kubewallet,2026:go-number"
+
+
+def _construct_go_number(loader, node) -> float:
+    try:
+        return float(int(node.value.replace("_", ""), 0))
+    except ValueError:
+        try:
+            return float(node.value.replace("_", ""))
+        except ValueError:
+            return 0.0  # a number all the same: only its type matters (kubectl refuses it)
+
+
+_GoNumberLoader.add_constructor(_GO_NUMBER_TAG, _construct_go_number)
+_GoNumberLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
+# A plain `=` or `<<` *value* is a string to go-yaml (a `<<` key still merges, see flatten_mapping).
+_GoNumberLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: node.value)
+_GoNumberLoader.add_constructor("tag:yaml.org,2002:merge", lambda loader, node: node.value)
+_Loader = _GoNumberLoader
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     # go-yaml double-quotes a string that would otherwise read as another type ("", "n", "123").
+    # A string with a line break is a literal block (`|-`), as go-yaml writes it.
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     if not value or _go_reads_as_number(value) or \
             dumper.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 
+class GoDisplayDumper(GoStyleDumper):  # type: ignore[misc, valid-type]
+    """What `kubectl config view` prints, byte for byte. It differs from what we write to a file
+    in one point: go-yaml writes a `=` or `<<` string plain, which PyYAML (and so the Python
+    kubernetes client) cannot read back; in files we quote them (same value to go-yaml)."""
+
+
+GoDisplayDumper.yaml_implicit_resolvers = {
+    first: list(pairs) for first, pairs in GoStyleDumper.yaml_implicit_resolvers.items()}
+for _first in ("=", "<"):  # no `=` (value) or `<<` (merge) scalars: they resolve as strings
+    GoDisplayDumper.yaml_implicit_resolvers[_first] = [
+        (tag, regexp) for tag, regexp in GoStyleDumper.yaml_implicit_resolvers.get(_first, [])
+        if tag not in ("tag:yaml.org,2002:value", "tag:yaml.org,2002:merge")]
+
+
 GoStyleDumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(data: Any) -> str:
-    """Serialize like kubectl: sorted keys, block style, no wrapping, no anchors."""
-    return yaml.dump(data, Dumper=GoStyleDumper, sort_keys=True, default_flow_style=False,
-                     allow_unicode=True, width=1 << 30, explicit_start=False)
+def dump_yaml(data: Any, display: bool = False) -> str:
+    """Serialize like kubectl: sorted keys, block style, no anchors, and go-yaml's (libyaml's)
+    best width of 80 columns: a long plain string with spaces is folded onto the next line.
+    `display`: exactly as `kubectl config view` prints it (see GoDisplayDumper)."""
+    return yaml.dump(data, Dumper=GoDisplayDumper if display else GoStyleDumper, sort_keys=True,
+                     default_flow_style=False, allow_unicode=True, width=80, explicit_start=False)
 

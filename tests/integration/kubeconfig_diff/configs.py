@@ -207,3 +207,24 @@ current-context: admin@api.prod.example.com
 """
 
 PKI_HOME = {f"home/.kube/{k}": v for k, v in PKI.items()}
+
+# Strings that YAML 1.1 / go-yaml would read as something else, need quoting, folding or a block.
+ODD_STRINGS = r"""apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: "https://a b c d e f g h i j k l m n o p q r s t u v w x y z a b c d e f g h i j k l m n o p q r s t u v w x y z"
+users:
+- name: u
+  user:
+    username: "multi\nline\nvalue"
+    password: " leading space"
+    token: "tab\there"
+    as: "- dash"
+    as-uid: "#hash"
+    as-groups: ["123", "true", "null", "", "a: b", "é", "😀", "~", "1e3", "0o17", "0x1F", "1_000", "2001-12-14", ":", "*star", "&amp", "!bang", "%pct", "@at", "`tick", "'q'", "\"dq\"", "{x}", "[y]", "a,b", "?", "|", ">", "=", "<<", ".inf", "-.5", "+1", "NaN", "Yes", "ON", "y", "n", "Null", "NULL", "12:30", "1:20:30", "0b101", "08", "1.0", "\u00a0nbsp", "x\u2028y", "ctl\u0007"]
+contexts:
+- name: x
+  context: {cluster: c, user: u}
+"""

@@ -167,9 +167,17 @@ def unknown_fields(value: Any, spec: Any = V1, path: tuple = ()) -> dict[tuple, 
     return out
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a plain `=` or `<<` value is a string (as in go-yaml)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: node.value)
+_Loader.add_constructor("tag:yaml.org,2002:merge", lambda loader, node: node.value)
+
+
 def load(content: bytes) -> Any:
     """The first YAML document, as kubectl reads a file (later ones are ignored)."""
-    loader = yaml.SafeLoader(content)
+    loader = _Loader(content)
     try:
         return loader.get_data() if loader.check_data() else None
     finally:

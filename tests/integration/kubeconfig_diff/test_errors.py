@@ -15,6 +15,8 @@ BAD_FILES = {
     "tab-indent": HEAD + "clusters:\n- name: a\n  cluster:\n    server: https://a\n\tfoo: bar\n",
     "number-for-string": HEAD + "clusters:\n- name: a\n  cluster:\n    server: 123\n",
     "hex-number-token": HEAD + "users:\n- name: u\n  user: {token: 0x1F}\n",
+    "go-octal-namespace": HEAD + "contexts:\n- name: c\n  context: {cluster: x, user: u, namespace: 0o17}\n",
+    "go-float-token": HEAD + "users:\n- name: u\n  user: {token: 1e3}\n",
     "string-for-bool": HEAD + "clusters:\n- name: a\n  cluster:\n    server: https://a\n"
                               "    insecure-skip-tls-verify: \"yes\"\n",
     "yaml11-bool-namespace": HEAD + "contexts:\n- name: c\n  context:\n    cluster: x\n    user: u\n    namespace: n\n",

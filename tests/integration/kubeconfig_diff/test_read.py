@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.kubeconfig_diff.configs import (A, C, DOTS, NON_ASCII, PKI, PKI_HOME, SINGLE,
-                                                       THREE, THREE_KC, UNKNOWN)
+                                                       THREE, THREE_KC, UNKNOWN, ODD_STRINGS)
 from tests.integration.kubeconfig_diff.harness import Link
 from tests.integration.kubeconfig_diff.scenarios import S, ids
 
@@ -52,6 +52,8 @@ SCENARIOS = [
                                **PKI, **PKI_HOME},
       "view --flatten", "get-contexts", "view --minify --flatten -o json"),
     S("get-contexts-missing-name", ONE, "get-contexts nope", "get-contexts dev nope", "get-contexts -o name nope"),
+    S("minify-other-context", ONE, "view --minify --context=prod", "view --minify --context dev -o json",
+      "view --context=prod", "view --minify --context=nope"),
     S("minify-without-current-context", {"home/.kube/config": A}, "view --minify", "view --minify -o json"),
     S("minify-current-context-missing", {"home/.kube/config": A + "current-context: ghost\n"}, "view --minify",
       "current-context", "get-contexts"),
@@ -102,6 +104,10 @@ users:
     as-user-extra: {scopes: [a, b]}
     tokenFile: /var/run/token
 """}, "view", "view -o json", "view --raw", "view --raw -o json"),
+    S("odd-strings", {"home/.kube/config": ODD_STRINGS}, "view", "view --raw", "view --raw -o json"),
+    S("timestamp-like-namespace", {"home/.kube/config": "apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n"
+                                                        "  context: {cluster: x, user: u, namespace: 2001-12-14}\n"},
+      "view", "get-contexts"),
     S("json-escaping", {"home/.kube/config": """\
 apiVersion: v1
 kind: Config
