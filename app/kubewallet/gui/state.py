@@ -81,13 +81,7 @@ def _load(rules: LoadingRules, *, report: Callable[..., None]) -> tuple[Workspac
 def _put(ws: Workspace, kind: str, name: str, body: dict, file: str) -> None:
     """Create or change an entry; a re-created entry (undoing a delete) goes back to the file it
     came from, not to the default file `set_entry` would pick for a new name."""
-    if name in ws.entries(kind) or not file:
-        ws.set_entry(kind, name, body)
-        return
-    from kubewallet.kubeconfig import NamedEntry
-
-    ws.entries(kind)[name] = NamedEntry(kind, name, copy.deepcopy(body), file)
-    ws._route()  # the engine's own routing: to `file`, as for an existing entry
+    ws.set_entry(kind, name, body, file=file or None)
 
 
 class EntryEdit(QUndoCommand):
@@ -369,10 +363,8 @@ class AppState(QObject):
         def done(digests: dict[Path, str]) -> None:
             self._digests = digests  # our own write: not an "outside change"
             if self.workspace is not None:
-                # shown at once (the reload that follows brings the real files); the engine has no
-                # public "already saved" setter, so both its views are set alike: no phantom edit
-                self.workspace._current["current-context"] = name
-                self.workspace._start["current-context"] = name
+                # shown at once (the reload that follows brings the real files), not as an edit
+                self.workspace.saved_current_context(name)
             self._emit_current()
             self.workspace_changed.emit()
             self.load(keep_edits=True)

@@ -194,6 +194,9 @@ def read_kubeconfig(path: str) -> KubeconfigFile:
         raise KubeconfigError(f"error loading config file {path!r}: it is a directory") from None
     except PermissionError:
         raise KubeconfigError(f"error loading config file {path!r}: permission denied") from None
+    except OSError as exc:  # ENOTDIR, ELOOP, EIO...: kubectl's words, never a traceback
+        raise KubeconfigError(f'error loading config file "{path}": open {path}: '
+                              f"{(exc.strerror or str(exc)).lower()}") from None
     data, canonical = _check_file(path, parse_yaml(raw, path), raw)
     return KubeconfigFile(path, data, raw, canonical=canonical)
 
@@ -297,13 +300,23 @@ class Workspace:
         self._current["current-context"] = name
         self._route()
 
-    def set_entry(self, kind: str, name: str, body: dict) -> bool:
-        """Create or replace an entry; returns True when it is new."""
+    def set_entry(self, kind: str, name: str, body: dict, file: str | None = None) -> bool:
+        """Create or replace an entry; returns True when it is new.
+
+        An existing entry stays in the file that defines it. A new one goes where kubectl puts
+        new entries, unless `file` names one of the workspace's files (undoing a delete puts the
+        entry back where it was)."""
         existing = self._current[kind].get(name)
-        origin = existing.file if existing else ""
+        origin = existing.file if existing else (file or "")
         self._current[kind][name] = NamedEntry(kind, name, copy.deepcopy(body), origin)
         self._route()
         return existing is None
+
+    def saved_current_context(self, name: str) -> None:
+        """Reflect a current-context that another edit already wrote to disk (e.g. a switch made
+        through `run_edit` while this workspace holds unsaved edits): shown, but not pending."""
+        self._current["current-context"] = name
+        self._start["current-context"] = name
 
     def delete_entry(self, kind: str, name: str) -> str:
         """Remove an entry from the file that defines it; returns that file."""
