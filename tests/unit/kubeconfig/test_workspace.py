@@ -143,9 +143,9 @@ def test_missing_explicit_file_is_an_error(tmp_path):
 
 
 def test_a_recreated_entry_can_go_back_to_the_file_it_came_from(tmp_path):
-    a = write(tmp_path / "a", cfg(contexts=[("x", {"cluster": "c", "user": "u"})], current="x"))
-    b = write(tmp_path / "b", cfg(contexts=[("y", {"cluster": "c", "user": "u"})]))
-    run_edit(rules_for(a, b), lambda ws: ws.delete_entry("contexts", "y"))
-    run_edit(rules_for(a, b), lambda ws: ws.set_entry("contexts", "y", {"cluster": "c", "user": "u"}, file=str(b)))
-    assert [c["name"] for c in yaml.safe_load(b.read_text())["contexts"]] == ["y"]
-    assert [c["name"] for c in yaml.safe_load(a.read_text())["contexts"]] == ["x"]
+    a = write(tmp_path / "a", cfg(contexts=[("first", {"cluster": "c", "user": "u"})], current="first"))
+    b = write(tmp_path / "b", cfg(contexts=[("second", {"cluster": "c", "user": "u"})]))
+    run_edit(rules_for(a, b), lambda ws: ws.delete_entry("contexts", "second"))
+    run_edit(rules_for(a, b), lambda ws: ws.set_entry("contexts", "second", {"cluster": "c", "user": "u"}, file=str(b)))
+    assert [c["name"] for c in yaml.safe_load(b.read_text())["contexts"]] == ["second"]
+    assert [c["name"] for c in yaml.safe_load(a.read_text())["contexts"]] == ["first"]
