@@ -110,12 +110,12 @@ def test_registry_skips_missing_pages_and_reports_broken_ones(monkeypatch, tmp_p
     assert "half written" in problems[0].reason
 
 
-def test_models_returning_none_cannot_drain_none(qtbot):
-    """PySide6 6.12 drops a reference to None per `data()` call that returns None (compat.py);
-    a 1,000-row view makes enough such calls to abort the interpreter without the guard."""
+def test_the_qt_binding_does_not_leak_references_to_none(qtbot):
+    """PySide6 6.12.0 dropped a reference to None on every `data()` that returns None, which every
+    model does for roles it does not serve; a 1,000-row view then drained None's count and the
+    interpreter aborted ("none_dealloc"). pyproject excludes that release; this catches any other
+    binding with the same bug before a person meets it."""
     from PySide6.QtCore import QAbstractListModel, QModelIndex
-
-    import kubewallet.gui  # noqa: F401 - installs the guard
 
     class Empty(QAbstractListModel):
         def rowCount(self, parent=QModelIndex()):  # noqa: N802
@@ -128,5 +128,4 @@ def test_models_returning_none_cannot_drain_none(qtbot):
     before = sys.getrefcount(None)
     for _ in range(20_000):
         model.index(0).data(0)
-    assert sys.getrefcount(None) > 1 << 38  # far from zero, whatever the binding does
-    assert before > 1 << 38
+    assert sys.getrefcount(None) >= before - 100

@@ -7,7 +7,3 @@ the contract is in `pages/base.py`), `models/` (Qt item models adapting core obj
 `dialogs/`, `widgets/` (small reusable widgets: the inline banner, masked fields), `window.py`.
 Core packages never import this package.
 """
-
-from kubewallet.gui.compat import protect_none_refcount as _protect_none_refcount
-
-_protect_none_refcount()  # before any Qt model runs: see compat.py (a PySide6 6.12 refcount bug)
