@@ -190,10 +190,10 @@ def read_kubeconfig(path: str) -> KubeconfigFile:
             raw = fh.read()
     except FileNotFoundError:
         return KubeconfigFile(path, {}, None)
-    except IsADirectoryError:
-        raise KubeconfigError(f"error loading config file {path!r}: it is a directory") from None
+    except IsADirectoryError:  # kubectl's words (Go's os.ReadFile error)
+        raise KubeconfigError(f'error loading config file "{path}": read {path}: is a directory') from None
     except PermissionError:
-        raise KubeconfigError(f"error loading config file {path!r}: permission denied") from None
+        raise KubeconfigError(f'error loading config file "{path}": open {path}: permission denied') from None
     except OSError as exc:  # ENOTDIR, ELOOP, EIO...: kubectl's words, never a traceback
         raise KubeconfigError(f'error loading config file "{path}": open {path}: '
                               f"{(exc.strerror or str(exc)).lower()}") from None

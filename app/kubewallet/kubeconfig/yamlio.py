@@ -188,6 +188,8 @@ class _GoNumberLoader(_Loader):  # type: ignore[misc, valid-type]
     (`2001-12-14` stays a string: kubectl accepts it as a namespace)."""
 
     def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in _MAYBE_TYPED:
+            return _STR  # the common case, without a second call
         tag = super().resolve(kind, value, implicit)
         if tag == _STR and kind is yaml.ScalarNode and implicit[0] and value and \
                 value[0] in "+-.0123456789" and _go_reads_as_number(value):

@@ -68,6 +68,10 @@ SCENARIOS = [
                                                           "contexts:\n- name: c\n  context:\n"
                                                           "    cluster: ghost\n    user: nobody\n"
                                                           "current-context: c\n"}, "view --minify"),
+    S("kubeconfig-is-a-directory", {"adir/placeholder": "", "a": A}, "view", "--kubeconfig adir get-contexts",
+      "use-context ctx-a", kc=("a", "adir")),
+    S("current-context-names-no-context", {"home/.kube/config": A + "current-context: ghost\n"},
+      "set-context --current --namespace=q", "view --minify"),
     S("multi-document-file", {"home/.kube/config": SINGLE + "---\nfoo: [broken\n"}, "view", "current-context",
       "set-context dev --namespace=second-doc-dropped"),
     S("empty-first-document", {"home/.kube/config": "---\n---\n" + B}, "view", "get-contexts"),
