@@ -290,7 +290,7 @@ def cmd_set_cluster(args, flags) -> int:
                 body["insecure-skip-tls-verify"] = False
                 body.pop("certificate-authority", None)
             else:
-                path = os.path.abspath(args.certificate_authority) if args.certificate_authority else ""
+                path = os.path.abspath(args.certificate_authority)  # Go's filepath.Abs("") is the cwd
                 body["certificate-authority"] = path
                 if path:
                     body["insecure-skip-tls-verify"] = False
@@ -375,9 +375,8 @@ def cmd_set_credentials(args, flags) -> int:
                 body[data_key] = _read_for_embed(value)
                 body.pop(path_key, None)
             else:
-                body[path_key] = os.path.abspath(value) if value else ""
-                if value:
-                    body.pop(data_key, None)
+                body[path_key] = os.path.abspath(value)  # Go's filepath.Abs("") is the cwd
+                body.pop(data_key, None)
         set_token = set_basic = False
         if args.token is not None:
             body["token"] = args.token

@@ -117,7 +117,7 @@ def relativize(kind: str, body: dict, base: str) -> dict:
             continue
         full = os.path.normpath(value if os.path.isabs(value) else os.path.join(base, value))
         rel = os.path.relpath(full, base)
-        holder[key] = full if rel == ".." or rel.startswith("../") else rel
+        holder[key] = full if rel.startswith("../") else rel  # a bare ".." stays (as in kubectl)
     return body
 
 
@@ -129,6 +129,17 @@ def _copy_state(state: dict) -> dict:
     out["preferences"] = copy.deepcopy(state["preferences"])
     out["extensions"] = dict(state["extensions"])
     return out
+
+
+def _same_to_kubectl(kind: str, a: dict, b: dict) -> bool:
+    """ModifyConfig writes an entry only when it is not reflect.DeepEqual to the one it read;
+    on Go's structs an empty string and an absent field are the same (`--tls-server-name=`
+    on a cluster without one changes nothing, and kubectl does not write)."""
+    spec = schema.INNER_STRUCT[kind]
+    try:
+        return schema.walk(a, spec, [], True) == schema.walk(b, spec, [], True)
+    except SchemaError:
+        return False
 
 
 def canonical_document(data: dict, keep_unknown: bool) -> dict:
@@ -360,7 +371,8 @@ class Workspace:
             inner = INNER_KEY[kind]
             for name, entry in new[kind].items():
                 before = start[kind].get(name)
-                if before is not None and (before is entry or before.body == entry.body):
+                if before is not None and (before is entry or before.body == entry.body
+                                           or _same_to_kubectl(kind, before.body, entry.body)):
                     continue
                 target = self._file_for(entry.file or default)
                 body = copy.deepcopy(entry.body)
