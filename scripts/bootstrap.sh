@@ -19,7 +19,7 @@ debs_demo=(libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3)
 debs_test=(gnome-keyring dbus dbus-x11 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0
            libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
            libxcb-xkb1 libxkbcommon-x11-0 hyperfine unzip desktop-file-utils appstream
-           zsh fish man-db groff-base binutils openssl)
+           zsh fish man-db groff-base binutils openssl pipx)
 want=("${debs_demo[@]}")
 [ "$mode" = test ] && want+=("${debs_test[@]}")
 missing=()

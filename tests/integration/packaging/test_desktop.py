@@ -85,14 +85,6 @@ def test_no_generated_png_is_committed():
     assert [p for p in tracked.split() if "icons" in p or "packaging" in p] == []
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
-                   capture_output=True, text=True, timeout=300, check=True)
-    return next(out.glob("kubewallet-*.whl"))
-
-
 def test_wheel_carries_desktop_files_icon_and_both_entry_points(wheel):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
