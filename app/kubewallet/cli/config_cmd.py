@@ -547,6 +547,22 @@ def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
                      hint="one of: " + ", ".join(SUBCOMMANDS))
 
 
+def _refuse_unknown_flags(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """pflag's rule: anything that starts with `-` is a flag (`-0` too, unlike argparse, which
+    takes it for a negative number), until `--`; an unknown one is an error, in pflag's words."""
+    known = parser._option_string_actions
+    for arg in argv:
+        if arg == "--":
+            return
+        if arg.startswith("--"):
+            name = arg.partition("=")[0]
+            if name not in known:
+                raise ConfigUsageError(f"unknown flag: {name}", hint=f"see '{parser.prog} --help'")
+        elif arg.startswith("-") and len(arg) > 1 and f"-{arg[1]}" not in known:
+            raise ConfigUsageError(f"unknown shorthand flag: '{arg[1]}' in {arg}",
+                                   hint=f"see '{parser.prog} --help'")
+
+
 def main(argv: list[str]) -> int:
     rest = argv[1:]
     # `--kubeconfig` may come before the subcommand, as with kubectl.
@@ -562,5 +578,6 @@ def main(argv: list[str]) -> int:
     sub, rest = rest[0], rest[1:]
     rest, flags = _normalize_bools(pre + rest)
     parser, run = _parser(sub)
+    _refuse_unknown_flags(parser, rest)
     args = parser.parse_args(rest)
     return run(args, flags)

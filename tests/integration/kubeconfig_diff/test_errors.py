@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.kubeconfig_diff.configs import A, B, SINGLE
-from tests.integration.kubeconfig_diff.harness import FAILS_NAMING_FILE
+from tests.integration.kubeconfig_diff.harness import BOTH_FAIL, FAILS_NAMING_FILE
 from tests.integration.kubeconfig_diff.scenarios import S, ids
 
 HEAD = "apiVersion: v1\nkind: Config\n"
@@ -60,6 +60,10 @@ SCENARIOS = [
       "set-credentials x --exec-interactive-mode=Sometimes", "set-cluster x --embed-certs --certificate-authority=no.crt",
       "set-credentials x --embed-certs --client-certificate=no.crt",
       "view -o wide", "get-contexts -o wide", "view --minify --kubeconfig nope.yaml"),
+    S("unknown-flags", {"home/.kube/config": SINGLE}, "view --bogus", "set users.bob.token -0",
+      "get-contexts -x", "set-context dev --namespce=typo", stderr=BOTH_FAIL),
+    S("double-dash-ends-flags", {"home/.kube/config": SINGLE}, "set -- users.bob.token -0",
+      "set-context --namespace=x -- -dash", "get-contexts -o name"),
     S("dangling-references", {"home/.kube/config": HEAD + "contexts:\n- name: c\n  context:\n"
                                                           "    cluster: ghost\n    user: nobody\n"
                                                           "current-context: c\n"},
