@@ -81,6 +81,7 @@ rm -rf "$folder" "$tarball"
 mkdir -p "$folder"
 cp -a "$CACHE/dist/kubewallet/." "$folder/"
 ln -s kubewallet "$folder/kubectl-wallet"          # `kubectl wallet ...` finds it on PATH
+ln -s kubewallet "$folder/kubectl_complete-wallet" # and `kubectl wallet <TAB>` (kubectl 1.26+)
 share=$folder/share
 install -D -m 0644 app/kubewallet/resources/desktop/kubewallet.desktop "$share/applications/kubewallet.desktop"
 install -D -m 0644 app/kubewallet/resources/desktop/io.github.kubewallet.kubewallet.metainfo.xml \

@@ -2,6 +2,8 @@
 
 Subcommand modules are imported by name at run time (`kubewallet.cli.main.COMMANDS`), which static
 analysis cannot see; build-bundle.sh passes `--collect-submodules kubewallet` for that reason.
+Started through the symlink `kubectl_complete-wallet`, it answers kubectl's plugin completion
+(the console script of the same name in the wheel).
 
 For the bundle's smoke test only: with `KUBEWALLET_BUNDLE_SCREENSHOT=PATH` in the environment,
 the GUI saves its main window to PATH (PNG) once it has shown and loaded, then quits — proof
@@ -44,6 +46,11 @@ def _screenshot_on_exec(path: str, settle_ms: int = 1500, limit_ms: int = 20000)
 _shot = os.environ.pop("KUBEWALLET_BUNDLE_SCREENSHOT", "")
 if _shot:
     _screenshot_on_exec(_shot)
+
+if os.path.basename(sys.argv[0]) == "kubectl_complete-wallet":   # kubectl's plugin completion
+    from kubewallet.cli.completion import kubectl_complete
+
+    raise SystemExit(kubectl_complete())
 
 from kubewallet.cli.main import main  # noqa: E402
 

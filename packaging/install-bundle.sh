@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs this kubewallet bundle for the current user (default PREFIX: ~/.local):
 #   PREFIX/lib/kubewallet/           the bundle folder (interpreter, app, Qt)
-#   PREFIX/bin/kubewallet, kubectl-wallet   symlinks (kubectl finds the plugin on PATH)
+#   PREFIX/bin/kubewallet, kubectl-wallet, kubectl_complete-wallet   symlinks (kubectl finds the
+#                                    plugin and its completion on PATH)
 #   PREFIX/share/applications, metainfo, icons/hicolor, man/man1, shell completions
 # usage: ./install.sh [PREFIX]        uninstall: ./install.sh --uninstall [PREFIX]
 set -euo pipefail
@@ -24,7 +25,7 @@ refresh_caches() {   # the menu and icon caches are shared with other applicatio
 }
 if [ $uninstall = 1 ]; then
   rm -rf "$lib"
-  rm -f "$PREFIX/bin/kubewallet" "$PREFIX/bin/kubectl-wallet"
+  rm -f "$PREFIX/bin/kubewallet" "$PREFIX/bin/kubectl-wallet" "$PREFIX/bin/kubectl_complete-wallet"
   for f in "${files[@]}" $icons; do rm -f "$share/$f"; done
   refresh_caches
   echo "kubewallet removed from $PREFIX"
@@ -36,6 +37,7 @@ cp -a "$src" "$lib"
 rm -rf "$lib/share"
 ln -sfn "$lib/kubewallet" "$PREFIX/bin/kubewallet"
 ln -sfn "$lib/kubewallet" "$PREFIX/bin/kubectl-wallet"
+ln -sfn "$lib/kubewallet" "$PREFIX/bin/kubectl_complete-wallet"
 for f in "${files[@]}" $icons; do install -D -m 0644 "$src/share/$f" "$share/$f"; done
 # the menu entry runs the installed binary even when PREFIX/bin is not on the session's PATH
 sed -i "s|^Exec=kubewallet|Exec=$lib/kubewallet|; s|^TryExec=kubewallet|TryExec=$lib/kubewallet|" \

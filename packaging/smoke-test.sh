@@ -50,7 +50,8 @@ names=$("$kw" config view -o json | python3 -c 'import json, sys; print(*(c["nam
 [ "$names" = "ctx other" ] || fail "config view -o json: $names"
 ok "config view on a sample file (token REDACTED)"
 [ "$("$bundle/kubectl-wallet" config current-context)" = ctx ] || fail "kubectl-wallet"
-ok "kubectl-wallet (kubectl plugin name)"
+[ "$("$bundle/kubectl_complete-wallet" use o | tr '\n' ' ')" = "other :4 " ] || fail "kubectl_complete-wallet"
+ok "kubectl-wallet and kubectl_complete-wallet (kubectl plugin and its completion)"
 
 "$kw" completion bash | bash -n || fail "completion bash"
 [ "$("$kw" completion --list contexts | tr '\n' ' ')" = "ctx other " ] || fail "completion --list"

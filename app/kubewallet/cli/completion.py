@@ -385,6 +385,79 @@ complete -c kubectl-wallet -f -a '(__kubewallet_candidates)'
 '''
 
 
+# ----- kubectl's plugin completion (kubectl wallet <TAB>) --------------------------------------
+
+# Cobra's completion directives, which kubectl expects on the last line (`:N`).
+DIRECTIVE_DEFAULT, DIRECTIVE_NO_FILES = 0, 4
+
+
+def complete(words: list[str]) -> tuple[list[str], int]:
+    """The same walk as the shell scripts, in Python: `words` are the arguments after
+    `kubewallet` (the last one is the word being completed). Returns candidates (cobra style,
+    `name\tdescription`) and the directive: file completion only where a file is expected."""
+    from kubewallet.cli.commandtree import build_tree
+
+    t = _tables(build_tree())
+    words = words or [""]
+    path, npos, kubeconfig, kind, prefix = "", 0, None, None, ""
+    rest, cur = words[:-1], words[-1]
+    i = 0
+    while i < len(rest):
+        w = rest[i]
+        i += 1
+        if w.startswith("--kubeconfig="):
+            kubeconfig = w.partition("=")[2]
+        elif (w.startswith("--") and "=" in w) or w == "--":
+            continue
+        elif w.startswith("-") and len(w) > 1:
+            flag_kind = t["value_kinds"].get((path, w))
+            if flag_kind:
+                if i == len(rest):
+                    kind = flag_kind
+                    break
+                if w == "--kubeconfig":
+                    kubeconfig = rest[i]
+                i += 1
+        elif npos == 0 and w in [n for n, _ in t["subs"].get(path, [])]:
+            path = f"{path} {w}".strip()
+        else:
+            npos += 1
+    if kind is None:
+        if cur.startswith("--") and "=" in cur:
+            flag, _, cur = cur.partition("=")
+            prefix, kind = flag + "=", t["value_kinds"].get((path, flag), "any")
+        elif cur.startswith("-"):
+            return [f"{n}\t{h}" if h else n for n, h in t["flags"].get(path, []) if n.startswith(cur)], DIRECTIVE_NO_FILES
+        elif npos == 0 and path in t["subs"]:
+            return [f"{n}\t{h}" if h else n for n, h in t["subs"][path] if n.startswith(cur)], DIRECTIVE_NO_FILES
+        else:
+            kind = t["pos"].get((path, str(npos))) or t["pos"].get((path, "rest")) or "any"
+    if kind == "files":
+        return [], DIRECTIVE_DEFAULT
+    if kind in LIST_KINDS:
+        try:
+            names = list_names(kind, kubeconfig)
+        except Exception:  # noqa: BLE001 - completion stays silent
+            names = []
+    elif kind.startswith("choices:"):
+        names = kind.removeprefix("choices:").split()
+    else:
+        names = []
+    return [prefix + n for n in names if n.startswith(cur)], DIRECTIVE_NO_FILES
+
+
+def kubectl_complete(argv: list[str] | None = None) -> int:
+    """`kubectl_complete-wallet`: kubectl (1.26+) runs it for `kubectl wallet <TAB>` with the words
+    after `wallet`, and reads cobra's format: one candidate per line, then `:DIRECTIVE`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        candidates, directive = complete(args)
+    except Exception:  # noqa: BLE001 - never a traceback in the middle of someone's prompt
+        candidates, directive = [], DIRECTIVE_NO_FILES
+    sys.stdout.write("".join(f"{c}\n" for c in candidates) + f":{directive}\n")
+    return 0
+
+
 # ----- the command -------------------------------------------------------------------------------
 
 SCRIPTS = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}

@@ -62,6 +62,9 @@ def test_kubectl_finds_the_plugin(pipx_install, kubectl, tmp_path):
     assert out.returncode == 0, out.stderr
     current = run(pipx_install, kubectl, tmp_path, "kubectl", "config", "current-context")
     assert current.stdout.strip() == "prod"
+    # kubectl wallet <TAB>: kubectl finds kubectl_complete-wallet next to the plugin
+    tab = run(pipx_install, kubectl, tmp_path, "kubectl", "__complete", "wallet", "use", "")
+    assert tab.stdout.splitlines() == ["dev", "prod", ":4"]
 
 
 def test_completion_man_and_desktop_files_come_with_the_install(pipx_install, kubectl, tmp_path):

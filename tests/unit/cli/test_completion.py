@@ -288,3 +288,38 @@ def test_script_generation_has_no_side_effects(tmp_path):
     build_tree()
     assert argparse.ArgumentParser.parse_known_args is before
     assert sorted(p for p in home.rglob("*")) == files_before
+
+
+# ----- kubectl wallet <TAB>: kubectl's own plugin completion calls kubectl_complete-wallet -------
+
+def kubectl_complete(kubectl, env, *words: str) -> tuple[list[str], str]:
+    out = subprocess.run([kubectl, "__complete", "wallet", *words], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    return [x.split("\t")[0] for x in lines[:-1]], lines[-1]
+
+
+@pytest.mark.kubectl
+def test_kubectl_completes_the_plugin_through_kubectl_complete_wallet(kubectl, env):
+    assert kubectl_complete(kubectl, env, "use", "") == (
+        ["dev", "prod-eu", "arn:aws:eks:eu-west-1:1234:cluster/prod"], ":4")
+    assert kubectl_complete(kubectl, env, "con") == (["config"], ":4")
+    assert kubectl_complete(kubectl, env, "config", "delete-user", "b") == (["bob"], ":4")
+    assert kubectl_complete(kubectl, env, "certs", "--output=w") == (["--output=wide"], ":4")
+    assert kubectl_complete(kubectl, env, "import", "") == ([], ":0")     # 0: the shell completes files
+
+
+@pytest.mark.parametrize("line", [
+    "kubewallet u", "kubewallet use ", "kubewallet ns p", "kubewallet config ", "kubewallet config view --",
+    "kubewallet secure --kubeconfig {other} ", "kubewallet certs -o ", "kubewallet config set-context x --user ",
+    "kubewallet whoami --context d", "kubewallet vault r", "kubewallet certs renew a",
+])
+def test_python_walker_agrees_with_the_bash_script(scripts, env, tmp_path, monkeypatch, line):
+    from kubewallet.cli.completion import complete
+
+    line = line.format(other=tmp_path / "other.yaml")
+    monkeypatch.setenv("KUBECONFIG", env["KUBECONFIG"])
+    words = line.split(" ")[1:]
+    got, _ = complete(words)
+    assert [c.split("\t")[0] for c in got] == bash_complete(scripts, env, line)
