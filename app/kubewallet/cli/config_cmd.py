@@ -129,7 +129,7 @@ def cmd_get_contexts(args, flags) -> int:
                 wanted.append(name)
             else:
                 missing.append(name)
-        names = wanted
+        names = sorted(wanted, key=str.encode)  # kubectl sorts the names it was given too
     if args.output == "name":
         sys.stdout.write("".join(f"{n}\n" for n in names))
     else:
@@ -279,11 +279,12 @@ def cmd_set_cluster(args, flags) -> int:
             body["server"] = args.server
         if args.tls_server_name is not None:
             body["tls-server-name"] = args.tls_server_name
-        if "--insecure-skip-tls-verify" in flags:
-            body["insecure-skip-tls-verify"] = insecure
-            if insecure:  # insecure mode clears any certificate authority
-                body.pop("certificate-authority", None)
-                body.pop("certificate-authority-data", None)
+        # kubectl 1.35 applies --insecure-skip-tls-verify whether given or not: any set-cluster
+        # without it turns insecure mode off (measured against the real binary; we match it).
+        body["insecure-skip-tls-verify"] = insecure
+        if insecure:  # insecure mode clears any certificate authority
+            body.pop("certificate-authority", None)
+            body.pop("certificate-authority-data", None)
         if args.certificate_authority is not None:
             if embed:
                 body["certificate-authority-data"] = _read_for_embed(args.certificate_authority)

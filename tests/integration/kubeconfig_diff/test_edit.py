@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.kubeconfig_diff.configs import (A, DOTS, NON_ASCII, PKI, PKI_HOME, SINGLE, THREE,
+from tests.integration.kubeconfig_diff.configs import (A, C, DOTS, NON_ASCII, PKI, PKI_HOME, SINGLE, THREE,
                                                        THREE_KC, UNKNOWN, ODD_STRINGS)
 from tests.integration.kubeconfig_diff.harness import BOTH_FAIL, Link
 from tests.integration.kubeconfig_diff.scenarios import S, ids
@@ -82,6 +82,8 @@ SCENARIOS = [
       "set-cluster e --embed-certs --certificate-authority=missing.crt", "set-cluster e2 --embed-certs"),
     S("set-cluster-insecure-with-ca", ONE, "set-cluster prod --insecure-skip-tls-verify",
       "set-cluster dev --insecure-skip-tls-verify=true", "set-cluster x --insecure-skip-tls-verify --certificate-authority=pki/ca.crt"),
+    S("set-cluster-turns-insecure-off", {"home/.kube/config": C}, "set-cluster cc --proxy-url=http://p",
+      "set-cluster cc --insecure-skip-tls-verify", "set-cluster cc"),
     S("set-cluster-three-files", THREE, "set-cluster cb --server=https://changed", "set-cluster shared --proxy-url=http://p",
       "set-cluster cb --certificate-authority=pki/ca.crt", "set-cluster fresh --server=https://f", kc=THREE_KC),
     S("set-cluster-nested-kubeconfig-dir", {"deep/dir/config": A, **PKI},
