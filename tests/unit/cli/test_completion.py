@@ -323,3 +323,15 @@ def test_python_walker_agrees_with_the_bash_script(scripts, env, tmp_path, monke
     words = line.split(" ")[1:]
     got, _ = complete(words)
     assert [c.split("\t")[0] for c in got] == bash_complete(scripts, env, line)
+
+
+def test_kubectl_completer_tables_are_cached_and_a_broken_cache_is_rebuilt(env, monkeypatch):
+    from kubewallet.cli.completion import complete
+
+    monkeypatch.setenv("KUBECONFIG", env["KUBECONFIG"])
+    first = complete(["config", "delete-user", ""])
+    cached = list((Path(os.environ["XDG_CACHE_HOME"]) / "kubewallet").glob("completion-*.json"))
+    assert len(cached) == 1
+    assert complete(["config", "delete-user", ""]) == first == (["alice", "bob"], 4)
+    cached[0].write_text("{not json")
+    assert complete(["config", "delete-user", ""]) == first
