@@ -4,6 +4,7 @@ as kubectx and kubens do it, with kubectl's own file semantics (`config use-cont
 
 from __future__ import annotations
 
+import os
 import sys
 
 from kubewallet.errors import KubeconfigError, UsageError
@@ -12,7 +13,16 @@ USE_EPILOG = """examples:
   kubewallet use prod-eu        switch to the context prod-eu
   kubewallet use prod           no exact name: pick among the fuzzy matches (on a terminal)
   kubewallet use -              back to the previous context
-  kubewallet use                list the contexts (pick one on a terminal)"""
+  kubewallet use                list the contexts (pick one on a terminal)
+  kubewallet use acme/prod      a context of the folder file acme.yaml (name in several files)
+  eval "$(kubewallet use prod --print-env)"     switch and point this shell's KUBECONFIG at its file
+  source <(kubewallet use --shell-function bash)   define `kw CONTEXT`, which does the same
+  kubewallet use --add-folder ~/customers       list the kubeconfig files of that folder too
+  kubewallet use --folders      show the folders and their files
+
+Folders: every file of ~/.kube/config.d (or of $KUBEWALLET_KUBECONFIG_DIRS, or of the folders
+added with --add-folder) is its own kubeconfig, never merged: a context there is switched in its
+own file, and the shell must then use that file (--print-env, or the kw function)."""
 
 NS_EPILOG = """examples:
   kubewallet ns payments        set the current context's namespace
@@ -65,10 +75,10 @@ def _pick(names: list[str], query: str, current: str) -> str | None:
         for n, name in enumerate(matches, 1):
             mark = "*" if name == current else " "
             print(f"{n:>3} {mark} {name}", file=sys.stderr)
-        try:
-            answer = input("context (number or text to filter, empty to cancel): ").strip()
-        except EOFError:
-            return None
+        # the prompt goes to stderr: under --print-env stdout is shell code captured by eval
+        sys.stderr.write("context (number or text to filter, empty to cancel): ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline().strip()
         if not answer:
             return None
         if answer.isdigit() and 1 <= int(answer) <= len(matches):
@@ -99,12 +109,11 @@ def _names(ws) -> list[str]:
     return sorted(ws.contexts, key=str.encode)
 
 
-def use_main(argv: list[str]) -> int:
+def _use_main_file(kubeconfig: str | None, target: str | None, argv: list[str]) -> int:
+    """The path without folders: exactly `kubectl config use-context` on the merged kubeconfig."""
     from kubewallet.kubeconfig import LoadingRules, load_workspace, run_edit
     from kubewallet.kubeconfig import history
 
-    kubeconfig, target = _parse(argv[1:], "kubewallet use", "context",
-                                "Switch the current context.", USE_EPILOG)
     rules = LoadingRules.from_env(kubeconfig)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if target == "-":
@@ -133,6 +142,158 @@ def use_main(argv: list[str]) -> int:
     if before and before != target:
         history.remember_context(rules.precedence, before)
     print(f'Switched to context "{target}".')
+    return 0
+
+
+class _UseOptions:
+    __slots__ = ("kubeconfig", "target", "print_env", "shell", "shell_function", "add_folder",
+                 "remove_folder", "folders")
+
+    def __init__(self) -> None:
+        self.kubeconfig = self.target = self.shell_function = None
+        self.add_folder = self.remove_folder = None
+        self.print_env, self.shell, self.folders = False, "sh", False
+
+
+_USE_VALUE_FLAGS = ("--kubeconfig", "--shell", "--shell-function", "--add-folder", "--remove-folder")
+
+
+def _use_help() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="kubewallet use", epilog=USE_EPILOG,
+                                     description="Switch the current context (of the main kubeconfig "
+                                                 "or of a kubeconfig folder file).",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("context", nargs="?", help="a name, FILE_STEM/NAME, or - for the previous one")
+    parser.add_argument("--kubeconfig", help="use this file instead of $KUBECONFIG")
+    parser.add_argument("--print-env", action="store_true",
+                        help="print the shell code that points KUBECONFIG at the context's file "
+                             "(messages and the picker go to stderr)")
+    parser.add_argument("--shell", choices=("sh", "bash", "zsh", "fish"), default="sh",
+                        help="syntax of --print-env (default: POSIX sh, also bash and zsh)")
+    parser.add_argument("--shell-function", metavar="SHELL", choices=("bash", "zsh", "fish", "sh"),
+                        help="print the kw function for your rc file")
+    parser.add_argument("--add-folder", metavar="DIR", help="add a folder of kubeconfig files")
+    parser.add_argument("--remove-folder", metavar="DIR", help="stop listing a folder")
+    parser.add_argument("--folders", action="store_true", help="show the folders and their files")
+    parser.print_help()
+
+
+def _parse_use(argv: list[str]) -> _UseOptions:
+    """By hand, as `_parse`: argparse costs this everyday command a fifth of its start-up."""
+    opts, rest = _UseOptions(), list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg in ("-h", "--help"):
+            _use_help()
+            raise SystemExit(0)
+        flag, eq, value = arg.partition("=")
+        if flag in _USE_VALUE_FLAGS:
+            if not eq:
+                if not rest:
+                    raise UsageError(f"flag needs an argument: {flag}")
+                value = rest.pop(0)
+            setattr(opts, flag[2:].replace("-", "_"), value)
+        elif arg == "--print-env":
+            opts.print_env = True
+        elif arg == "--folders":
+            opts.folders = True
+        elif arg.startswith("-") and arg != "-":
+            raise UsageError(f"unknown flag: {arg}", hint="see 'kubewallet use --help'")
+        elif opts.target is None:
+            opts.target = arg
+        else:
+            raise UsageError("kubewallet use takes one context, got more", hint="see 'kubewallet use --help'")
+    if opts.shell not in ("sh", "bash", "zsh", "fish"):
+        raise UsageError(f"unknown shell {opts.shell!r}", hint="one of: sh, bash, zsh, fish")
+    return opts
+
+
+def use_main(argv: list[str]) -> int:
+    opts = _parse_use(argv[1:])
+    if opts.shell_function is not None:
+        from kubewallet.kubeconfig.folders import shell_function
+
+        sys.stdout.write(shell_function(opts.shell_function))
+        return 0
+    if opts.add_folder is not None or opts.remove_folder is not None or opts.folders:
+        return _folders_main(opts)
+    from kubewallet.kubeconfig.folders import configured_folders, folder_files
+
+    if not opts.print_env and not folder_files(configured_folders()):
+        return _use_main_file(opts.kubeconfig, opts.target, argv)
+    return _use_main_catalog(opts, argv, os.environ)
+
+
+def _folders_main(opts: _UseOptions) -> int:
+    from kubewallet.kubeconfig import folders as kf
+
+    if opts.add_folder is not None:
+        kf.add_folder(opts.add_folder)
+        print(f"added {os.path.abspath(os.path.expanduser(opts.add_folder))} "
+              f"(saved in {kf.settings_file()})")
+    if opts.remove_folder is not None:
+        kf.remove_folder(opts.remove_folder)
+        print(f"removed {os.path.abspath(os.path.expanduser(opts.remove_folder))}")
+    if opts.folders:
+        for folder in kf.configured_folders():
+            print(folder)
+            for path in kf.folder_files([folder]):
+                print(f"  {os.path.basename(path)}")
+    return 0
+
+
+def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
+    """Main kubeconfig and folder files together (see kubeconfig/folders.py)."""
+    from kubewallet.kubeconfig import folders as kf
+    from kubewallet.kubeconfig import history
+
+    catalog = kf.load_catalog(opts.kubeconfig, environ)
+    for problem in catalog.problems:
+        print(f"warning: skipped {problem.message}", file=sys.stderr)
+    out = sys.stderr if opts.print_env else sys.stdout
+    interactive = sys.stdin.isatty() and out.isatty()
+    target, ctx, query = opts.target, None, None
+    if target == "-":
+        ref = history.previous_context(catalog.main.precedence)
+        if not ref:
+            raise KubeconfigError("no previous context to switch back to")
+        ctx = catalog.from_reference(ref)
+    elif target is not None:
+        try:
+            ctx = catalog.find(target)
+        except (kf.UnknownContext, kf.AmbiguousContext):
+            if not interactive:
+                raise
+            query = _last_query(argv)
+    if ctx is None:
+        labels = catalog.labels
+        if not interactive:
+            if opts.print_env:  # shell code that prints the list, so `kw` alone lists too
+                quoter = kf.fish_quote if opts.shell == "fish" else kf.sh_quote
+                if labels:
+                    sys.stdout.write("printf '%s\\n' " + " ".join(quoter(n) for n in labels) + "\n")
+            else:
+                sys.stdout.write("".join(f"{n}\n" for n in labels))
+            return 0
+        active = catalog.active.label if catalog.active else ""
+        picked = _pick(labels, query or "", active)
+        if picked is None:
+            return 1
+        ctx = catalog.find(picked)
+    result = kf.switch(catalog, ctx)
+    before = result.previous
+    if before is not None and (before.file, before.name) != (ctx.file, ctx.name):
+        history.remember_context(catalog.main.precedence, catalog.reference(before))
+    print(f'Switched to context "{ctx.label}".', file=out)
+    if opts.print_env:
+        sys.stdout.write(kf.env_lines(result.env_changes, opts.shell))
+    elif result.needs_env_change(environ):
+        hint = kf.env_lines({"KUBECONFIG": result.kubeconfig}, "sh").strip()
+        print(f"kubectl reads $KUBECONFIG; in this shell run: {hint}\n"
+              f"(or use the kw function: kubewallet use --shell-function bash|zsh|fish)",
+              file=sys.stderr)
     return 0
 
 
