@@ -296,6 +296,8 @@ def walk(value: Any, spec: Struct, path: list[Any], keep_unknown: bool) -> dict:
         elif isinstance(kind, ListOf):
             _expect(isinstance(raw, list), fpath, "a list", raw)
             norm = [walk(item, kind.item, fpath + [i], keep_unknown) for i, item in enumerate(raw)]
+            if kind is EXTENSIONS:  # a map in client-go: written back sorted by name
+                norm.sort(key=lambda ext: (ext.get("name") or "").encode())
         elif isinstance(kind, Struct):
             norm = walk(raw, kind, fpath, keep_unknown)
         else:  # pragma: no cover - the tables above are closed

@@ -59,6 +59,16 @@ if hasattr(yaml, "CSafeLoader"):
     class _Unusual(Exception):
         pass
 
+    def _go_key(key):
+        """sigs.k8s.io/yaml turns a non-string map key into a JSON string (`y: 1` is `"true": 1`)."""
+        if isinstance(key, bool):
+            return "true" if key else "false"
+        if key is None:
+            return "null"
+        if isinstance(key, int):
+            return str(key)
+        raise _Unusual
+
     def _build(loader, node, depth):
         if depth > 200:
             raise _Unusual
@@ -71,6 +81,8 @@ if hasattr(yaml, "CSafeLoader"):
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise _Unusual
                 key = _build(loader, key_node, depth + 1)
+                if not isinstance(key, str):
+                    key = _go_key(key)
                 try:
                     out[key] = _build(loader, value_node, depth + 1)
                 except TypeError:  # an unhashable key: let PyYAML report it

@@ -228,3 +228,48 @@ contexts:
 - name: x
   context: {cluster: c, user: u}
 """
+
+# Empty kind/apiVersion, empty lists and strings, extensions out of order, non-string keys.
+EXOTIC = r"""kind: ""
+apiVersion: ""
+preferences:
+  colors: false
+  extensions:
+  - name: pe
+    extension: {z: 1, a: [2, {y: n}]}
+clusters:
+- name: dc
+  cluster:
+    server: https://dc
+    disable-compression: true
+    insecure-skip-tls-verify: false
+    proxy-url: ""
+users:
+- name: ex
+  user:
+    exec:
+      command: cmd
+      apiVersion: client.authentication.k8s.io/v1beta1
+      env: []
+      args: []
+      installHint: |
+        install it
+        please
+      provideClusterInfo: false
+    as-user-extra: {zz: [b, a], aa: []}
+    as-groups: []
+- name: empty
+  user: {}
+contexts:
+- name: c
+  context:
+    cluster: dc
+    user: ex
+    namespace: ""
+current-context: c
+extensions:
+- name: z
+  extension: null
+- name: a
+  extension: "str"
+"""

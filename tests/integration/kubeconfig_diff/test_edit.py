@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.kubeconfig_diff.configs import (A, C, DOTS, NON_ASCII, PKI, PKI_HOME, SINGLE, THREE,
-                                                       THREE_KC, UNKNOWN, ODD_STRINGS)
+                                                       THREE_KC, UNKNOWN, ODD_STRINGS, EXOTIC)
 from tests.integration.kubeconfig_diff.harness import BOTH_FAIL, Link
 from tests.integration.kubeconfig_diff.scenarios import S, ids
 
@@ -53,6 +53,7 @@ SCENARIOS = [
     S("set-context-yaml-special-values", ONE, "set-context n --namespace=n --cluster=yes --user=null",
       "set-context on --namespace=123 --cluster=0x1F --user=~", "set-context t --namespace='a: b' --cluster='#x'",
       "view -o json"),
+    S("rewrite-exotic", {"home/.kube/config": EXOTIC}, "set-context c --namespace=x"),
     S("rewrite-odd-strings", {"home/.kube/config": ODD_STRINGS}, "set-context x --namespace='='",
       "set users.u.username 'two\nlines'", "set-cluster c --server='https://long value with many spaces that "
       "goes well past the eightieth column of the line'", "set-context y --namespace=<< --cluster=2001-12-14",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.kubeconfig_diff.configs import (A, C, DOTS, NON_ASCII, PKI, PKI_HOME, SINGLE,
-                                                       THREE, THREE_KC, UNKNOWN, ODD_STRINGS)
+                                                       THREE, THREE_KC, UNKNOWN, ODD_STRINGS, EXOTIC)
 from tests.integration.kubeconfig_diff.harness import Link
 from tests.integration.kubeconfig_diff.scenarios import S, ids
 
@@ -105,6 +105,7 @@ users:
     as-user-extra: {scopes: [a, b]}
     tokenFile: /var/run/token
 """}, "view", "view -o json", "view --raw", "view --raw -o json"),
+    S("exotic-but-valid", {"home/.kube/config": EXOTIC}, "view", "view -o json", "view --raw --minify -o json"),
     S("odd-strings", {"home/.kube/config": ODD_STRINGS}, "view", "view --raw", "view --raw -o json"),
     S("timestamp-like-namespace", {"home/.kube/config": "apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n"
                                                         "  context: {cluster: x, user: u, namespace: 2001-12-14}\n"},
