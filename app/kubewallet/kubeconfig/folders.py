@@ -384,7 +384,7 @@ def scan_files(paths: list[str], environ: Mapping[str, str] | None = None,
             continue
         result = scan_file(path)
         out[path] = result
-        if now - st.st_mtime_ns > _RACY_NS and now - st.st_ctime_ns > _RACY_NS:
+        if now - st.st_mtime_ns > _RACY_NS:
             fresh[key] = [sig, result]
         changed = True
     if use_index and (changed or len(fresh) != len(index)):
