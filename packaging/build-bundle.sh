@@ -69,6 +69,7 @@ export PYINSTALLER_CONFIG_DIR=$CACHE/pyinstaller-config   # its binary cache sur
 rm -rf "$CACHE/dist"
 "$VENV/bin/pyinstaller" --noconfirm --log-level WARN --onedir --name kubewallet \
   --distpath "$CACHE/dist" --workpath "$CACHE/work" --specpath "$CACHE" \
+  --additional-hooks-dir "$here/packaging/pyi-hooks" \
   --collect-submodules kubewallet --collect-data kubewallet \
   --collect-submodules keyring.backends --copy-metadata keyring --copy-metadata kubewallet \
   --hidden-import PySide6.QtSvg \

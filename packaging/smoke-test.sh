@@ -23,6 +23,11 @@ unset KUBECONFIG KUBEWALLET_SHELL_CONTEXT KUBEWALLET_SHELL_SOURCE
 version=$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$here/app/kubewallet/__init__.py")
 [ "$("$kw" --version)" = "kubewallet $version" ] || fail "--version"
 ok "--version: kubewallet $version"
+# the command line must not load Qt (packaging/pyi-hooks replaces PyInstaller's eager Qt hook)
+if LD_DEBUG=files "$kw" config current-context 2>&1 >/dev/null | grep -q 'file=.*libQt6Core'; then
+  fail "the command line loads Qt at start-up"
+fi
+ok "the command line starts without loading Qt"
 
 cat > "$work/config" <<'YAML'
 apiVersion: v1
