@@ -16,6 +16,10 @@ import sys
 
 from kubewallet.errors import RbacError
 
+TYPE_CHECKING = False  # typing itself is not imported: can-i is a short process
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 # kubectl's lists (cani.go): other verbs are allowed but warned about.
 RESOURCE_VERBS = frozenset({"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
                             "use", "bind", "impersonate", "*", "approve", "sign", "escalate", "attest"})
@@ -44,7 +48,7 @@ exit status: 0 yes, 1 no, 3 error
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage mistakes are RbacErrors (exit 3) so they never read as yes/no."""
 
-    def error(self, message: str) -> "NoReturn":  # noqa: F821 (typing not imported: start-up time)
+    def error(self, message: str) -> NoReturn:
         raise RbacError(message, hint=f"see '{self.prog} --help'")
 
 

@@ -21,7 +21,7 @@ def identity_from_context(context: str | None, kubeconfig: str | None = None) ->
     try:
         ws = load_workspace(LoadingRules.from_env(kubeconfig))
     except KubewalletError as exc:
-        raise RbacError(f"cannot derive the identity of the context: {exc.one_line()}",
+        raise RbacError(f"no identity to ask for: the kubeconfig gives none: {exc.one_line()}",
                         hint="pass --as USER [--as-group GROUP]... instead") from None
     return identity_from_workspace(ws, context)
 
@@ -36,7 +36,7 @@ def identity_from_workspace(ws, context: str | None) -> Identity:
     except RbacError:
         raise
     except KubewalletError as exc:
-        raise RbacError(f"cannot derive the identity of the context: {exc.one_line()}",
+        raise RbacError(f"no identity to ask for: the kubeconfig gives none: {exc.one_line()}",
                         hint="pass --as USER [--as-group GROUP]... instead") from None
     who = found.identity
     if who is None or not who.username:

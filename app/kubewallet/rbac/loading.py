@@ -13,7 +13,8 @@ twice, the later one wins, as a second `kubectl apply` would.
 
 Anything that does not parse, or parses into the wrong shape, raises `RbacError` naming the
 file (and the line and column for YAML/JSON syntax errors, the object and field otherwise).
-YAML is read with libyaml's `CSafeLoader` and imported only when a file is not plain JSON.
+YAML is read with libyaml, with `CSafeLoader`'s semantics (`yamlfast.py` builds the values from
+the event stream, several times faster on large dumps), and imported only when a file is not JSON.
 """
 
 from __future__ import annotations
@@ -101,8 +102,10 @@ def parse_documents(data: str | bytes, source: str) -> list[Any]:
         raise RbacError(f"{source}: not a text file (contains NUL bytes)")
     import yaml
 
+    from kubewallet.rbac import yamlfast
+
     try:
-        return list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+        return yamlfast.load_all(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -110,8 +113,8 @@ def parse_documents(data: str | bytes, source: str) -> list[Any]:
         raise RbacError(f"{where}: YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise RbacError(f"{source}: YAML: {' '.join(str(exc).split())}") from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        # libyaml's constructors raise these for things like out-of-range timestamps.
+    except (ValueError, TypeError, OverflowError, RecursionError, IndexError, KeyError, AttributeError) as exc:
+        # PyYAML's constructors raise these for out-of-range timestamps, `!!int ''` and the like.
         raise RbacError(f"{source}: YAML: {exc}") from None
 
 

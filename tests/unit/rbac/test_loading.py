@@ -164,3 +164,15 @@ def test_large_yaml_is_parsed_once_and_reparsed_when_edited(tmp_path, monkeypatc
     path.write_text(SAMPLE.replace("name: alice", "name: alicia"))
     edited, _ = load_paths([path])
     assert any(s.name == "alicia" for b in edited.bindings for s in b.subjects)
+
+
+@settings(max_examples=150, deadline=None)
+@given(tokens=st.lists(st.sampled_from(["kind: Role\n", "metadata: ", "{name: x}", "rules:", "\n- ", "verbs: ",
+                                        "!!int ", "!!binary ", "!!timestamp ", "&a ", "*a", "<<: ", "''", "[", "]",
+                                        "? ", "\n  ", "2024-13-45", "0x", "---\n", "items:", "kind: List\n"]),
+                       max_size=25))
+def test_fuzz_tagged_and_structured_yaml_loads_or_raises_rbac_error(tokens):
+    try:
+        load_text("".join(tokens), "fuzz.yaml")
+    except RbacError as exc:
+        assert exc.message.startswith("fuzz.yaml")
