@@ -258,7 +258,13 @@ _kubewallet() {
       esac;;
   esac
 }
-compdef _kubewallet kubewallet kubectl-wallet
+# Autoloaded from $fpath (file _kubewallet), zsh runs this file as the function itself on the first
+# TAB: complete right away. Sourced (source <(kubewallet completion zsh)), register it.
+if [ "${funcstack[1]-}" = "_kubewallet" ]; then
+  _kubewallet "$@"
+else
+  compdef _kubewallet kubewallet kubectl-wallet
+fi
 '''
 
 

@@ -335,3 +335,15 @@ def test_kubectl_completer_tables_are_cached_and_a_broken_cache_is_rebuilt(env, 
     assert complete(["config", "delete-user", ""]) == first == (["alice", "bob"], 4)
     cached[0].write_text("{not json")
     assert complete(["config", "delete-user", ""]) == first
+
+
+def test_zsh_autoloaded_from_fpath_completes_on_the_first_tab(scripts, env, tmp_path):
+    """Installed as `_kubewallet` in $fpath, zsh runs the file as the function on the first TAB."""
+    fdir = tmp_path / "site-functions"
+    fdir.mkdir()
+    (fdir / "_kubewallet").write_text(scripts["zsh"].read_text())
+    driver = ZSH_DRIVER.replace('source "$SCRIPT"', f'fpath=({fdir} $fpath); autoload -Uz _kubewallet')
+    out = subprocess.run(["zsh", "-f", "-c", driver], env=dict(env, LINE="kubewallet unsecure "),
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["alice", "bob"]
