@@ -73,8 +73,12 @@ def directory_lock(directories: list[Path], wait: float = 30.0) -> Iterator[None
     fds: list[int] = []
     try:
         for directory in sorted(set(directories)):
-            directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(directory, os.O_RDONLY)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                fd = os.open(directory, os.O_RDONLY)
+            except OSError as exc:
+                raise KubeconfigError(f"cannot use the directory {directory}: "
+                                      f"{exc.strerror or exc}") from None
             fds.append(fd)
             deadline = time.monotonic() + wait
             while True:
@@ -380,8 +384,22 @@ def atomic_write(path: str | Path, content: bytes, *, expected: bytes | None,
     `expected` is what the caller read (None when the file did not exist): if the file now
     holds something else, another program changed it since, and `ConcurrentChange` is raised
     so the caller can reload and redo its edit instead of overwriting that change.
+    A file system that refuses (permissions, read-only, full) gives a `KubeconfigError`
+    naming the file; the file is then unchanged.
     """
     target = real_target(path)
+    try:
+        _atomic_write(path, target, content, expected, backup)
+    except OSError as exc:
+        where = exc.filename or target
+        raise KubeconfigError(f"cannot write {target}: {exc.strerror or exc} ({where})",
+                              hint="kubewallet writes a temporary file and a lock file next to "
+                                   "the kubeconfig, and a backup under "
+                                   f"{backup_dir()}: all must be writable") from None
+
+
+def _atomic_write(path: str | Path, target: Path, content: bytes, expected: bytes | None,
+                  backup: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     for name in {target, Path(os.path.abspath(path))}:
         clean_stale_temps(name)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kubewallet.errors import KubeconfigParseError, LockError
+from kubewallet.errors import KubeconfigError, KubeconfigParseError, LockError
 from kubewallet.kubeconfig import LoadingRules, run_edit
 from kubewallet.kubeconfig.saving import (BACKUPS_KEPT, ConcurrentChange, atomic_write,
                                           backup_folder_for, clean_stale_temps, directory_lock,
@@ -208,3 +208,31 @@ def test_run_edit_redoes_the_edit_when_the_file_changed_under_it(tmp_path):
     assert calls == [1, 2]
     text = path.read_text()
     assert "by-kubectl" in text and "ours" in text
+
+
+def test_a_file_system_that_refuses_gives_a_clear_error_and_changes_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "config"
+    path.write_bytes(DOC)
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))  # the backup cannot be written
+    with pytest.raises(KubeconfigError) as info:
+        atomic_write(path, b"new", expected=DOC)
+    assert f"cannot write {path}" in str(info.value)
+    assert path.read_bytes() == DOC
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "not-a-directory"]
+    with pytest.raises(KubeconfigError) as info:
+        run_edit(LoadingRules.from_env(str(blocker / "config")), lambda ws: ws.use_context("a"))
+    assert str(blocker) in str(info.value)
+
+
+def test_paths_that_cannot_be_opened_get_kubectls_words_not_a_traceback(tmp_path):
+    (tmp_path / "file").write_text("")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    for path, words in ((tmp_path / "file" / "config", "not a directory"),
+                        (tmp_path / "loop1", "too many levels of symbolic links")):
+        with pytest.raises(KubeconfigError) as info:
+            run_edit(LoadingRules.from_env(str(path)), lambda ws: ws.use_context("a"))
+        assert str(info.value) == f'error loading config file "{path}": open {path}: {words}' \
+            or str(path.parent) in str(info.value)
