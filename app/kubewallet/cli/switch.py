@@ -19,6 +19,7 @@ USE_EPILOG = """examples:
   source <(kubewallet use --shell-function bash)   define `kw CONTEXT`, which does the same
   kubewallet use --add-folder ~/customers       list the kubeconfig files of that folder too
   kubewallet use --folders      show the folders and their files
+  kubewallet use -l acme        list the contexts matching "acme", with their cluster and file
 
 Folders: every file of ~/.kube/config.d (or of $KUBEWALLET_KUBECONFIG_DIRS, or of the folders
 added with --add-folder) is its own kubeconfig, never merged: a context there is switched in its
@@ -147,12 +148,12 @@ def _use_main_file(kubeconfig: str | None, target: str | None, argv: list[str]) 
 
 class _UseOptions:
     __slots__ = ("kubeconfig", "target", "print_env", "shell", "shell_function", "add_folder",
-                 "remove_folder", "folders")
+                 "remove_folder", "folders", "long")
 
     def __init__(self) -> None:
         self.kubeconfig = self.target = self.shell_function = None
         self.add_folder = self.remove_folder = None
-        self.print_env, self.shell, self.folders = False, "sh", False
+        self.print_env, self.shell, self.folders, self.long = False, "sh", False, False
 
 
 _USE_VALUE_FLAGS = ("--kubeconfig", "--shell", "--shell-function", "--add-folder", "--remove-folder")
@@ -177,6 +178,9 @@ def _use_help() -> None:
     parser.add_argument("--add-folder", metavar="DIR", help="add a folder of kubeconfig files")
     parser.add_argument("--remove-folder", metavar="DIR", help="stop listing a folder")
     parser.add_argument("--folders", action="store_true", help="show the folders and their files")
+    parser.add_argument("-l", "--long", action="store_true",
+                        help="list with cluster, namespace and file (* marks what kubectl uses now); "
+                             "a CONTEXT given with it filters the list (fuzzy)")
     parser.print_help()
 
 
@@ -199,6 +203,8 @@ def _parse_use(argv: list[str]) -> _UseOptions:
             opts.print_env = True
         elif arg == "--folders":
             opts.folders = True
+        elif arg in ("-l", "--long"):
+            opts.long = True
         elif arg.startswith("-") and arg != "-":
             raise UsageError(f"unknown flag: {arg}", hint="see 'kubewallet use --help'")
         elif opts.target is None:
@@ -221,7 +227,7 @@ def use_main(argv: list[str]) -> int:
         return _folders_main(opts)
     from kubewallet.kubeconfig.folders import configured_folders, folder_files
 
-    if not opts.print_env and not folder_files(configured_folders()):
+    if not opts.print_env and not opts.long and not folder_files(configured_folders()):
         return _use_main_file(opts.kubeconfig, opts.target, argv)
     return _use_main_catalog(opts, argv, os.environ)
 
@@ -244,6 +250,25 @@ def _folders_main(opts: _UseOptions) -> int:
     return 0
 
 
+def _print_long(catalog, query: str) -> None:
+    """A table, as `kubectl config get-contexts` prints one, plus the file of each context;
+    with a query, only the fuzzy matches (best first), as the picker would show them."""
+    contexts = list(catalog.contexts)
+    if query:
+        from kubewallet.gui.fuzzy import fuzzy_filter
+
+        contexts = [contexts[i] for i, _ in fuzzy_filter(query, catalog.labels, limit=len(contexts))]
+    home = os.path.expanduser("~")
+    rows = [("CURRENT", "NAME", "CLUSTER", "NAMESPACE", "FILE")]
+    for c in contexts:
+        mark = "*" if catalog.active is not None and c == catalog.active else ""
+        where = c.file if not c.file.startswith(home + os.sep) else "~" + c.file[len(home):]
+        rows.append((mark, c.label, c.cluster, c.namespace, where))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("   ".join(v.ljust(w) for v, w in zip(r, widths)) + "   " + r[4])
+
+
 def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
     """Main kubeconfig and folder files together (see kubeconfig/folders.py)."""
     from kubewallet.kubeconfig import folders as kf
@@ -254,6 +279,9 @@ def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
         print(f"warning: skipped {problem.message}", file=sys.stderr)
     out = sys.stderr if opts.print_env else sys.stdout
     interactive = sys.stdin.isatty() and out.isatty()
+    if opts.long:
+        _print_long(catalog, opts.target or "")
+        return 0
     target, ctx, query = opts.target, None, None
     if target == "-":
         ref = history.previous_context(catalog.main.precedence)

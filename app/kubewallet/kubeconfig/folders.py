@@ -123,6 +123,15 @@ class Catalog:
                                    candidates=tuple(hits))
         raise UnknownContext(f'no context exists with the name: "{query}"')
 
+    def rules_for(self, ctx: FolderContext) -> "LoadingRules":
+        """The loading rules to read or edit `ctx` in place (`load_workspace`, `run_edit`): the
+        folder file alone (explicit, as `--kubeconfig FILE`), or the main kubeconfig's rules."""
+        from kubewallet.kubeconfig.loading import LoadingRules
+
+        if ctx.folder:
+            return LoadingRules((ctx.file,), explicit=ctx.file, source="explicit")
+        return self.main
+
     def reference(self, ctx: FolderContext) -> str:
         """How `kubewallet use -` remembers a context (see history.py): the bare name for the
         main kubeconfig (as before folders existed), `\\0PATH\\0NAME` for a folder file."""
@@ -542,15 +551,10 @@ def switch(catalog: Catalog, ctx: FolderContext) -> SwitchResult:
     """Make `ctx` the current context of its own file(s), in place and safely, and say which
     `$KUBECONFIG` kubectl needs to see it. The main kubeconfig is edited by kubectl's routing
     (`use-context`); a folder file through explicit rules for that file alone."""
-    from kubewallet.kubeconfig.loading import LoadingRules
     from kubewallet.kubeconfig.workspace import run_edit
 
-    if ctx.folder:
-        rules = LoadingRules((ctx.file,), explicit=ctx.file, source="explicit")
-    else:
-        rules = catalog.main
     try:
-        run_edit(rules, _use(ctx.name))
+        run_edit(catalog.rules_for(ctx), _use(ctx.name))
     except _Missing:
         raise UnknownContext(f'the context "{ctx.name}" is no longer in {ctx.file}',
                              hint="the file changed meanwhile; list again") from None
@@ -586,7 +590,7 @@ SHELLS = ("bash", "zsh", "fish", "sh")
 
 _POSIX_FUNCTION = """\
 # kubewallet: `kw CONTEXT` switches the context and points this shell's KUBECONFIG at its file.
-# Put this line in your rc file: source <(kubewallet use --shell-function {shell})
+# Put this line in your rc file: eval "$(kubewallet use --shell-function {shell})"
 kw() {{
   case "${{1-}}" in
     -h|--help|--add-folder|--add-folder=*|--remove-folder|--remove-folder=*|--folders|--shell-function|--shell-function=*)

@@ -237,3 +237,15 @@ def test_on_a_terminal_the_picker_covers_the_folder_files(world, kubectl):
     assert 'Switched to context "acme-prod".' in screen
     assert "export KUBECONFIG=" in screen
     assert "current-context: acme-prod" in world["acme"].read_text()
+
+
+def test_long_listing_shows_the_file_and_filters(world):
+    env = dict(world["env"], KUBECONFIG=str(world["acme"]))
+    rows = [line.split() for line in run(kw(["-l"]), env).stdout.splitlines()]
+    assert rows[0] == ["CURRENT", "NAME", "CLUSTER", "NAMESPACE", "FILE"]
+    by_name = {(r[1] if r[0] == "*" else r[0]): r for r in rows[1:]}  # the namespaces are empty
+    assert by_name["acme-prod"][0] == "*"  # what kubectl uses with this KUBECONFIG
+    assert by_name["globex-1"][-1] == "~/.kube/config.d/globex.yaml"
+    assert by_name["config/prod"][-1] == "~/.kube/config"
+    filtered = run(kw(["-l", "glob"]), env).stdout.splitlines()
+    assert len(filtered) == 2 and "globex-1" in filtered[1]
