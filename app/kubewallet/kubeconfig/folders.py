@@ -492,28 +492,58 @@ def load_catalog(explicit: str | None = None, environ: Mapping[str, str] | None 
         for name, cluster, user, namespace in info["contexts"]:
             raw.append((name, path, True, name == info["current"], cluster, user, namespace))
 
-    count: dict[str, int] = {}
-    for item in raw:
-        count[item[0]] = count.get(item[0], 0) + 1
-    stems: dict[str, set[str]] = {}
-    for item in raw:
-        stems.setdefault(_stem(item[1]), set()).add(os.path.abspath(item[1]))
-
-    def label(name: str, path: str) -> str:
-        if count[name] == 1:
-            return name
-        stem = _stem(path)
-        if len(stems[stem]) == 1:
-            return f"{stem}/{name}"
-        base = os.path.basename(path)
-        if sum(1 for p in stems[stem] if os.path.basename(p) == base) == 1:
-            return f"{base}/{name}"
-        return f"{os.path.abspath(path)}/{name}"
-
-    contexts = tuple(sorted((FolderContext(n, p, label(n, p), f, cur, c, u, ns)
-                             for n, p, f, cur, c, u, ns in raw), key=lambda c: c.label.encode()))
+    labels = _labels([(item[0], item[1]) for item in raw])
+    contexts = tuple(sorted((FolderContext(n, p, label, f, cur, c, u, ns)
+                             for (n, p, f, cur, c, u, ns), label in zip(raw, labels)),
+                            key=lambda c: c.label.encode()))
     active = _active(contexts, main, explicit, env)
     return Catalog(main, contexts, tuple(problems), tuple(folders), active)
+
+
+def _labels(items: list[tuple[str, str]]) -> list[str]:
+    """A label per (name, file): the bare name when no other place has it, else qualified by
+    the file's stem, or its file name, or its path -- the shortest that names one file only.
+    A label that still equals another (a context literally named `acme/prod` next to `prod` of
+    acme.yaml) moves both up a level until every label is distinct."""
+    count: dict[str, int] = {}
+    for name, _ in items:
+        count[name] = count.get(name, 0) + 1
+    files = {os.path.abspath(p) for _, p in items}
+    stems: dict[str, int] = {}
+    bases: dict[str, int] = {}
+    for p in files:
+        stems[_stem(p)] = stems.get(_stem(p), 0) + 1
+        bases[os.path.basename(p)] = bases.get(os.path.basename(p), 0) + 1
+
+    def at(level: int, name: str, path: str) -> str:
+        if level == 0:
+            return name
+        if level == 1:
+            return f"{_stem(path)}/{name}"
+        if level == 2:
+            return f"{os.path.basename(path)}/{name}"
+        return f"{os.path.abspath(path)}/{name}"
+
+    levels = []
+    for name, path in items:
+        if count[name] == 1:
+            levels.append(0)
+        elif stems[_stem(path)] == 1:
+            levels.append(1)
+        elif bases[os.path.basename(path)] == 1:
+            levels.append(2)
+        else:
+            levels.append(3)
+    while True:
+        labels = [at(lv, n, p) for lv, (n, p) in zip(levels, items)]
+        seen: dict[str, list[int]] = {}
+        for i, label in enumerate(labels):
+            seen.setdefault(label, []).append(i)
+        clashes = [i for group in seen.values() if len(group) > 1 for i in group if levels[i] < 3]
+        if not clashes:
+            return labels
+        for i in clashes:
+            levels[i] += 1
 
 
 def _active(contexts: tuple[FolderContext, ...], main: "LoadingRules", explicit: str | None,

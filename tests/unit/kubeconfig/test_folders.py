@@ -262,3 +262,38 @@ def test_env_lines_in_both_syntaxes():
     assert kf.env_lines(changes, "fish") == "set -gx KUBECONFIG '/a b/c'\nset -e KUBEWALLET_MAIN_KUBECONFIG\n"
     with pytest.raises(kf.UsageError):
         kf.shell_function("tcsh")
+
+
+_file_names = st.sampled_from(["a.yaml", "a.yml", "a", "b.yaml", "config", "x.y.yaml"])
+_ctx_names = st.sampled_from(["p", "q", "a/p", "b/p", "config/p", "a.yaml/p", "x.y/q"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(main=st.lists(_ctx_names, unique=True, max_size=3),
+       layout=st.lists(st.tuples(st.sampled_from(["one", "two"]), _file_names,
+                                 st.lists(_ctx_names, unique=True, min_size=1, max_size=3)),
+                       max_size=5, unique_by=lambda t: (t[0], t[1])))
+def test_every_label_is_distinct_and_names_its_own_context(home, main, layout):
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(dir=home))
+    try:
+        write_kubeconfig(root / "config", main)
+        for folder, name, contexts in layout:
+            write_kubeconfig(root / folder / name, contexts)
+        env = _env(KUBECONFIG=str(root / "config"),
+                   **{kf.ENV_DIRS: os.pathsep.join([str(root / "one"), str(root / "two")])})
+        cat = kf.load_catalog(None, env, use_index=False)
+        assert len(cat.contexts) == len(main) + sum(len(c) for _, _, c in layout)
+        assert len(set(cat.labels)) == len(cat.labels)
+        for ctx in cat.contexts:
+            assert cat.find(ctx.label) == ctx
+            try:
+                found = cat.find(ctx.qualified)
+            except kf.AmbiguousContext as exc:
+                assert ctx in exc.candidates
+            else:
+                assert found == ctx or found.label == ctx.qualified
+    finally:
+        shutil.rmtree(root)
