@@ -188,7 +188,7 @@ class ValueKinds:
     """What a positional argument or a flag's value completes to.
 
     Kinds: "contexts", "clusters", "users", "namespaces" (names read from the kubeconfig at TAB
-    time), "files", "any" (free text: nothing to offer), or "choices:a b c".
+    time), "targets" (contexts of the kubeconfig and of the kubeconfig folders, for use/shell), "files", "any" (free text: nothing to offer), or "choices:a b c".
     """
 
     positional: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
@@ -199,7 +199,7 @@ class ValueKinds:
 # Which arguments name something in the kubeconfig (the last kind repeats for nargs */+).
 KINDS = ValueKinds(
     positional={
-        ("use",): ("contexts",), ("export",): ("contexts",), ("shell",): ("contexts",),
+        ("use",): ("targets",), ("export",): ("contexts",), ("shell",): ("targets",),
         ("ns",): ("namespaces",),
         ("secure",): ("users",), ("unsecure",): ("users",),
         ("import",): ("files",), ("restore",): ("files",),

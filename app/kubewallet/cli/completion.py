@@ -25,20 +25,28 @@ EPILOG = """examples:
   kubewallet completion zsh > "${fpath[1]}/_kubewallet"   # zsh (then: compinit)
   kubewallet completion fish > ~/.config/fish/completions/kubewallet.fish
 
-What completes: commands, subcommands, flags and their choices; context names after 'use',
-'export', 'shell', 'config use-context' and --context; namespaces (those the contexts name)
+What completes: commands, subcommands, flags and their choices; context names after 'use' and
+'shell' (with those of the kubeconfig folders), 'export', 'config use-context' and --context; namespaces (those the contexts name)
 after 'ns' and -n; users after 'secure'/'unsecure' and --user; clusters after
 'config delete-cluster' and --cluster. Names are read from the kubeconfig at TAB time
 (--kubeconfig on the line being completed, else $KUBECONFIG, else ~/.kube/config).
 """
 
-LIST_KINDS = ("contexts", "clusters", "users", "namespaces")
+LIST_KINDS = ("contexts", "clusters", "users", "namespaces", "targets")
 
 
 # ----- the hidden lister -------------------------------------------------------------------------
 
 def list_names(kind: str, kubeconfig: str | None = None) -> list[str]:
-    """Names of `kind` in the merged kubeconfig, in file order (first file wins, as kubectl)."""
+    """Names of `kind` in the merged kubeconfig, in file order (first file wins, as kubectl).
+
+    "targets" are what `kubewallet use` and `kubewallet shell` accept: the contexts of the main
+    kubeconfig and of the folder files (`~/.kube/config.d`, see kubeconfig/folders.py), labelled
+    `FILE/NAME` where a name is in several files."""
+    if kind == "targets":
+        from kubewallet.kubeconfig.folders import load_catalog
+
+        return load_catalog(kubeconfig).labels
     from kubewallet.kubeconfig import LoadingRules, load_workspace
 
     ws = load_workspace(LoadingRules.from_env(kubeconfig))
@@ -204,7 +212,7 @@ _kubewallet() {
     flags) __kubewallet_flags "$__kw_path"; candidates=($__kw_r);;
     value)
       case $__kw_kind in
-        contexts|clusters|users|namespaces)
+        contexts|clusters|users|namespaces|targets)
           mapfile -t names < <("$prog" completion --list "$__kw_kind" \
                                ${__kw_kubeconfig:+--kubeconfig "$__kw_kubeconfig"} 2>/dev/null)
           candidates=("${names[@]}");;
@@ -247,7 +255,7 @@ _kubewallet() {
       compadd -- ${=__kw_r};;
     value)
       case $__kw_kind in
-        contexts|clusters|users|namespaces)
+        contexts|clusters|users|namespaces|targets)
           names=("${(@f)$(${words[1]} completion --list $__kw_kind \
                   ${__kw_kubeconfig:+--kubeconfig} ${__kw_kubeconfig:+$__kw_kubeconfig} 2>/dev/null)}")
           compadd -P "$__kw_prefix" -- ${names:#};;
@@ -369,7 +377,7 @@ _FISH_DRIVER = r'''function __kubewallet_candidates
             __kubewallet_flags "$p"
         case value
             switch $kind
-                case contexts clusters users namespaces
+                case contexts clusters users namespaces targets
                     set -l args completion --list $kind
                     test -n "$kcfg"; and set args $args --kubeconfig $kcfg
                     for n in ($words[1] $args 2>/dev/null)

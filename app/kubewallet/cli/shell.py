@@ -35,6 +35,7 @@ EPILOG = """examples:
   kubewallet shell dev -- kubectl get pods  run one command in that context, no shell
   echo 'kubectl config current-context' | kubewallet shell dev --shell bash
   kubewallet shell staging --nested         a shell inside a kubewallet shell (from the same files)
+  kubewallet shell acme/prod                a context of ~/.kube/config.d/acme.yaml (kubeconfig folders)
 
 Each terminal can hold its own context: the global current-context is not touched. Inside,
 KUBECONFIG is a private copy (minified and flattened, mode 0600 in a 0700 folder) that is
@@ -56,7 +57,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                                 "CONTEXT [-- COMMAND [ARG ...]]", description="Start a subshell pinned to one context, "
                                 "through a private copy of the kubeconfig.", epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("context", help="the context to pin the shell to")
+    p.add_argument("context", help="the context to pin the shell to (also one of a kubeconfig folder "
+                   "file, as 'kubewallet use' lists them)")
     p.add_argument("--kubeconfig", metavar="FILE", help="read the context from this file (as kubectl)")
     p.add_argument("--shell", metavar="PATH", help="the shell to start (default: $SHELL, else your login shell)")
     p.add_argument("--nested", action="store_true",
@@ -127,17 +129,23 @@ def _write_copy(doc: dict) -> tuple[str, str]:
     return directory, path
 
 
-def _source_rules(args, environ):
-    """The kubeconfig to read from: --kubeconfig; inside a nested shell, the files the outer
-    shell's copy came from (its own KUBECONFIG holds one context only); else kubectl's rules."""
-    from kubewallet.kubeconfig import LoadingRules
+def _find_context(args, environ):
+    """(workspace holding the context, the context, the main loading rules).
 
-    if args.kubeconfig:
-        return LoadingRules.from_env(args.kubeconfig)
+    CONTEXT is looked up as `kubewallet use` does: in the main kubeconfig (--kubeconfig, else
+    kubectl's rules) and in the kubeconfig folders (`~/.kube/config.d`, kubeconfig/folders.py),
+    `FILE/NAME` where a name is in several files. Inside a nested shell, the main kubeconfig is
+    the one the outer shell's copy came from (its own KUBECONFIG holds one context only)."""
+    from kubewallet.kubeconfig import load_workspace
+    from kubewallet.kubeconfig.folders import load_catalog
+
+    env = dict(environ)
     source = environ.get(ENV_SOURCE)
-    if environ.get(ENV_CONTEXT) and source:
-        return LoadingRules.from_env(None, dict(environ, KUBECONFIG=source))
-    return LoadingRules.from_env()
+    if environ.get(ENV_CONTEXT) and source and not args.kubeconfig:
+        env["KUBECONFIG"] = source
+    catalog = load_catalog(args.kubeconfig, env)
+    ctx = catalog.find(args.context)
+    return load_workspace(catalog.rules_for(ctx)), ctx, catalog.main
 
 
 def _run(argv: list[str], env: dict[str, str]) -> int:
@@ -215,20 +223,19 @@ def main(argv: list[str]) -> int:
         raise UsageError(f"this terminal is already in a kubewallet shell for context {outer!r}",
                          hint="exit that shell first, or pass --nested to start one inside it")
 
-    from kubewallet.kubeconfig import load_workspace
     from kubewallet.kubeconfig.transfer import export_context
 
-    rules = _source_rules(args, environ)
-    ws = load_workspace(rules)
-    doc = export_context(ws, args.context)
-    namespace = ws.contexts[args.context].body.get("namespace") or ""
+    ws, ctx, main_rules = _find_context(args, environ)
+    doc = export_context(ws, ctx.name)
+    namespace = ws.contexts[ctx.name].body.get("namespace") or ""
     directory, path = _write_copy(doc)
     try:
-        env = dict(environ, KUBECONFIG=path, **{ENV_CONTEXT: args.context, ENV_NAMESPACE: namespace,
-                                                 ENV_SOURCE: os.pathsep.join(os.path.abspath(p) for p in rules.precedence)})
+        source = os.pathsep.join(os.path.abspath(p) for p in main_rules.precedence)
+        env = dict(environ, KUBECONFIG=path, **{ENV_CONTEXT: ctx.label, ENV_NAMESPACE: namespace,
+                                                 ENV_SOURCE: source})
         argv_child = command or [args.shell or _default_shell()]
         if not command and sys.stderr.isatty():
-            print(f"kubewallet shell: context {args.context!r}{f' (namespace {namespace})' if namespace else ''}; "
+            print(f"kubewallet shell: context {ctx.label!r}{f' (namespace {namespace})' if namespace else ''}; "
                   "exit the shell to leave it", file=sys.stderr)
         return _run(argv_child, env)
     finally:

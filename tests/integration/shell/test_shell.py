@@ -181,3 +181,39 @@ def test_help_has_examples_and_the_prompt_snippet(setup):
     out = run(setup, ["--help"])
     assert out.returncode == 0
     assert "examples:" in out.stdout and "PS1=" in out.stdout and "PROMPT=" in out.stdout
+
+
+FOLDER_FILE = """\
+apiVersion: v1
+kind: Config
+clusters: [{name: acme, cluster: {server: "https://10.9.9.9:6443"}}]
+users: [{name: acme-admin, user: {token: "acme-token"}}]
+contexts:
+- {name: acme-prod, context: {cluster: acme, user: acme-admin, namespace: shop}}
+- {name: dev, context: {cluster: acme, user: acme-admin}}
+current-context: acme-prod
+"""
+
+
+def test_shell_into_a_context_of_a_kubeconfig_folder_file(setup, tmp_path):
+    """One file per customer in a folder (kubie/kubeswitch style): `shell` reaches its contexts
+    as `kubewallet use` lists them, without merging and without writing the file."""
+    folder = tmp_path / "config.d"
+    folder.mkdir()
+    acme = folder / "acme.yaml"
+    acme.write_text(FOLDER_FILE)
+    before = acme.read_bytes()
+    env = dict(setup["env"], KUBEWALLET_KUBECONFIG_DIRS=str(folder))
+    script = ("kubectl config current-context; echo \"$KUBEWALLET_SHELL_CONTEXT\";"
+              " kubectl config view -o jsonpath='{.clusters[0].cluster.server}'")
+    out = run(setup, ["acme-prod", "--", "bash", "-c", script], env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["acme-prod", "acme-prod", "https://10.9.9.9:6443"]
+    # "dev" is in both files: the bare name is ambiguous, the labelled one is not
+    out = run(setup, ["dev", "--", "true"], env=env)
+    assert out.returncode != 0 and "acme/dev" in out.stderr
+    out = run(setup, ["acme/dev", "--", "kubectl", "config", "view", "-o", "jsonpath={.clusters[0].name}"], env=env)
+    assert out.returncode == 0 and out.stdout == "acme"
+    assert acme.read_bytes() == before
+    assert leftovers(setup) == []
+    assert_untouched(setup)

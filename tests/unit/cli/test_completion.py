@@ -133,7 +133,7 @@ def zsh_complete(scripts, env, line: str) -> list[str]:
     ("kubewallet u", ["use", "unsecure"]),
     ("kubewallet con", ["config"]),
     ("kubewallet config ", None),                       # checked below: every config subcommand
-    ("kubewallet use ", ["dev", "prod-eu", "arn:aws:eks:eu-west-1:1234:cluster/prod"]),
+    ("kubewallet use ", ["arn:aws:eks:eu-west-1:1234:cluster/prod", "dev", "prod-eu"]),
     ("kubewallet use p", ["prod-eu"]),
     ("kubewallet config use-context d", ["dev"]),
     ("kubewallet export ", ["dev", "prod-eu", "arn:aws:eks:eu-west-1:1234:cluster/prod"]),
@@ -217,7 +217,7 @@ def test_zsh_and_fish_scripts_parse(scripts):
 
 @pytest.mark.parametrize("line, expected", [
     ("kubewallet u", ["use", "unsecure"]),
-    ("kubewallet use ", ["dev", "prod-eu", "arn:aws:eks:eu-west-1:1234:cluster/prod"]),
+    ("kubewallet use ", ["arn:aws:eks:eu-west-1:1234:cluster/prod", "dev", "prod-eu"]),
     ("kubewallet ns ", ["web", "payments", "default"]),
     ("kubewallet config delete-user ", ["alice", "bob"]),
     ("kubewallet certs --output=", ["--output=table", "--output=json", "--output=wide"]),
@@ -303,7 +303,7 @@ def kubectl_complete(kubectl, env, *words: str) -> tuple[list[str], str]:
 @pytest.mark.kubectl
 def test_kubectl_completes_the_plugin_through_kubectl_complete_wallet(kubectl, env):
     assert kubectl_complete(kubectl, env, "use", "") == (
-        ["dev", "prod-eu", "arn:aws:eks:eu-west-1:1234:cluster/prod"], ":4")
+        ["arn:aws:eks:eu-west-1:1234:cluster/prod", "dev", "prod-eu"], ":4")
     assert kubectl_complete(kubectl, env, "con") == (["config"], ":4")
     assert kubectl_complete(kubectl, env, "config", "delete-user", "b") == (["bob"], ":4")
     assert kubectl_complete(kubectl, env, "certs", "--output=w") == (["--output=wide"], ":4")
@@ -347,3 +347,15 @@ def test_zsh_autoloaded_from_fpath_completes_on_the_first_tab(scripts, env, tmp_
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["alice", "bob"]
+
+
+def test_use_and_shell_complete_the_contexts_of_kubeconfig_folders(scripts, env, tmp_path):
+    folder = tmp_path / "config.d"
+    folder.mkdir()
+    (folder / "acme.yaml").write_text(OTHER.replace("lab-only", "acme-prod"))
+    env = dict(env, KUBEWALLET_KUBECONFIG_DIRS=str(folder))
+    assert bash_complete(scripts, env, "kubewallet use acme") == ["acme-prod"]
+    assert sorted(bash_complete(scripts, env, "kubewallet shell ")) == sorted(
+        ["dev", "prod-eu", "arn:aws:eks:eu-west-1:1234:cluster/prod", "acme-prod"])
+    # export works on the merged kubeconfig only: no folder contexts there
+    assert bash_complete(scripts, env, "kubewallet export acme") == []
