@@ -236,6 +236,13 @@ _kubewallet() {
   return 0
 }
 complete -o default -F _kubewallet kubewallet kubectl-wallet
+
+# `kw` (eval "$(kubewallet use --shell-function bash)") completes as `kubewallet use`.
+_kubewallet_kw() {
+  local COMP_LINE="kubewallet use${COMP_LINE:2}" COMP_POINT=$(( ${COMP_POINT:-${#COMP_LINE}} + 12 ))
+  _kubewallet
+}
+complete -F _kubewallet_kw kw
 '''
 
 _ZSH_DRIVER = r'''
@@ -268,10 +275,17 @@ _kubewallet() {
 }
 # Autoloaded from $fpath (file _kubewallet), zsh runs this file as the function itself on the first
 # TAB: complete right away. Sourced (source <(kubewallet completion zsh)), register it.
+# `kw` (eval "$(kubewallet use --shell-function zsh)") completes as `kubewallet use`.
+_kubewallet_kw() {
+  words=(kubewallet use "${(@)words[2,-1]}")
+  (( CURRENT++ ))
+  _kubewallet
+}
 if [ "${funcstack[1]-}" = "_kubewallet" ]; then
   _kubewallet "$@"
 else
   compdef _kubewallet kubewallet kubectl-wallet
+  compdef _kubewallet_kw kw
 fi
 '''
 
@@ -397,6 +411,8 @@ end
 
 complete -c kubewallet -f -a '(__kubewallet_candidates)'
 complete -c kubectl-wallet -f -a '(__kubewallet_candidates)'
+# `kw` (kubewallet use --shell-function fish | source) completes as `kubewallet use`.
+complete -c kw -f -a '(kubewallet completion --list targets 2>/dev/null)'
 '''
 
 

@@ -359,3 +359,16 @@ def test_use_and_shell_complete_the_contexts_of_kubeconfig_folders(scripts, env,
         ["dev", "prod-eu", "arn:aws:eks:eu-west-1:1234:cluster/prod", "acme-prod"])
     # export works on the merged kubeconfig only: no folder contexts there
     assert bash_complete(scripts, env, "kubewallet export acme") == []
+
+
+def test_kw_shell_function_completes_like_use(scripts, env):
+    """`kw` (the shell function of `kubewallet use --shell-function`) offers what `use` offers."""
+    bash = subprocess.run(["bash", "--norc", "-c", BASH_DRIVER.replace("_kubewallet\n", "_kubewallet_kw\n")],
+                          env=dict(env, SCRIPT=str(scripts["bash"]), LINE="kw p"), capture_output=True,
+                          text=True, timeout=30)
+    assert bash.stdout.split() == ["prod-eu"], bash.stderr
+    assert set(fish_complete(scripts, env, "kw d")) == {"dev"}
+    zsh = subprocess.run(["zsh", "-f", "-c", ZSH_DRIVER.replace("_kubewallet\n", "_kubewallet_kw\n")],
+                         env=dict(env, SCRIPT=str(scripts["zsh"]), LINE="kw "), capture_output=True,
+                         text=True, timeout=30)
+    assert zsh.stdout.split() == ["arn:aws:eks:eu-west-1:1234:cluster/prod", "dev", "prod-eu"], zsh.stderr
