@@ -14,7 +14,9 @@ In-process (median of several runs, one core):
 
 Whole processes under hyperfine: `kubewallet use` (the listing) against `kubectl config
 get-contexts -o name` over the same 201 files merged into one KUBECONFIG list (what a user
-would otherwise run; note kubectl *merges*, so it hides the duplicate names we qualify).
+would otherwise run; note kubectl *merges*, so it hides the duplicate names we qualify); and a
+switch to a context of one folder file against `kubectl --kubeconfig FILE config use-context`
+(kubectl alone cannot find which file holds the name: the user must know it).
 """
 
 from __future__ import annotations
@@ -131,12 +133,25 @@ def main() -> None:
         kw, kc = statistics.median(kw_runs), statistics.median(kc_runs)
         kw_cold = hyperfine([f"{KUBEWALLET} use"], env, prepare=f"rm -f {index}")[0]
         bare = hyperfine([f"{sys.executable} -c pass"], env)[0]
+        # switching to a context of one folder file (it is written every run: the prepare step
+        # sets the file back to another context, unmeasured)
+        target = paths[100]
+        reset = f"{KUBECTL} --kubeconfig {target} config use-context customer-100-0"
+        sw_kw = hyperfine([f"{KUBEWALLET} use customer-100-2"], env, prepare=reset)[0]
+        sw_kc = hyperfine([f"{KUBECTL} --kubeconfig {target} config use-context customer-100-2"], env,
+                          prepare=reset)[0]
+        sw_pe = hyperfine([f"{KUBEWALLET} use customer-100-2 --print-env"], env, prepare=reset)[0]
         print("\n| whole process | kubewallet | kubectl 1.35 | ratio (kubewallet/kubectl) |")
         print("|---|---|---|---|")
         print(f"| `kubewallet use` (list, warm index) vs `kubectl config get-contexts -o name` "
               f"on the 201 files merged | {kw * 1000:.0f} ms | {kc * 1000:.0f} ms | {kw / kc:.2f} |")
         print(f"| the same, cold (index removed before each run) | {kw_cold * 1000:.0f} ms | "
               f"{kc * 1000:.0f} ms | {kw_cold / kc:.2f} |")
+        print(f"| `kubewallet use customer-100-2` (a folder file's context, written in place) vs "
+              f"`kubectl --kubeconfig FILE config use-context customer-100-2` | {sw_kw * 1000:.0f} ms | "
+              f"{sw_kc * 1000:.0f} ms | {sw_kw / sw_kc:.2f} |")
+        print(f"| the same with `--print-env` (what `kw` runs) | {sw_pe * 1000:.0f} ms | "
+              f"{sw_kc * 1000:.0f} ms | {sw_pe / sw_kc:.2f} |")
         print(f"\nvenv `python -c pass`: {bare * 1000:.0f} ms (the floor for any Python command).")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
