@@ -249,3 +249,54 @@ def test_long_listing_shows_the_file_and_filters(world):
     assert by_name["config/prod"][-1] == "~/.kube/config"
     filtered = run(kw(["-l", "glob"]), env).stdout.splitlines()
     assert len(filtered) == 2 and "globex-1" in filtered[1]
+
+
+def test_a_file_kubectl_would_refuse_is_listed_but_never_written(world, kubectl):
+    bad = world["home"] / ".kube" / "config.d" / "initech.yaml"
+    write_kubeconfig(bad, ["initech-1"])
+    bad.write_text(bad.read_text().replace("server: https://initech-1.example:6443", "server: [1, 2]"))
+    before = bad.read_bytes()
+    assert "initech-1" in run(kw([]), world["env"]).stdout.split()
+    out = run(kw(["initech-1"]), world["env"], check=False)
+    assert out.returncode != 0 and str(bad) in out.stderr and "line" in out.stderr
+    assert bad.read_bytes() == before
+    assert run([kubectl, "config", "current-context"], dict(world["env"], KUBECONFIG=str(bad)),
+               check=False).returncode != 0  # kubectl refuses it too
+
+
+def test_kw_alone_on_a_terminal_picks_across_files_and_exports(world, kubectl):
+    """The real flow: `kw` with no argument in an interactive shell. The picker must use the
+    terminal (stderr) while the function captures stdout for eval."""
+    import pty
+    import select
+    import time
+
+    script = ("source <(kubewallet use --shell-function bash); kw glob; "
+              "echo \"NOW=$(kubectl config current-context) K=$KUBECONFIG\"; kw; "
+              "echo \"NOW=$(kubectl config current-context)\"")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(["bash", "-c", script], env=world["env"], stdin=slave, stdout=slave,
+                            stderr=slave, close_fds=True)
+    os.close(slave)
+    screen, typed, deadline = b"", False, time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+        if not typed and b"context (number" in screen:
+            os.write(master, b"main-a\n")  # text narrows the list; a single match is taken
+            typed = True
+        if proc.poll() is not None and not ready:
+            break
+    proc.wait(timeout=5)
+    os.close(master)
+    text = screen.decode(errors="replace")
+    assert f"NOW=globex-1 K={world['globex']}" in text  # a single fuzzy match: no question asked
+    assert "acme/prod" in text and "config/prod" in text  # the picker showed every file's contexts
+    assert "NOW=main-a" in text
