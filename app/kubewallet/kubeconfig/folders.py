@@ -24,8 +24,11 @@ Names: a context name found in one place only is shown as is; one found in sever
 shown as `FILE_STEM/NAME` (the file name, or the full path, when stems collide). The qualified
 form is always accepted. Listing is cheap: each folder file is read once and its context
 names are kept in an index under `$XDG_CACHE_HOME/kubewallet/` keyed by the file's size,
-mtime, ctime and inode (as git's index does); an unchanged file is not opened again. A file
-that does not parse is reported on its own and hides nothing else.
+mtime, ctime and inode (as git's index does); an unchanged file is not opened again, and a file
+changed less than 2 s ago is not trusted to the index (a second write within the same mtime
+tick would go unseen: git's "racily clean" rule). Reading a changed file parses its YAML but
+checks only what the listing uses; the full kubectl schema check runs when a file is edited.
+A file that does not parse is reported on its own and hides nothing else.
 
 This module is Qt-free: the GUI palette and tray call `load_catalog()` and `switch()`.
 """
