@@ -160,7 +160,16 @@ def dotted(path: list[Any]) -> str:
     return out
 
 
+def _strings(raw: Any, path: list[Any]) -> list[str]:
+    _expect(isinstance(raw, list), path, "a list of strings", raw)
+    for i, item in enumerate(raw):
+        _expect(item is None or isinstance(item, str), path + [i], "a string", item)
+    return ["" if item is None else item for item in raw]
+
+
 def _type_word(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
@@ -274,23 +283,20 @@ def walk(value: Any, spec: Struct, path: list[Any], keep_unknown: bool) -> dict:
             _expect(isinstance(raw, str), fpath, "a base64 string", raw)
             check_base64(raw, fpath)
             norm = raw.replace("\r", "").replace("\n", "") if ("\n" in raw or "\r" in raw) else raw
+        # Go decodes a JSON null into a string as "" and into a slice as nil: kubectl accepts
+        # `as-groups: [~]` or `config: {k: ~}` and reads them so; so do we.
         elif kind == STRLIST:
-            _expect(isinstance(raw, list), fpath, "a list of strings", raw)
-            for i, item in enumerate(raw):
-                _expect(isinstance(item, str), fpath + [i], "a string", item)
-            norm = list(raw)
+            norm = _strings(raw, fpath)
         elif kind == STRMAP:
             _expect(isinstance(raw, dict), fpath, "a mapping of strings", raw)
-            for k, item in raw.items():
-                _expect(isinstance(item, str), fpath + [k], "a string", item)
-            norm = {str(k): v for k, v in raw.items()}
-        elif kind == STRLISTMAP:
-            _expect(isinstance(raw, dict), fpath, "a mapping of string lists", raw)
             norm = {}
             for k, item in raw.items():
-                _expect(isinstance(item, list) and all(isinstance(x, str) for x in item),
-                        fpath + [k], "a list of strings", item)
-                norm[str(k)] = list(item)
+                _expect(item is None or isinstance(item, str), fpath + [k], "a string", item)
+                norm[str(k)] = "" if item is None else item
+        elif kind == STRLISTMAP:
+            _expect(isinstance(raw, dict), fpath, "a mapping of string lists", raw)
+            norm = {str(k): None if item is None else _strings(item, fpath + [k])
+                    for k, item in raw.items()}
         elif kind == ANY:
             norm = raw
         elif isinstance(kind, ListOf):
