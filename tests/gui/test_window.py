@@ -462,3 +462,30 @@ def test_without_a_display_the_command_says_so(kubewallet_cmd):
     out = subprocess.run(kubewallet_cmd, capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 2
     assert out.stderr.startswith("error: no display") and "Traceback" not in out.stderr
+
+
+def test_a_certificate_about_to_expire_is_announced_on_top_of_the_window(qtbot, kubeconfig_file, pki,
+                                                                          gui_settings, wait_tasks, artifacts_dir):
+    """The warning a person sees on start when a client certificate expires within 14 days."""
+    from kubewallet.gui.state import AppState
+    from kubewallet.gui.window import MainWindow
+    from kubewallet.kubeconfig import LoadingRules
+    from tests.gui.conftest import sample_kubeconfig, write_kubeconfig_data
+
+    data = sample_kubeconfig(pki)
+    soon = pki.issue("jane", ("developers",), days=5)
+    jane = next(u for u in data["users"] if u["name"] == "jane")["user"]
+    jane.update({"client-certificate-data": soon.cert_b64, "client-key-data": soon.key_b64})
+    write_kubeconfig_data(kubeconfig_file, data)
+    state = AppState(LoadingRules.from_env(), settings=gui_settings)
+    win = MainWindow(state)
+    win.resize(1180, 720)
+    win.show()
+    state.load_now()
+    wait_tasks(state)
+    qtbot.waitUntil(lambda: win.expiry_notice is not None, timeout=10_000)
+    assert win.banner.isVisible() and "jane" in win.banner.text and "expires in" in win.banner.text
+    win.grab().save(str(artifacts_dir / "window-expiry-warning.png"))
+    win.show_page("Contexts")
+    state.tasks.shutdown()
+    win.hide()

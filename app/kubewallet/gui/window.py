@@ -80,6 +80,13 @@ class MainWindow(QMainWindow):
 
         self.tray = Tray(self.tray_model, self, open_palette=self.open_palette, quit_app=self.quit)
 
+        # Certificates about to stop working: checked after the first load, then once a day.
+        self.expiry_notice = None
+        self._expiry_timer = QTimer(self)
+        self._expiry_timer.setInterval(24 * 3600 * 1000)
+        self._expiry_timer.timeout.connect(self.check_expiry)
+        state.workspace_changed.connect(self._first_expiry_check)
+
         state.workspace_changed.connect(self._update_title)
         state.current_context_changed.connect(lambda _n: self._update_title())
         state.dirty_changed.connect(lambda _d: self._update_title())
@@ -101,6 +108,40 @@ class MainWindow(QMainWindow):
         titles = [c.title for c in self.page_classes]
         self.sidebar.setCurrentRow(titles.index(last) if last in titles else 0)
         self._update_title()
+
+    # --- certificate expiry ------------------------------------------------------------------
+    def _first_expiry_check(self) -> None:
+        if not self._expiry_timer.isActive() and self.state.workspace is not None:
+            self._expiry_timer.start()
+            self.check_expiry()
+
+    def check_expiry(self) -> None:
+        """Warn on top of the window (and from the tray, when there is one) about certificates
+        that expired or expire within 14 days: a client certificate that expired last night
+        otherwise shows up only as kubectl's bare "You must be logged in to the server"."""
+        ws = self.state.workspace
+        if ws is None:
+            return
+
+        def work(ws):
+            import datetime as dt
+
+            from kubewallet.inspect.notify import expiry_notice
+            from kubewallet.inspect.sources import default_vault_reader
+
+            return expiry_notice(ws, now=dt.datetime.now(dt.timezone.utc), vault_reader=default_vault_reader())
+
+        self.state.run(work, ws, on_done=self._show_expiry, name="certificate expiry",
+                       on_error=lambda exc: log.warning("expiry check failed: %s", type(exc).__name__))
+
+    def _show_expiry(self, notice) -> None:
+        self.expiry_notice = notice
+        if notice is None:
+            return
+        self.banner.show_message(f"{notice.title}. {notice.body}".replace("\n", "; "),
+                                 level="error" if notice.expired else "warning",
+                                 actions=[("Show certificates", lambda: self.show_page("Certificates"))])
+        self.tray.notify(notice.title, notice.body)
 
     # --- pages ------------------------------------------------------------------------------
     def page(self, index_or_title: int | str) -> Page:
