@@ -9,8 +9,16 @@ run_edit(rules, lambda ws: ws.use_context("prod"))   # lock, reload, edit, save 
 """
 
 from kubewallet.kubeconfig.loading import LoadingRules
-from kubewallet.kubeconfig.workspace import (KubeconfigFile, NamedEntry, Workspace, edit_workspace,
-                                             load_workspace, read_kubeconfig, run_edit)
 
 __all__ = ["LoadingRules", "KubeconfigFile", "NamedEntry", "Workspace", "edit_workspace",
            "load_workspace", "read_kubeconfig", "run_edit"]
+
+
+def __getattr__(name: str):
+    """The workspace names load on first use: a submodule such as `folders` (or a command that
+    needs only `LoadingRules`) then does not pay for PyYAML and the engine at start-up."""
+    if name in __all__:
+        from kubewallet.kubeconfig import workspace
+
+        return getattr(workspace, name)
+    raise AttributeError(f"module 'kubewallet.kubeconfig' has no attribute {name!r}")
