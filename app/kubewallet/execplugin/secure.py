@@ -96,11 +96,16 @@ def inline_ref(ref: str) -> str:
 
 def kubewallet_ref(body: dict) -> str | None:
     """The vault reference when the user runs kubewallet's plugin (`credential get --ref REF`)."""
-    exec_body = body.get("exec") if isinstance(body, dict) else None
+    return exec_ref(body.get("exec") if isinstance(body, dict) else None)
+
+
+def exec_ref(exec_body: dict | None) -> str | None:
+    """REF when an exec entry runs kubewallet's own plugin (`kubewallet credential get --ref REF`,
+    also through `kubectl wallet`); the one parser of the entry `secure` writes."""
     if not isinstance(exec_body, dict):
         return None
     command = os.path.basename(str(exec_body.get("command") or ""))
-    args = [str(a) for a in (exec_body.get("args") or [])]
+    args = [str(a) for a in (exec_body.get("args") or []) if a is not None]
     if command in ("kubectl", "kubectl.exe") and args[:1] == ["wallet"]:
         args = args[1:]
     elif command not in ("kubewallet", "kubectl-wallet", "kubewallet.exe"):

@@ -85,22 +85,9 @@ def field_material(ws, entry, data_key: str, file_key: str) -> Material | None:
 
 def kubewallet_ref(exec_body: dict) -> str | None:
     """REF when the exec entry runs kubewallet's own plugin (`credential get --ref REF`)."""
-    if not isinstance(exec_body, dict):
-        return None
-    command = os.path.basename(str(exec_body.get("command") or ""))
-    args = [str(a) for a in (exec_body.get("args") or []) if a is not None]
-    if command in ("kubectl", "kubectl.exe") and args[:1] == ["wallet"]:
-        args = args[1:]
-    elif command not in ("kubewallet", "kubectl-wallet", "kubewallet.exe"):
-        return None
-    if args[:2] != ["credential", "get"]:
-        return None
-    for i, arg in enumerate(args):
-        if arg == "--ref" and i + 1 < len(args):
-            return args[i + 1]
-        if arg.startswith("--ref="):
-            return arg.split("=", 1)[1]
-    return None
+    from kubewallet.execplugin.secure import exec_ref
+
+    return exec_ref(exec_body)
 
 
 @dataclass(frozen=True)
