@@ -470,12 +470,42 @@ def cmd_unset(args, flags) -> int:
 
 # ----- parsing ----------------------------------------------------------------------------------
 
+EXAMPLES = {
+    "view": ("kubewallet config view                      merged settings, secrets hidden",
+             "kubewallet config view --minify --raw -o json   only the current context, with secrets",
+             "kubewallet config view --flatten --minify > one.kubeconfig"),
+    "get-contexts": ("kubewallet config get-contexts", "kubewallet config get-contexts -o name",
+                     "kubewallet config get-contexts prod staging --no-headers"),
+    "get-clusters": ("kubewallet config get-clusters",),
+    "get-users": ("kubewallet config get-users",),
+    "current-context": ("kubewallet config current-context",),
+    "use-context": ("kubewallet config use-context prod    (or the everyday form: kubewallet use prod)",),
+    "use": ("kubewallet config use prod",),
+    "set-context": ("kubewallet config set-context --current --namespace=payments",
+                    "kubewallet config set-context dev --cluster=dev --user=jane --namespace=default"),
+    "rename-context": ("kubewallet config rename-context old-name new-name",),
+    "delete-context": ("kubewallet config delete-context staging",),
+    "delete-cluster": ("kubewallet config delete-cluster old-cluster",),
+    "delete-user": ("kubewallet config delete-user old-user",),
+    "set-cluster": ("kubewallet config set-cluster prod --server=https://1.2.3.4:6443",
+                    "kubewallet config set-cluster prod --certificate-authority=ca.crt --embed-certs"),
+    "set-credentials": ("kubewallet config set-credentials jane --client-certificate=jane.crt --client-key=jane.key --embed-certs",
+                        "kubewallet config set-credentials sso --exec-command=kubewallet --exec-api-version=client.authentication.k8s.io/v1 --exec-arg=oidc-login --exec-arg=get-token",
+                        "(a token on the command line is visible in ps: prefer 'kubewallet secure USER' afterwards)"),
+    "set": ("kubewallet config set contexts.dev.namespace payments",
+            "kubewallet config set clusters.prod.certificate-authority-data $(base64 -w0 ca.crt)"),
+    "unset": ("kubewallet config unset contexts.dev.namespace", "kubewallet config unset users.old-user"),
+}
+
+
 def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
-    p = _Parser(prog=f"kubewallet config {sub}", allow_abbrev=False)  # pflag has no abbreviations
+    examples = EXAMPLES.get(sub)
+    p = _Parser(prog=f"kubewallet config {sub}", allow_abbrev=False,  # pflag has no abbreviations
+                epilog="examples:\n  " + "\n  ".join(examples) if examples else None,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--kubeconfig", help="use this kubeconfig file instead of $KUBECONFIG or ~/.kube/config")
     if sub == "view":
         p.description = "Show the merged kubeconfig settings (secrets hidden unless --raw)."
-        p.epilog = "examples:\n  kubewallet config view --minify --raw -o json"
         p.add_argument("-o", "--output")
         p.add_argument("--raw", action="store_true", help="show secrets and certificate data")
         p.add_argument("--minify", action="store_true", help="only what the current context uses")
