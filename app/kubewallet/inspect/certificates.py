@@ -96,8 +96,9 @@ def _unwrap(data: bytes | str, source: str) -> tuple[str, bytes]:
         raise InspectError(f"{source} is empty")
     if b"-----BEGIN" in stripped:
         return "pem", stripped
-    if stripped[:1] == b"\x30" and not _B64_TEXT.match(stripped):
-        return "der", stripped
+    if raw[:1] == b"\x30" and not _B64_TEXT.match(stripped):
+        # DER is binary: its last byte may be 0x20 or 0x0a, so it is taken as is, never stripped.
+        return "der", raw
     if _B64_TEXT.match(stripped):
         compact = b"".join(stripped.split())
         try:
@@ -114,8 +115,8 @@ def _unwrap(data: bytes | str, source: str) -> tuple[str, bytes]:
         if decoded[:1] == b"\x30":
             return "der", decoded
         raise InspectError(f"{source} is base64, but what it decodes to is neither PEM nor DER")
-    if stripped[:1] == b"\x30":
-        return "der", stripped
+    if raw[:1] == b"\x30":
+        return "der", raw
     raise InspectError(f"{source} is neither PEM, DER, nor base64 of either")
 
 

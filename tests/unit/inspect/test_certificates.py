@@ -164,3 +164,22 @@ def test_bad_certificate_input_is_named_precisely(data, message):
     with pytest.raises(InspectError, match=re.escape(message)) as err:
         c.load_certificates(data, "clusters/prod certificate-authority-data")
     assert str(err.value).startswith("clusters/prod certificate-authority-data")
+
+
+def test_a_der_certificate_ending_in_a_whitespace_byte_is_read_whole():
+    """DER is binary: a signature whose last byte is 0x20 or 0x0a must not be stripped (about 2%
+    of certificates; seen as a flaky 'ShortData' parse error before this was fixed)."""
+    from cryptography.hazmat.primitives import serialization
+
+    from kubewallet.inspect.certificates import load_certificates
+    from tests.support.certs import Pki
+
+    pki = Pki()
+    for _ in range(400):
+        leaf = pki.issue("late", ("ops",))
+        der = leaf.cert.public_bytes(serialization.Encoding.DER)
+        if der[-1:] in (b" ", b"\n", b"\t", b"\r", b"\x0b", b"\x0c"):
+            break
+    else:
+        raise AssertionError("no certificate ended in a whitespace byte in 400 tries")
+    assert load_certificates(der, "late.der")[0].serial_number == leaf.cert.serial_number
