@@ -13,6 +13,7 @@ STATE = "window/state"
 LAST_PAGE = "window/last_page"
 LIVE_IN_TRAY = "window/live_in_tray"        # closing the window keeps the app in the tray
 SPLITTER = "window/splitter/{kind}"
+PLAINTEXT_HINT_DISMISSED = "first_run/plaintext_hint_dismissed"  # "move secrets to the keyring", once
 
 
 def _as_list(value) -> list[str]:

@@ -218,6 +218,13 @@ class AppState(QObject):
         self._load_task = task
         return task
 
+    def use_rules(self, rules: LoadingRules) -> Task:
+        """Switch to other kubeconfig files (the demo workspace, from the first-run offer), dropping
+        the edits made to the previous ones, and load them."""
+        self._rules = rules
+        self.undo_stack.clear()
+        return self.load(keep_edits=False)
+
     def load_now(self) -> None:
         """Load on the calling thread (tests, tiny files); raises what the loader raises."""
         result = _load(self.rules, report=lambda *a: None)

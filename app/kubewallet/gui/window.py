@@ -49,6 +49,11 @@ class MainWindow(QMainWindow):
         self.banner = Banner(central)
         self.banner.setAccessibleName("Window notice")
         outer.addWidget(self.banner)
+        # Suggestions (first run, plaintext secrets) live apart from notices and errors, so a
+        # certificate warning never hides them and they never hide it.
+        self.hint = Banner(central)
+        self.hint.setAccessibleName("Suggestion")
+        outer.addWidget(self.hint)
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
@@ -86,6 +91,8 @@ class MainWindow(QMainWindow):
         self._expiry_timer.setInterval(24 * 3600 * 1000)
         self._expiry_timer.timeout.connect(self.check_expiry)
         state.workspace_changed.connect(self._first_expiry_check)
+        state.workspace_changed.connect(self._first_run_hints)
+        self._plaintext_hint_shown = False
 
         state.workspace_changed.connect(self._update_title)
         state.current_context_changed.connect(lambda _n: self._update_title())
@@ -108,6 +115,96 @@ class MainWindow(QMainWindow):
         titles = [c.title for c in self.page_classes]
         self.sidebar.setCurrentRow(titles.index(last) if last in titles else 0)
         self._update_title()
+
+    # --- first run ----------------------------------------------------------------------------
+    def _first_run_hints(self) -> None:
+        """With no kubeconfig at all: offer the demo, an import, or a first cluster. With secrets
+        in plaintext: suggest, once and dismissibly, moving them into the keyring."""
+        ws = self.state.workspace
+        if ws is None:
+            return
+        if not any(f.exists for f in ws.files) and not ws.contexts and not ws.clusters:
+            where = ", ".join(f.path for f in ws.files)
+            self.hint.show_message(
+                f"No kubeconfig yet ({where}). Try the demo workspace (a throwaway folder; nothing "
+                "of yours is touched), import a kubeconfig you were given, or create your first "
+                "cluster entry.", level="info",
+                actions=[("Open the demo", self.open_demo), ("Import a file…", self.import_files),
+                         ("Create a cluster", self.create_first_cluster)])
+            return
+        if self.hint.isVisible() and self.hint.text.startswith("No kubeconfig yet"):
+            self.hint.clear()
+        if self._plaintext_hint_shown or keys.flag(self.state.settings, keys.PLAINTEXT_HINT_DISMISSED):
+            return
+        from kubewallet.execplugin.inventory import INLINE, describe
+
+        plain = sorted({c.user for c in describe(ws) if c.location == INLINE and c.securable})
+        if not plain:
+            return
+        self._plaintext_hint_shown = True
+        names = ", ".join(plain[:4]) + (f" and {len(plain) - 4} more" if len(plain) > 4 else "")
+        self.hint.show_message(
+            f"{len(plain)} user{'s' if len(plain) > 1 else ''} keep{'' if len(plain) > 1 else 's'} "
+            f"secrets in plaintext in your kubeconfig ({names}). Move them into the OS keyring: "
+            "kubectl keeps working through kubewallet's credential plugin.", level="warning",
+            actions=[("Open Credentials", lambda: self.show_page("Credentials")),
+                     ("Don't show again", self._dismiss_plaintext_hint)])
+
+    def _dismiss_plaintext_hint(self) -> None:
+        self.state.settings.setValue(keys.PLAINTEXT_HINT_DISMISSED, True)
+        self.hint.clear()
+
+    def open_demo(self) -> None:
+        """Build the demo workspace in a temporary folder (off the GUI thread) and open it here."""
+        import tempfile
+
+        def build(directory: str):
+            from kubewallet.demo import build as build_demo
+
+            return build_demo(directory)
+
+        def opened(demo) -> None:
+            import os
+
+            from kubewallet.kubeconfig import LoadingRules
+
+            os.environ.update(demo.env)  # the demo's files and its own vault, never the real keyring
+            self.hint.clear()
+            self.state.use_rules(LoadingRules.from_env())
+            self._message("info", f"demo workspace in {demo.directory}")
+
+        self.state.run(build, tempfile.mkdtemp(prefix="kubewallet-demo-"), on_done=opened,
+                       on_error=self.banner.show_error, name="build the demo workspace")
+
+    def import_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import kubeconfig files")
+        if paths:
+            self.import_paths(paths)
+
+    def import_paths(self, paths: list[str]) -> None:
+        """Merge kubeconfig files in, as `kubewallet import --rename` does (a taken name gets a
+        suffix; nothing is dropped), off the GUI thread, then reload."""
+        rules = self.state.rules
+
+        def work(paths):
+            from kubewallet.kubeconfig import run_edit
+            from kubewallet.kubeconfig.transfer import import_files
+
+            return run_edit(rules, lambda ws: import_files(ws, paths, on_conflict="rename"))
+
+        def done(report) -> None:
+            self.hint.clear()
+            self.state.load(keep_edits=True)
+            self._message("info", "; ".join(report.lines()[:3]) or "nothing new to import")
+
+        self.state.run(work, list(paths), on_done=done, on_error=self.banner.show_error,
+                       name="import kubeconfig files")
+
+    def create_first_cluster(self) -> None:
+        self.show_page("Clusters")
+        self.page("Clusters").add_entry()
 
     # --- certificate expiry ------------------------------------------------------------------
     def _first_expiry_check(self) -> None:
