@@ -30,6 +30,10 @@ def _isolated_home(tmp_path_factory, monkeypatch):
                      ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state")):
         (home / sub).mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(home / sub))
+    # A runtime dir of its own, too: an agent socket (kubewallet's, like ssh-agent's) lives
+    # there, and no test may ever reach an agent another test started.
+    (home / "run").mkdir(mode=0o700, exist_ok=True)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(home / "run"))
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.setenv("KUBEWALLET_NO_AGENT_AUTOSTART", "1")
     yield home

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-DEMO_ENV = ("KUBEWALLET_VAULT_FILE", "KUBEWALLET_VAULT_PASSPHRASE", "KUBEWALLET_OIDC_CLAIMS_FILE",
-            "KUBEWALLET_NO_AGENT_AUTOSTART")
+DEMO_ENV = ("KUBEWALLET_VAULT_FILE", "KUBEWALLET_VAULT_PASSPHRASE", "KUBEWALLET_OIDC_CLAIMS_FILE")
 
 
 @pytest.fixture
@@ -16,8 +15,9 @@ def empty_window(qtbot, tmp_path, monkeypatch, gui_settings, wait_tasks):
     from kubewallet.kubeconfig import LoadingRules
 
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kube" / "config"))
-    for name in DEMO_ENV:  # opening the demo sets these; restored after the test
-        monkeypatch.delenv(name, raising=False)
+    for name in DEMO_ENV:  # opening the demo sets these: recorded (set, then removed) so that
+        monkeypatch.setenv(name, "")  # teardown removes them again; delenv alone records
+        monkeypatch.delenv(name)      # nothing for a variable that is absent
     state = AppState(LoadingRules.from_env(), settings=gui_settings)
     win = MainWindow(state)
     win.resize(1180, 720)
