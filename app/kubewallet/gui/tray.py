@@ -42,6 +42,12 @@ def build_menu(menu: QMenu, model: TrayMenuModel, *, show_window: Callable[[], N
     if hidden:
         more = menu.addAction(f"{hidden} more… (Ctrl+K)")
         more.triggered.connect(open_palette)
+    if model.folder_contexts:
+        folders = menu.addMenu("Kubeconfig folders")
+        for label, file_name in model.folder_contexts:
+            action = folders.addAction(f"{label}  ({file_name})".replace("&", "&&"))
+            action.setData(label)
+            action.triggered.connect(lambda _checked=False, name=label: model.activate_folder(name))
     menu.addSeparator()
     menu.addAction("Show kubewallet").triggered.connect(show_window)
     menu.addAction("Quit").triggered.connect(quit_app)

@@ -9,6 +9,7 @@ only for what it paints.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         from kubewallet.gui.tray import Tray
 
         self.tray = Tray(self.tray_model, self, open_palette=self.open_palette, quit_app=self.quit)
+        self.tray_model.open_folder = self.open_folder_context
 
         # Certificates about to stop working: checked after the first load, then once a day.
         self.expiry_notice = None
@@ -92,6 +94,10 @@ class MainWindow(QMainWindow):
         self._expiry_timer.timeout.connect(self.check_expiry)
         state.workspace_changed.connect(self._first_expiry_check)
         state.workspace_changed.connect(self._first_run_hints)
+        # Contexts of the kubeconfig folders (~/.kube/config.d): read off the GUI thread on each
+        # load, offered by the palette; each file stays its own kubectl world.
+        self.folder_catalog = None
+        state.workspace_changed.connect(self._load_folder_catalog)
         self._plaintext_hint_shown = False
 
         state.workspace_changed.connect(self._update_title)
@@ -470,8 +476,50 @@ class MainWindow(QMainWindow):
                                  level="error", actions=[("&Retry", lambda: self.state.load(keep_edits=True))])
 
     # --- palette ------------------------------------------------------------------------------
+    def _load_folder_catalog(self) -> None:
+        def work():
+            from kubewallet.kubeconfig.folders import load_catalog
+
+            return load_catalog()
+
+        def done(catalog) -> None:
+            self.folder_catalog = catalog
+            self.tray_model.set_folder_contexts([(c.label, Path(c.file).name)
+                                                 for c in catalog.contexts if c.folder])
+
+        self.state.run(work, on_done=done, name="kubeconfig folders",
+                       on_error=lambda exc: log.warning("kubeconfig folders: %s", type(exc).__name__))
+
+    def folder_items(self) -> list[PaletteItem]:
+        catalog = self.folder_catalog
+        if catalog is None:
+            return []
+        return [PaletteItem("folder-context", c.label, f"{Path(c.file).name} · {c.cluster or '?'}"
+                            + (f" · {c.namespace}" if c.namespace else ""))
+                for c in catalog.contexts if c.folder]
+
+    def open_folder_context(self, label: str) -> None:
+        """Make a folder file's context current in that file (lock, backup, atomic) and open the
+        file here; a shell still needs `kw LABEL` (its KUBECONFIG is its own), which we say."""
+        catalog = self.folder_catalog
+
+        def work():
+            from kubewallet.kubeconfig.folders import switch
+
+            ctx = catalog.find(label)
+            switch(catalog, ctx)
+            return ctx, catalog.rules_for(ctx)
+
+        def done(result) -> None:
+            ctx, rules = result
+            self.state.use_rules(rules)
+            self.banner.show_message(f"Now editing {ctx.file}, where {ctx.name} is current. In a shell, "
+                                     f"'kw {ctx.label}' points KUBECONFIG at it.", level="info")
+
+        self.state.run(work, on_done=done, on_error=self.banner.show_error, name="switch folder context")
+
     def palette_items(self) -> list[PaletteItem]:
-        items = palette_items(self.state.workspace)
+        items = palette_items(self.state.workspace) + self.folder_items()
         items += [PaletteItem("page", cls.title, cls.shortcut) for cls in self.page_classes]
         items += [PaletteItem("action", a.text().replace("&", "").rstrip("…"), a.shortcut().toString())
                   for a in (self.save_action, self.revert_action, self.reload_action)]
@@ -489,6 +537,8 @@ class MainWindow(QMainWindow):
     def run_palette_item(self, item: PaletteItem) -> None:
         if item.kind == "context":
             self.state.use_context(item.name)
+        elif item.kind == "folder-context":
+            self.open_folder_context(item.name)
         elif item.kind == "namespace":
             self.state.set_namespace_now(item.name)
         elif item.kind == "page":

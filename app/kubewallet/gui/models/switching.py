@@ -20,14 +20,14 @@ ItemRole = Qt.ItemDataRole.UserRole + 1
 class PaletteItem:
     """One thing the palette can do: switch context, set namespace, open a page, run an action."""
 
-    kind: str      # "context" | "namespace" | "page" | "action"
+    kind: str      # "context" | "folder-context" | "namespace" | "page" | "action"
     name: str
     detail: str = ""
 
     @property
     def label(self) -> str:
-        return {"context": "Context", "namespace": "Namespace", "page": "Go to",
-                "action": "Run"}.get(self.kind, self.kind) + ": " + self.name
+        return {"context": "Context", "folder-context": "Context (folder)", "namespace": "Namespace",
+                "page": "Go to", "action": "Run"}.get(self.kind, self.kind) + ": " + self.name
 
     @property
     def search_text(self) -> str:
@@ -123,6 +123,16 @@ class TrayMenuModel(QObject):
         state.workspace_changed.connect(self.changed)
         state.current_context_changed.connect(lambda _name: self.changed.emit())
         state.favourites_changed.connect(lambda _kind: self.changed.emit())
+        self.folder_contexts: list[tuple[str, str]] = []   # (label, file name) of folder files
+        self.open_folder: Any = None                        # the window's opener of one of them
+
+    def set_folder_contexts(self, items: list[tuple[str, str]]) -> None:
+        self.folder_contexts = list(items[: self.limit])
+        self.changed.emit()
+
+    def activate_folder(self, label: str) -> None:
+        if self.open_folder is not None:
+            self.open_folder(label)
 
     def favourites(self) -> set[str]:
         from kubewallet.gui.settings import favourites
