@@ -45,14 +45,19 @@ def _parser():
     sub = parser.add_subparsers(dest="action", required=True)
     for name, text in (("start", "start the agent in the background"),
                        ("run", "run the agent in the foreground")):
-        p = sub.add_parser(name, help=text)
+        p = sub.add_parser(name, help=text, formatter_class=argparse.RawDescriptionHelpFormatter,
+                           epilog=f"examples:\n  kubewallet agent {name}\n  kubewallet agent {name} --timeout 8h")
         p.add_argument("--timeout", type=parse_duration, default=None,
                        help="forget secrets this long after opening the vault (e.g. 15m, 8h)")
         p.add_argument("--passphrase-stdin", action="store_true", help=argparse.SUPPRESS)
-    sub.add_parser("stop", help="stop the agent (it forgets everything)")
-    sub.add_parser("status", help="is an agent running, and is it holding secrets")
-    sub.add_parser("lock", help="forget every secret now")
-    sub.add_parser("unlock", help="open the vault in the agent now")
+    sub.add_parser("stop", help="stop the agent (it forgets everything)",
+                   formatter_class=argparse.RawDescriptionHelpFormatter, epilog="examples:\n  kubewallet agent stop")
+    sub.add_parser("status", help="is an agent running, and is it holding secrets", formatter_class=argparse.RawDescriptionHelpFormatter,
+                   epilog="examples:\n  kubewallet agent status")
+    sub.add_parser("lock", help="forget every secret now", formatter_class=argparse.RawDescriptionHelpFormatter,
+                   epilog="examples:\n  kubewallet agent lock        e.g. from a screen-lock hook")
+    sub.add_parser("unlock", help="open the vault in the agent now", formatter_class=argparse.RawDescriptionHelpFormatter,
+                   epilog="examples:\n  kubewallet agent unlock      asks for the passphrase of an encrypted-file vault once")
     return parser
 
 

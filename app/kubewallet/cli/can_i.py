@@ -292,7 +292,8 @@ def rbac(argv: list[str]) -> int:
     p = _Parser(prog="kubewallet rbac", formatter_class=_formatter,
                 description="RBAC analysis.", epilog=RBAC_EXAMPLES)
     sub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    r = sub.add_parser("risks", help="subjects holding dangerous permissions, ranked, each with its path")
+    r = sub.add_parser("risks", help="subjects holding dangerous permissions, ranked, each with its path", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  kubewallet rbac risks --rbac dump.yaml --with-defaults\n  kubewallet rbac risks --rbac rbac/ --min-severity high -o json")
     r.add_argument("-o", "--output", choices=("table", "json"), default="table")
     r.add_argument("--min-severity", choices=("critical", "high", "medium", "low"), default="low")
     _common(r, identity=False)

@@ -22,14 +22,18 @@ def _parser():
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      description="The vault: secrets by reference, encrypted.")
     sub = parser.add_subparsers(dest="action", required=True)
-    sub.add_parser("status", help="which backend, where, locked or not, how many secrets")
-    lst = sub.add_parser("list", help="references and the users that use them (never values)")
+    sub.add_parser("status", help="which backend, where, locked or not, how many secrets", formatter_class=argparse.RawDescriptionHelpFormatter,
+                   epilog="examples:\n  kubewallet vault status")
+    lst = sub.add_parser("list", help="references and the users that use them (never values)", formatter_class=argparse.RawDescriptionHelpFormatter,
+                         epilog="examples:\n  kubewallet vault list\n  kubewallet vault list -o json")
     lst.add_argument("--kubeconfig")
-    rm = sub.add_parser("rm", help="remove a secret")
+    rm = sub.add_parser("rm", help="remove a secret", formatter_class=argparse.RawDescriptionHelpFormatter,
+                        epilog="examples:\n  kubewallet vault rm users/old-admin          refused while a user still uses it\n  kubewallet vault rm users/old-admin --force")
     rm.add_argument("refs", nargs="+", metavar="REF")
     rm.add_argument("--force", action="store_true", help="remove even if a user still uses it")
     rm.add_argument("--kubeconfig")
-    init = sub.add_parser("init", help="choose the backend (existing secrets are re-encrypted)")
+    init = sub.add_parser("init", help="choose the backend (existing secrets are re-encrypted)", formatter_class=argparse.RawDescriptionHelpFormatter,
+                          epilog="examples:\n  kubewallet vault init --file        no OS keyring here: an encrypted file, key from a passphrase\n  kubewallet vault init --keyring     back to the OS keyring")
     group = init.add_mutually_exclusive_group(required=True)
     group.add_argument("--file", action="store_true",
                        help="an encrypted file; the key is derived (scrypt) from a passphrase")
