@@ -20,7 +20,7 @@ import binascii
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from typing import Any
 
 # Field kinds
 STR, BOOL, BYTES, STRLIST, STRMAP, STRLISTMAP, ANY = "str", "bool", "bytes", "strlist", "strmap", "strlistmap", "any"

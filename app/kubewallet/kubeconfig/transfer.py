@@ -9,7 +9,6 @@ before the entry moves (the save then relativizes them as kubectl would).
 
 from __future__ import annotations
 
-import base64
 import copy
 import os
 
@@ -149,6 +148,3 @@ def export_context(ws: Workspace, context: str) -> dict:
             del body["tokenFile"]
     return doc
 
-
-def data_field(value: bytes) -> str:
-    return base64.b64encode(value).decode()

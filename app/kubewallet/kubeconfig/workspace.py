@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import copy
 import os
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pathlib import Path
-    from typing import Any, Iterator
+    from typing import Any
 
 from kubewallet.errors import KubeconfigError, KubeconfigParseError
 from kubewallet.kubeconfig import schema
@@ -452,23 +450,6 @@ def load_workspace(rules: LoadingRules) -> Workspace:
     if rules.is_explicit and not files[0].exists:
         raise KubeconfigError(f"stat {rules.explicit}: no such file or directory")
     return Workspace(rules, files)
-
-
-@contextmanager
-def edit_workspace(rules: LoadingRules, attempts: int = 20) -> Iterator[Workspace]:
-    """Lock, load, let the caller edit, save — redone if another program wrote meanwhile.
-
-    The body of the `with` block may run more than once (after a concurrent kubectl write), so
-    it must only edit the workspace it is given. Use `run_edit` for that; this context manager
-    form is for single-shot use where a retry is not needed.
-    """
-    from kubewallet.kubeconfig.saving import directory_lock, load_settled, real_target
-
-    dirs = [real_target(p).parent for p in rules.precedence]
-    with directory_lock(dirs):
-        ws = load_settled(rules)  # a torn read of kubectl's in-place write is read again
-        yield ws
-        ws.save()
 
 
 def run_edit(rules: LoadingRules, edit, attempts: int = 20):
