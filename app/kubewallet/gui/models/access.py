@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from kubewallet.gui.models.table import ItemsTableModel
 from kubewallet.rbac.authorizer import Grant
 from kubewallet.rbac.matrix import Matrix
 from kubewallet.rbac.risks import Risk
@@ -33,29 +34,7 @@ def verdict_colours() -> tuple[QColor, QColor]:
     return _mix(base, QColor(46, 160, 67), 0.28), _mix(base, QColor(218, 54, 51), 0.22)
 
 
-class _Table(QAbstractTableModel):
-    COLUMNS: tuple[str, ...] = ()
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.items: list[Any] = []
-
-    def set_items(self, items: list[Any]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
+class _Table(ItemsTableModel):
     def cell(self, item: Any, column: int) -> str:
         raise NotImplementedError
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from kubewallet.gui.models.table import ItemsTableModel
 from kubewallet.inspect.report import CertRecord
 from kubewallet.inspect.timewords import local_time
 
@@ -27,30 +28,21 @@ def urgency(record: CertRecord, now: dt.datetime) -> str:
     return record.info.urgency(now) if record.info is not None else "unreadable"
 
 
-class CertificateTableModel(QAbstractTableModel):
+class CertificateTableModel(ItemsTableModel):
     COLUMNS = ("Status", "Expiry", "Not after", "Certificate", "Subject", "Contexts")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.records: list[CertRecord] = []
         self.now = dt.datetime.now(dt.timezone.utc)
         self.warn = dt.timedelta(days=30)
 
+    @property
+    def records(self) -> list[CertRecord]:
+        return self.items
+
     def set_records(self, records: list[CertRecord], now: dt.datetime, warn: dt.timedelta) -> None:
-        self.beginResetModel()
-        self.records, self.now, self.warn = list(records), now, warn
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.records)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+        self.now, self.warn = now, warn
+        self.set_items(records)
 
     def cell(self, record: CertRecord, column: int) -> str:
         info = record.info

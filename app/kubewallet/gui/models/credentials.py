@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
+from kubewallet.gui.models.table import ItemsTableModel
 from kubewallet.execplugin.inventory import FILE, INLINE, NONE, PLUGIN, VAULT, UserCredential
 
 RowRole = Qt.ItemDataRole.UserRole + 1
@@ -21,29 +22,15 @@ STATUS_WORDS = {INLINE: "unsafe — move it to the keyring", FILE: "readable by 
                 VAULT: "safe", PLUGIN: "kept by the plugin", NONE: "—"}
 
 
-class CredentialsTableModel(QAbstractTableModel):
+class CredentialsTableModel(ItemsTableModel):
     COLUMNS = ("User", "Credential", "Where the secret lives", "Status", "Detail", "Kubeconfig file")
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[UserCredential] = []
+    @property
+    def rows(self) -> list[UserCredential]:
+        return self.items
 
     def set_rows(self, rows: list[UserCredential]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+        self.set_items(rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

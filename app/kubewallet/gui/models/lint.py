@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from kubewallet.gui.models.table import ItemsTableModel
 from kubewallet.inspect.lint import Finding
 
 FindingRole = Qt.ItemDataRole.UserRole + 1
@@ -14,28 +15,15 @@ SEVERITY_COLOURS = {"error": QColor(214, 48, 49), "warning": QColor(230, 126, 34
                     "info": QColor(38, 139, 210)}
 
 
-class FindingsModel(QAbstractTableModel):
+class FindingsModel(ItemsTableModel):
     COLUMNS = ("Severity", "Subject", "Finding", "Fix")
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.findings: list[Finding] = []
+    @property
+    def findings(self) -> list[Finding]:
+        return self.items
 
     def set_findings(self, findings: list[Finding]) -> None:
-        self.beginResetModel()
-        self.findings = list(findings)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.findings)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+        self.set_items(findings)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
