@@ -14,6 +14,7 @@ import pytest
 
 from kubewallet.kubeconfig.saving import list_backups
 from tests.support.folders import write_kubeconfig
+from tests.support.terminal import run_on_a_terminal
 
 
 @pytest.fixture
@@ -229,10 +230,8 @@ def test_folders_from_the_environment_and_from_the_settings_file(world, tmp_path
 
 
 def test_on_a_terminal_the_picker_covers_the_folder_files(world, kubectl):
-    from tests.integration.switching.test_use_and_ns import _run_on_a_terminal
-
     env = dict(world["env"])
-    screen = _run_on_a_terminal(["kubewallet", "use", "prod"], env, "1")
+    screen = run_on_a_terminal(["kubewallet", "use", "prod"], env, prompt=b"context (number", answer="1")
     assert "acme/prod" in screen and "config/prod" in screen and "acme-prod" in screen
     assert 'Switched to context "acme-prod".' in screen
     assert "export KUBECONFIG=" in screen
@@ -267,36 +266,11 @@ def test_a_file_kubectl_would_refuse_is_listed_but_never_written(world, kubectl)
 def test_kw_alone_on_a_terminal_picks_across_files_and_exports(world, kubectl):
     """The real flow: `kw` with no argument in an interactive shell. The picker must use the
     terminal (stderr) while the function captures stdout for eval."""
-    import pty
-    import select
-    import time
-
     script = ("source <(kubewallet use --shell-function bash); kw glob; "
               "echo \"NOW=$(kubectl config current-context) K=$KUBECONFIG\"; kw; "
               "echo \"NOW=$(kubectl config current-context)\"")
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(["bash", "-c", script], env=world["env"], stdin=slave, stdout=slave,
-                            stderr=slave, close_fds=True)
-    os.close(slave)
-    screen, typed, deadline = b"", False, time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            screen += chunk
-        if not typed and b"context (number" in screen:
-            os.write(master, b"main-a\n")  # text narrows the list; a single match is taken
-            typed = True
-        if proc.poll() is not None and not ready:
-            break
-    proc.wait(timeout=5)
-    os.close(master)
-    text = screen.decode(errors="replace")
+    # text narrows the list; a single match is taken
+    text = run_on_a_terminal(["bash", "-c", script], world["env"], prompt=b"context (number", answer="main-a")
     assert f"NOW=globex-1 K={world['globex']}" in text  # a single fuzzy match: no question asked
     assert "acme/prod" in text and "config/prod" in text  # the picker showed every file's contexts
     assert "NOW=main-a" in text

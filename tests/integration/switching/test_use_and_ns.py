@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from kubewallet.demo import build
+from tests.support.terminal import run_on_a_terminal
 
 
 @pytest.fixture
@@ -54,38 +55,9 @@ def test_ns_sets_the_namespace_kubectl_then_uses(kubewallet_cmd, kubectl, demo_e
     assert run(kubewallet_cmd + ["ns"], demo_env).stdout.strip() == "web"
 
 
-def _run_on_a_terminal(cmd, env, answer: str, timeout: float = 20.0) -> str:
-    """Run `cmd` with a pseudo-terminal as stdin/stdout/stderr, type `answer`, return the screen."""
-    import pty
-    import select
-    import time
-
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(cmd, env=env, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
-    os.close(slave)
-    screen, typed, deadline = b"", False, time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            screen += chunk
-        if not typed and b"context (number" in screen:
-            os.write(master, answer.encode() + b"\n")
-            typed = True
-        if proc.poll() is not None and not ready:
-            break
-    proc.wait(timeout=5)
-    os.close(master)
-    return screen.decode(errors="replace")
-
-
 def test_on_a_terminal_an_unknown_name_opens_the_picker_on_its_fuzzy_matches(kubewallet_cmd, kubectl, demo_env):
-    screen = _run_on_a_terminal(kubewallet_cmd + ["use", "tea"], demo_env, "2")
+    screen = run_on_a_terminal(kubewallet_cmd + ["use", "tea"], demo_env,
+                               prompt=b"context (number", answer="2")
     assert "team-a" in screen and "team-b" in screen and "prod-eu" not in screen
     assert 'Switched to context "team-b".' in screen
     assert run([kubectl, "config", "current-context"], demo_env).stdout.strip() == "team-b"
