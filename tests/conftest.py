@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -59,19 +58,13 @@ def kubewallet_cmd() -> list[str]:
 
 def _start_secret_service(tmp: Path) -> tuple[dict[str, str], list[int]]:
     """A private session bus with gnome-keyring-daemon's Secret Service, unlocked."""
+    from tests.support.secretservice import start_secret_service
+
     for tool in ("dbus-daemon", "gnome-keyring-daemon"):
         if not shutil.which(tool):
             pytest.fail(f"{tool} is missing: run scripts/bootstrap.sh (Debian packages)")
-    env = dict(os.environ, HOME=str(tmp), XDG_DATA_HOME=str(tmp / "data"),
-               XDG_RUNTIME_DIR=str(tmp / "run"))
-    (tmp / "run").mkdir(mode=0o700, exist_ok=True)
-    out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-                         env=env, capture_output=True, text=True, check=True, timeout=20)
-    address, pid = out.stdout.split()[:2]
-    env["DBUS_SESSION_BUS_ADDRESS"] = address
-    subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"], input="test-password",
-                   env=env, capture_output=True, text=True, check=True, timeout=20)
-    return {"DBUS_SESSION_BUS_ADDRESS": address}, [int(pid)]
+    env, pid = start_secret_service(tmp)
+    return {"DBUS_SESSION_BUS_ADDRESS": env["DBUS_SESSION_BUS_ADDRESS"]}, [pid]
 
 
 def _daemons_on_bus(address: str) -> list[int]:

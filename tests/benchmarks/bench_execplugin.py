@@ -14,7 +14,6 @@ Then the `python -X importtime` profile of both kubewallet paths (top imports by
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -24,6 +23,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.harness import hyperfine  # noqa: E402
+from tests.support.secretservice import start_secret_service  # noqa: E402
 PYTHON = sys.executable
 KUBEWALLET = str(Path(sys.executable).parent / "kubewallet")
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
@@ -39,28 +42,6 @@ def ensure_awscli() -> str:
         subprocess.run([str(AWS_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "awscli"],
                        check=True)
     return str(aws)
-
-
-def start_secret_service(tmp: Path) -> tuple[dict, int]:
-    run = tmp / "run"
-    run.mkdir(mode=0o700)
-    env = dict(os.environ, HOME=str(tmp), XDG_RUNTIME_DIR=str(run), XDG_DATA_HOME=str(tmp / "data"))
-    out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-                         env=env, capture_output=True, text=True, check=True)
-    address, pid = out.stdout.split()[:2]
-    env["DBUS_SESSION_BUS_ADDRESS"] = address
-    subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"], input="bench",
-                   env=env, capture_output=True, text=True, check=True)
-    return env, int(pid)
-
-
-def hyperfine(commands: list[str], names: list[str], env: dict) -> list[dict]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        cmd = ["hyperfine", "-N", "--warmup", "5", "--runs", str(RUNS), "--export-json", out.name]
-        for name in names:
-            cmd += ["-n", name]
-        subprocess.run(cmd + commands, env=env, check=True, capture_output=True)
-        return json.loads(Path(out.name).read_text())["results"]
 
 
 def importtime(args: list[str], env: dict, top: int = 12) -> str:
@@ -108,7 +89,7 @@ def main() -> None:
         names = ["python -c pass (venv)", "kubewallet credential get (agent)",
                  "kubewallet credential get (no agent, Secret Service)", "aws eks get-token"]
         results = hyperfine([f"{PYTHON} -c pass", get, get + " --no-agent",
-                             f"{aws} eks get-token --cluster-name bench"], names, env)
+                             f"{aws} eks get-token --cluster-name bench"], names, env, runs=RUNS, warmup=5)
         med = [r["median"] for r in results]
         print(f"\n### Exec credential plugin: one kubectl credential request, whole process "
               f"(median of {RUNS}, hyperfine -N)\n")

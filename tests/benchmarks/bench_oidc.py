@@ -14,7 +14,6 @@ Then the `python -X importtime` profile of the cached path. The provider is panv
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -24,34 +23,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.harness import hyperfine  # noqa: E402
+from tests.support.secretservice import start_secret_service  # noqa: E402
 PYTHON = sys.executable
 KUBEWALLET = str(Path(sys.executable).parent / "kubewallet")
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 EXEC_INFO = ('{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",'
              '"spec":{"interactive":false}}')
-
-
-def start_secret_service(tmp: Path) -> tuple[dict, int]:
-    run = tmp / "run"
-    run.mkdir(mode=0o700)
-    env = dict(os.environ, HOME=str(tmp), XDG_RUNTIME_DIR=str(run), XDG_DATA_HOME=str(tmp / "data"),
-               XDG_CACHE_HOME=str(tmp / "cache"), KUBEWALLET_KEYRING_SERVICE="kubewallet-bench-oidc")
-    out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-                         env=env, capture_output=True, text=True, check=True)
-    address, pid = out.stdout.split()[:2]
-    env["DBUS_SESSION_BUS_ADDRESS"] = address
-    subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"], input="bench",
-                   env=env, capture_output=True, text=True, check=True)
-    return env, int(pid)
-
-
-def hyperfine(commands: list[str], names: list[str], env: dict) -> list[dict]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        cmd = ["hyperfine", "-N", "--warmup", "3", "--runs", str(RUNS), "--export-json", out.name]
-        for name in names:
-            cmd += ["-n", name]
-        subprocess.run(cmd + commands, env=env, check=True, capture_output=True)
-        return json.load(open(out.name))["results"]
 
 
 def importtime(args: list[str], env: dict) -> tuple[float, list[tuple[float, str]], set[str]]:
@@ -76,7 +55,7 @@ def main() -> int:
     from tests.oidc_provider.harness import start_provider
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-oidc-"))
-    env, bus_pid = start_secret_service(tmp)
+    env, bus_pid = start_secret_service(tmp, XDG_CACHE_HOME=str(tmp / "cache"), KUBEWALLET_KEYRING_SERVICE="kubewallet-bench-oidc")
     provider = start_provider()
     try:
         person = f"{PYTHON} {ROOT / 'tests' / 'oidc_provider' / 'person.py'}"
@@ -103,7 +82,7 @@ def main() -> int:
             results = hyperfine([f"{PYTHON} -c pass", credential, cached, cached + " --force-refresh"],
                                 ["python -c pass (venv)", "credential get (agent)",
                                  "oidc-login get-token, cached id_token",
-                                 "oidc-login get-token --force-refresh (real provider)"], env)
+                                 "oidc-login get-token --force-refresh (real provider)"], env, runs=RUNS, warmup=3)
         finally:
             subprocess.run([KUBEWALLET, "agent", "stop"], env=env, capture_output=True)
         floor, plugin = results[0]["median"], results[1]["median"]

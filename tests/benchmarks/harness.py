@@ -1,0 +1,18 @@
+"""What the whole-process benchmarks share: hyperfine's medians as JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+
+def hyperfine(commands: list[str], names: list[str], env: dict, *, runs: int, warmup: int = 3) -> list[dict]:
+    """hyperfine's result records (mean, median, stddev...) of `commands`, run side by side."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        cmd = ["hyperfine", "-N", "--warmup", str(warmup), "--runs", str(runs), "--export-json", out.name]
+        for name in names:
+            cmd += ["-n", name]
+        subprocess.run(cmd + commands, env=env, check=True, capture_output=True)
+        return json.loads(Path(out.name).read_text())["results"]
