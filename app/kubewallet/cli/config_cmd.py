@@ -170,14 +170,11 @@ def cmd_current_context(args, flags) -> int:
 def cmd_use_context(args, flags) -> int:
     name = args.name
 
-    def edit(ws):
-        if not name:
-            raise KubeconfigError("empty context names are not allowed")
-        if name not in ws.contexts:
-            raise KubeconfigError(f'no context exists with the name: "{name}"')
-        ws.use_context(name)
+    from kubewallet.kubeconfig import switch_to
 
-    _edit(args, edit)
+    if not name:
+        raise KubeconfigError("empty context names are not allowed")
+    _edit(args, switch_to(name))
     print(f'Switched to context "{name}".')
     return 0
 

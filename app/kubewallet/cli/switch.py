@@ -87,20 +87,6 @@ def _pick(names: list[str], query: str, current: str) -> str | None:
         query = answer
 
 
-class _UnknownContext(KubeconfigError):
-    pass
-
-
-def _switch_to(target: str):
-    def edit(ws):
-        if target not in ws.contexts:
-            raise _UnknownContext(f'no context exists with the name: "{target}"')
-        before = ws.current_context
-        ws.use_context(target)
-        return before
-    return edit
-
-
 def _last_query(argv: list[str]) -> str:
     words = [a for a in argv[1:] if not a.startswith("-")]
     return words[-1] if words else ""
@@ -112,7 +98,7 @@ def _names(ws) -> list[str]:
 
 def _use_main_file(kubeconfig: str | None, target: str | None, argv: list[str]) -> int:
     """The path without folders: exactly `kubectl config use-context` on the merged kubeconfig."""
-    from kubewallet.kubeconfig import LoadingRules, load_workspace, run_edit
+    from kubewallet.kubeconfig import LoadingRules, NoSuchContext, load_workspace, run_edit, switch_to
     from kubewallet.kubeconfig import history
 
     rules = LoadingRules.from_env(kubeconfig)
@@ -124,8 +110,8 @@ def _use_main_file(kubeconfig: str | None, target: str | None, argv: list[str]) 
     query = None
     if target is not None:
         try:
-            before = run_edit(rules, _switch_to(target))
-        except _UnknownContext:
+            before = run_edit(rules, switch_to(target))
+        except NoSuchContext:
             if not interactive:
                 raise
             target = None  # a terminal: let the person pick among the near matches
@@ -139,7 +125,7 @@ def _use_main_file(kubeconfig: str | None, target: str | None, argv: list[str]) 
         target = _pick(names, query or "", ws.current_context)
         if target is None:
             return 1
-        before = run_edit(rules, _switch_to(target))
+        before = run_edit(rules, switch_to(target))
     if before and before != target:
         history.remember_context(rules.precedence, before)
     print(f'Switched to context "{target}".')

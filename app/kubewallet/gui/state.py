@@ -362,9 +362,9 @@ class AppState(QObject):
         watched = list(self._digests) or [Path(p) for p in rules.precedence]
 
         def work() -> dict[Path, str]:
-            from kubewallet.kubeconfig import run_edit
+            from kubewallet.kubeconfig import run_edit, switch_to
 
-            run_edit(rules, lambda fresh: fresh.use_context(name))
+            run_edit(rules, switch_to(name))  # gone meanwhile (kubectl deleted it): an error, no write
             return _digest(watched)
 
         def done(digests: dict[Path, str]) -> None:

@@ -11,7 +11,7 @@ run_edit(rules, lambda ws: ws.use_context("prod"))   # lock, reload, edit, save 
 from kubewallet.kubeconfig.loading import LoadingRules
 
 __all__ = ["LoadingRules", "KubeconfigFile", "NamedEntry", "Workspace",
-           "load_workspace", "read_kubeconfig", "run_edit"]
+           "load_workspace", "read_kubeconfig", "run_edit", "switch_to", "NoSuchContext"]
 
 
 def __getattr__(name: str):

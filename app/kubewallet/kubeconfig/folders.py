@@ -568,27 +568,15 @@ def _active(contexts: tuple[FolderContext, ...], main: "LoadingRules", explicit:
 
 # ----- switching -------------------------------------------------------------------------------------
 
-class _Missing(KubeconfigError):
-    pass
-
-
-def _use(name: str):
-    def edit(ws):
-        if name not in ws.contexts:
-            raise _Missing(f'no context exists with the name: "{name}"')
-        ws.use_context(name)
-    return edit
-
-
 def switch(catalog: Catalog, ctx: FolderContext) -> SwitchResult:
     """Make `ctx` the current context of its own file(s), in place and safely, and say which
     `$KUBECONFIG` kubectl needs to see it. The main kubeconfig is edited by kubectl's routing
     (`use-context`); a folder file through explicit rules for that file alone."""
-    from kubewallet.kubeconfig.workspace import run_edit
+    from kubewallet.kubeconfig.workspace import NoSuchContext, run_edit, switch_to
 
     try:
-        run_edit(catalog.rules_for(ctx), _use(ctx.name))
-    except _Missing:
+        run_edit(catalog.rules_for(ctx), switch_to(ctx.name))
+    except NoSuchContext:
         raise UnknownContext(f'the context "{ctx.name}" is no longer in {ctx.file}',
                              hint="the file changed meanwhile; list again") from None
     main_value = _main_value(catalog.main)
