@@ -20,8 +20,11 @@ read: it waits for kubectl's lock to go and reads again before reporting the fil
 A crash at any moment leaves the old file or the new one: the new content is written to a
 temporary file in the same directory, flushed and fsynced, then `os.replace`d over the target,
 then the directory is fsynced. A killed writer can leave its temporary file and its lock
-behind: the next writer removes temporary files of processes that no longer run, and reports
-(never silently breaks) a lock that names a dead process.
+behind: the next writer removes temporary files of processes that no longer run. Our lock names
+our process (pid and start time, so a reused pid is told apart); the next kubewallet removes
+such a lock once that process is gone, and says so on stderr, so a crashed kubewallet never
+leaves kubectl refusing every edit. A lock anyone else holds -- kubectl's, which is empty, or
+one naming a live process -- is only waited on and reported, never removed.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import fcntl
 import hashlib
 import os
 import re
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -107,26 +111,95 @@ def _pid_running(pid: int) -> bool:
     return True
 
 
-_LOCK_OWNER = re.compile(r"^kubewallet pid (\d+)\b")
+_LOCK_OWNER = re.compile(r"^kubewallet pid (\d+)(?: start (\d+))?\s*$")
+
+
+def _proc_stat(pid: int) -> list[bytes] | None:
+    """`/proc/PID/stat` from field 3 (state) on, or None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(b")") + 2:].split()  # the command name may hold spaces and ')'
+    return fields if len(fields) > 19 else None
+
+
+def process_start(pid: int) -> str | None:
+    """When process `pid` started (`/proc/PID/stat` field 22, clock ticks since boot), or None
+    where that cannot be read. With the pid it names one process for the machine's uptime:
+    a pid alone is reused once its process is gone."""
+    fields = _proc_stat(pid)
+    return fields[19].decode() if fields else None
+
+
+def _lock_owner_text() -> str:
+    start = process_start(os.getpid())
+    return f"kubewallet pid {os.getpid()}" + (f" start {start}" if start else "") + "\n"
+
+
+def _read_lock(lock: Path) -> str | None:
+    try:
+        return lock.read_text(errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError:  # kubectl creates it with mode 0: unreadable, and so not ours
+        return ""
+
+
+def _abandoned_by_us(content: str) -> int | None:
+    """The pid of the kubewallet that wrote this lock content, if that process is gone (not
+    running, or its pid now belongs to a process that started at another time)."""
+    owner = _LOCK_OWNER.match(content)
+    if not owner:
+        return None
+    pid, start = int(owner.group(1)), owner.group(2)
+    if pid == os.getpid() or not _pid_running(pid):
+        return None if pid == os.getpid() else pid
+    fields = _proc_stat(pid)
+    if fields is not None and fields[0] in (b"Z", b"X"):  # killed, not yet reaped by its parent
+        return pid
+    if start is not None and fields is not None and fields[19].decode() != start:
+        return pid  # the pid now belongs to another process
+    return None
+
+
+def _remove_abandoned(lock: Path) -> bool:
+    """Remove `lock` if it is ours and its writer is gone; say so on stderr. The lock is first
+    renamed to a private name and checked again there, so a lock taken meanwhile by a live
+    writer is put back, never deleted."""
+    content = _read_lock(lock)
+    pid = _abandoned_by_us(content or "")
+    if pid is None:
+        return False
+    private = lock.with_name(f".{lock.name}.kubewallet-{os.getpid()}-{time.monotonic_ns()}.tmp")
+    try:
+        os.rename(lock, private)
+    except FileNotFoundError:
+        return True  # gone meanwhile: nothing blocks any more
+    if _read_lock(private) != content:
+        try:
+            os.link(private, lock)
+        except FileExistsError:
+            pass
+        os.unlink(private)
+        return False
+    os.unlink(private)
+    sys.stderr.write(f"kubewallet: removed the lock file {lock} left by kubewallet process {pid}, "
+                     "which is no longer running\n")
+    return True
 
 
 def _lock_is_stale(lock: Path) -> str | None:
     """Why a kubectl-style lock file looks abandoned, or None if it may be live.
 
     kubectl's own lock is empty (and mode 0, unreadable to anyone but root): only its age can
-    tell. Ours names our pid, so a lock left by a killed kubewallet is recognised at once.
+    tell, and it is reported, never removed (kubectl may be stopped, not gone).
     """
     try:
         st = lock.stat()
     except FileNotFoundError:
         return None
-    try:
-        content = lock.read_text(errors="replace").strip()
-    except OSError:  # kubectl creates it with mode 0; it may also vanish between the two calls
-        content = ""
-    owner = _LOCK_OWNER.match(content)
-    if owner and not _pid_running(int(owner.group(1))):
-        return f"it names kubewallet process {owner.group(1)}, which is no longer running"
     age = time.time() - st.st_mtime
     if age > STALE_LOCK_SECONDS:
         return (f"it is {age:.0f} s old, and kubectl and kubewallet hold it for milliseconds "
@@ -135,14 +208,14 @@ def _lock_is_stale(lock: Path) -> str | None:
 
 
 def _take_one(lock: Path) -> bool:
-    """Create `lock` exclusively, already holding our pid.
+    """Create `lock` exclusively, already naming our process.
 
-    Creating it empty and then writing the pid would leave an empty lock — indistinguishable
-    from kubectl's — if we were killed in between. So the pid goes into a private file first,
+    Creating it empty and then writing the owner would leave an empty lock — indistinguishable
+    from kubectl's — if we were killed in between. So the owner goes into a private file first,
     which is then hard-linked to the lock name (as exclusive as O_EXCL: link fails if the name
     exists). Filesystems without hard links get O_EXCL and a write.
     """
-    owner = f"kubewallet pid {os.getpid()}\n".encode()
+    owner = _lock_owner_text().encode()
     private = lock.with_name(f".{lock.name}.kubewallet-{os.getpid()}-{time.monotonic_ns()}.tmp")
     fd = os.open(private, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     try:
@@ -172,7 +245,10 @@ def _take_one(lock: Path) -> bool:
 
 def _blocked(lock: Path, deadline: float, limit: float) -> None:
     """Raise the error for a lock we cannot take: at once if it looks abandoned, else once the
-    wait is over; return (so the caller waits on) while a live kubectl may still release it."""
+    wait is over; return (so the caller waits on, or tries again) while a live kubectl may
+    still release it, or once a lock of a kubewallet that is gone has been removed."""
+    if _remove_abandoned(lock):
+        return
     stale = _lock_is_stale(lock)
     if stale:
         raise LockError(f"the lock file {lock} was left behind: {stale}",
