@@ -113,3 +113,33 @@ def switch_namespace(rules: "LoadingRules", namespace: str) -> NamespaceSwitch:
     done = run_edit(rules, edit)
     history.remember_namespace(rules.precedence, done.context, done.previous, done.namespace)
     return done
+
+
+@dataclass(frozen=True)
+class NamespaceChoices:
+    """What `kubewallet ns` offers for the current context: `current` is its namespace now."""
+
+    context: str
+    current: str
+    namespaces: tuple[str, ...]
+
+
+def namespace_choices(ws: "Workspace") -> NamespaceChoices:
+    """The namespaces worth offering on the current context: its own, those the kubeconfig's
+    contexts name on the same cluster (kubens asks the server; we stay offline), those used
+    lately with this context (history.py), and `default`. Current first, then by name."""
+    name, current = current_namespace(ws)
+    cluster = ws.contexts[name].body.get("cluster")
+    named = {entry.body.get("namespace") for entry in ws.contexts.values()
+             if entry.body.get("cluster") == cluster}
+    recent = history.recent_namespaces(ws.rules.precedence, name)
+    found = {ns for ns in (*named, *recent, "default") if isinstance(ns, str) and ns}
+    found.discard(current)
+    return NamespaceChoices(name, current, (current, *sorted(found)))
+
+
+def valid_namespace(name: str) -> bool:
+    """A namespace name the API server accepts: an RFC 1123 DNS label (lower-case letters,
+    digits and '-', starting and ending with a letter or digit, at most 63 characters)."""
+    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    return 0 < len(name) <= 63 and set(name) <= allowed and name[0] != "-" and name[-1] != "-"
