@@ -98,7 +98,7 @@ def _names(ws) -> list[str]:
 
 def _use_main_file(kubeconfig: str | None, target: str | None, argv: list[str]) -> int:
     """The path without folders: exactly `kubectl config use-context` on the merged kubeconfig."""
-    from kubewallet.kubeconfig import LoadingRules, NoSuchContext, load_workspace, switch_back, switch_to
+    from kubewallet.kubeconfig import LoadingRules, NoSuchContext, switch_back, switch_to
 
     rules = LoadingRules.from_env(kubeconfig)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
@@ -110,12 +110,16 @@ def _use_main_file(kubeconfig: str | None, target: str | None, argv: list[str]) 
         except NoSuchContext:
             if not interactive:
                 raise
+            from kubewallet.kubeconfig import load_workspace
+
             ws = load_workspace(rules)  # a terminal: let the person pick among the near matches
             target = _pick_context(ws, _last_query(argv))
             if target is None:
                 return 1
             switch_to(rules, target)
     else:
+        from kubewallet.kubeconfig import load_workspace
+
         ws = load_workspace(rules)
         names = _names(ws)
         if not interactive:
@@ -208,7 +212,7 @@ def use_main(argv: list[str]) -> int:
         return 0
     if opts.add_folder is not None or opts.remove_folder is not None or opts.folders:
         return _folders_main(opts)
-    from kubewallet.kubeconfig.folders import configured_folders, folder_files
+    from kubewallet.kubeconfig.folderlist import configured_folders, folder_files
 
     if not opts.print_env and not opts.long and not folder_files(configured_folders()):
         return _use_main_file(opts.kubeconfig, opts.target, argv)
@@ -319,13 +323,15 @@ def _pick_namespace(ws) -> str | None:
 
 
 def ns_main(argv: list[str]) -> int:
-    from kubewallet.kubeconfig import LoadingRules, load_workspace, switch_namespace
-    from kubewallet.kubeconfig.switching import current_namespace
+    from kubewallet.kubeconfig import LoadingRules, switch_namespace
 
     kubeconfig, wanted = _parse(argv[1:], "kubewallet ns", "namespace",
                                 "Set the namespace of the current context.", NS_EPILOG)
     rules = LoadingRules.from_env(kubeconfig)
     if wanted is None:
+        from kubewallet.kubeconfig import load_workspace
+        from kubewallet.kubeconfig.switching import current_namespace
+
         ws = load_workspace(rules)
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             print(current_namespace(ws)[1])

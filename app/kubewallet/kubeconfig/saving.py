@@ -33,18 +33,20 @@ import errno
 import fcntl
 import hashlib
 import os
-import re
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
 
 from kubewallet.errors import KubeconfigError, KubeconfigParseError, LockError
 
+# Every switch (`kubewallet use`) imports this module: no typing, dataclasses or re here
+# (together they cost more than half of kubectl's whole use-context run).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from kubewallet.kubeconfig.loading import LoadingRules
     from kubewallet.kubeconfig.workspace import Workspace
 
@@ -111,7 +113,6 @@ def _pid_running(pid: int) -> bool:
     return True
 
 
-_LOCK_OWNER = re.compile(r"^kubewallet pid (\d+)(?: start (\d+))?\s*$")
 
 
 def _proc_stat(pid: int) -> list[bytes] | None:
@@ -150,10 +151,12 @@ def _read_lock(lock: Path) -> str | None:
 def _abandoned_by_us(content: str) -> int | None:
     """The pid of the kubewallet that wrote this lock content, if that process is gone (not
     running, or its pid now belongs to a process that started at another time)."""
-    owner = _LOCK_OWNER.match(content)
-    if not owner:
+    words = content.split()  # "kubewallet pid PID [start TICKS]"
+    if words[:2] != ["kubewallet", "pid"] or len(words) not in (3, 5) or not words[2].isdigit():
         return None
-    pid, start = int(owner.group(1)), owner.group(2)
+    if len(words) == 5 and (words[3] != "start" or not words[4].isdigit()):
+        return None
+    pid, start = int(words[2]), (words[4] if len(words) == 5 else None)
     if pid == os.getpid() or not _pid_running(pid):
         return None if pid == os.getpid() else pid
     fields = _proc_stat(pid)
@@ -353,19 +356,28 @@ def temp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.kubewallet-{os.getpid()}-{time.monotonic_ns()}.tmp")
 
 
+def _temp_writer(name: str, target: str) -> int | None:
+    """The pid in `.<target>[.lock].kubewallet-<pid>-<n>.tmp`, or None for any other name."""
+    for prefix in (f".{target}.kubewallet-", f".{target}.lock.kubewallet-"):
+        if name.startswith(prefix) and name.endswith(".tmp"):
+            pid, dash, n = name[len(prefix):-len(".tmp")].partition("-")
+            if pid.isdigit() and dash and n.isdigit():
+                return int(pid)
+    return None
+
+
 def clean_stale_temps(target: Path) -> list[Path]:
     """Remove `.<name>.kubewallet-<pid>-*.tmp` (new content) and `.<name>.lock.kubewallet-...`
     (a lock being taken) files whose writer no longer runs: it was killed between creating and
     renaming or unlinking them. Files of live processes are left alone."""
-    pattern = re.compile(rf"^\.{re.escape(target.name)}(?:\.lock)?\.kubewallet-(\d+)-\d+\.tmp$")
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(target.parent)
     except OSError:
         return removed
     for name in names:
-        match = pattern.match(name)
-        if match and int(match.group(1)) != os.getpid() and not _pid_running(int(match.group(1))):
+        pid = _temp_writer(name, target.name)
+        if pid is not None and pid != os.getpid() and not _pid_running(pid):
             try:
                 os.unlink(target.parent / name)
                 removed.append(target.parent / name)
@@ -407,10 +419,17 @@ def _write_backup(target: Path, content: bytes) -> Path:
             time.sleep(0.000_01)
     with os.fdopen(fd, "wb") as fh:
         fh.write(content)
-    backups = sorted(p for p in folder.glob("*.yaml") if _stamp_of(p) is not None)
+    backups = sorted(p for p in folder.glob("*.yaml") if _looks_like_stamp(p.stem))
     for old in backups[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
     return path
+
+
+def _looks_like_stamp(stem: str) -> bool:
+    """`_STAMP`'s shape (20261205T143327.123456Z) without strptime, which imports re and locale
+    on every write."""
+    return (len(stem) == 23 and stem[8] == "T" and stem[15] == "." and stem[-1] == "Z"
+            and (stem[:8] + stem[9:15] + stem[16:22]).isdigit())
 
 
 def _stamp_of(path: Path) -> datetime | None:
@@ -420,12 +439,23 @@ def _stamp_of(path: Path) -> datetime | None:
         return None
 
 
-@dataclass(frozen=True)
 class Backup:
-    origin: Path
-    path: Path
-    taken: datetime
-    size: int
+    """One kept backup: of `origin`, stored at `path`, taken at `taken` (UTC), `size` bytes."""
+
+    __slots__ = ("origin", "path", "taken", "size")
+
+    def __init__(self, origin: Path, path: Path, taken: datetime, size: int) -> None:
+        self.origin, self.path, self.taken, self.size = origin, path, taken, size
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Backup) and (self.origin, self.path, self.taken, self.size) == (
+            other.origin, other.path, other.taken, other.size)
+
+    def __hash__(self) -> int:
+        return hash((self.origin, self.path, self.taken, self.size))
+
+    def __repr__(self) -> str:
+        return f"Backup({str(self.path)!r}, taken={self.taken.isoformat()}, size={self.size})"
 
 
 def list_backups(target: str | Path | None = None) -> list[Backup]:
