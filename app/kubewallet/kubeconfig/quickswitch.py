@@ -157,12 +157,18 @@ def describe(path: str, raw: bytes) -> dict | None:
     return {"current": current, "cc": cc, "contexts": contexts}
 
 
-def remember(paths: tuple[str, ...] | list[str]) -> None:
-    """Cache what a switch needs of each file (after the full path has validated them)."""
+def remember(paths: tuple[str, ...] | list[str], earlier: list[tuple[str, bytes]] = ()) -> None:
+    """Cache what a switch needs of each file (after the full path has validated them), and of
+    the `earlier` contents the full path read and validated before it wrote (so a loop of
+    `kubectl config use-context A` and `kubewallet use B` finds kubectl's content known too)."""
     from kubewallet.kubeconfig.workspace import read_kubeconfig
 
     files = _read_cache()
     now = time.time_ns()
+    for path, raw in earlier:
+        info = describe(path, raw) if raw is not None else None
+        if info is not None:
+            _store(files, os.path.abspath(path), None, 0, raw, info)
     for path in paths:
         key = os.path.abspath(path)
         try:
@@ -238,8 +244,8 @@ def _scalar(value: str) -> str:
     """`value` as a YAML scalar that go-yaml v2 and PyYAML read back as this very string."""
     if value and value[0].isalpha() and value[0] not in _TYPED_START and set(value) <= _PLAIN:
         return value
-    if any(ord(c) < 0x20 or c in "\x7f\u2028\u2029\ufeff" for c in value):
-        raise Miss  # control characters: the full writer escapes them
+    if not value.isprintable() or "\ufeff" in value:
+        raise Miss  # control and other unprintable characters: the full writer escapes them
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -54,7 +54,10 @@ def set_current_context(rules: "LoadingRules", name: str) -> str:
         pass
     from kubewallet.kubeconfig.workspace import run_edit
 
+    read: list[tuple[str, bytes]] = []
+
     def edit(ws: "Workspace") -> str:
+        read[:] = [(f.path, f.raw) for f in ws.files if f.raw is not None]
         if name not in ws.contexts:
             raise NoSuchContext(f'no context exists with the name: "{name}"')
         before = ws.current_context
@@ -62,7 +65,7 @@ def set_current_context(rules: "LoadingRules", name: str) -> str:
         return before
 
     before = run_edit(rules, edit)
-    quickswitch.remember(rules.precedence)  # validated just now: the next switch is quick
+    quickswitch.remember(rules.precedence, read)  # validated just now: the next switch is quick
     return before
 
 
@@ -101,8 +104,9 @@ def switch_namespace(rules: "LoadingRules", namespace: str) -> NamespaceSwitch:
     `namespace` PREVIOUS ("-") goes back to the namespace the last switch on this context left."""
     done = _quick_namespace(rules, namespace)
     if done is None:
-        done = _full_namespace(rules, namespace)
-        quickswitch.remember(rules.precedence)
+        read: list[tuple[str, bytes]] = []
+        done = _full_namespace(rules, namespace, read)
+        quickswitch.remember(rules.precedence, read)
     history.remember_namespace(rules.precedence, done.context, done.previous, done.namespace)
     return done
 
@@ -117,10 +121,12 @@ def _quick_namespace(rules: "LoadingRules", namespace: str) -> NamespaceSwitch |
     return NamespaceSwitch(context, before, namespace)
 
 
-def _full_namespace(rules: "LoadingRules", namespace: str) -> NamespaceSwitch:
+def _full_namespace(rules: "LoadingRules", namespace: str, read: list) -> NamespaceSwitch:
+    """The full path; `read` receives the contents it loaded (validated), for the cache."""
     from kubewallet.kubeconfig.workspace import run_edit
 
     def edit(ws: "Workspace") -> NamespaceSwitch:
+        read[:] = [(f.path, f.raw) for f in ws.files if f.raw is not None]
         name, before = current_namespace(ws)
         target = namespace
         if namespace == PREVIOUS:

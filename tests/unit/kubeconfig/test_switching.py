@@ -74,7 +74,7 @@ def test_switch_namespace_remembers_per_context_and_dash_goes_back(tmp_path):
 def test_the_history_file_is_private(tmp_path):
     rules = kubeconfig(tmp_path / "config")
     switch_to(rules, "b")
-    state = Path(os.environ["XDG_STATE_HOME"]) / "kubewallet" / "history.json"
+    state = Path(os.environ["XDG_STATE_HOME"]) / "kubewallet" / "history"
     assert state.stat().st_mode & 0o077 == 0
 
 
