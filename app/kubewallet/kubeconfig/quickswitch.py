@@ -249,12 +249,12 @@ def _scalar(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _splice(rules: "LoadingRules", path: str, span_of, value: str) -> None:
-    """Write `value` at the span `span_of(info)` of `path`, safely, and cache the result."""
+def _splice(view: _View, rules: "LoadingRules", path: str, span_of, value: str) -> None:
+    """Write `value` at the span `span_of(info)` of `path` (read by `view`), safely, and cache
+    the result."""
     from kubewallet.kubeconfig.saving import ConcurrentChange, atomic_write
 
     key = os.path.abspath(path)
-    view = _View(rules, {key})
     index = [os.path.abspath(p) for p in rules.precedence].index(key)
     raw, info = view.raws[key], view.infos[index]
     span = span_of(info)
@@ -316,14 +316,14 @@ def use_context(rules: "LoadingRules", name: str, no_such) -> str:
     if not name:
         raise Miss
     with _locked(rules):
-        view = _View(rules, set())
+        path = rules.explicit or rules.default_filename()  # where kubectl writes current-context
+        view = _View(rules, {os.path.abspath(path)})
         before = view.current()
         if view.context(name) is None:
             raise no_such(f'no context exists with the name: "{name}"')
         if before == name:
             return before  # kubectl's ModifyConfig writes nothing when nothing changed
-        path = rules.explicit or rules.default_filename()
-        _splice(rules, path, lambda info: info["cc"] if info["current"] else None, name)
+        _splice(view, rules, path, lambda info: info["cc"] if info["current"] else None, name)
         return before
 
 
@@ -340,5 +340,7 @@ def set_namespace(rules: "LoadingRules", namespace: str) -> tuple[str, str] | No
         if before == namespace:
             return name, before  # nothing changes: kubectl writes nothing either
         path = rules.precedence[index]
-        _splice(rules, path, lambda info: info["contexts"][name][2], namespace)
+        if os.path.abspath(path) not in view.raws:
+            view = _View(rules, {os.path.abspath(path)})  # trusted on its stat: read it now
+        _splice(view, rules, path, lambda info: info["contexts"][name][2], namespace)
         return name, before or "default"
