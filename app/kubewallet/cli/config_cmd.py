@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import copy
 import os
 import sys
 from typing import Any, Callable
@@ -18,7 +19,7 @@ SUBCOMMANDS = ("view", "get-contexts", "get-clusters", "get-users", "current-con
                "use-context", "use", "set-context", "rename-context", "delete-context",
                "delete-cluster", "delete-user", "set-cluster", "set-credentials", "set", "unset")
 
-BOOL_FLAGS = {"--raw", "--minify", "--flatten", "--merge", "--no-headers", "--current",
+BOOL_FLAGS = {"--raw", "--minify", "--flatten", "--merge", "--allow-missing-template-keys", "--no-headers", "--current",
               "--embed-certs", "--insecure-skip-tls-verify", "--set-raw-bytes",
               "--exec-provide-cluster-info"}
 
@@ -84,33 +85,73 @@ def _config_file(rules) -> str:
 
 # ----- read-only commands -------------------------------------------------------------------
 
-def cmd_view(args, flags) -> int:
-    from kubewallet.kubeconfig import view
+TEMPLATE_FORMATS = ("go-template", "go-template-file", "template", "templatefile")
 
-    ws = _load(args)
-    output = args.output or "yaml"
-    if output not in ("yaml", "json"):
-        raise KubeconfigError(f"unable to match a printer suitable for the output format "
-                              f'"{output}", allowed formats are: go-template,go-template-file,json,jsonpath,'
-                              "jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml")
+
+def _view_printer(args, flags):
+    """The printer kubectl builds before it reads any file (so a bad template fails first).
+
+    None means YAML or JSON; otherwise a function of (view JSON, redacted view JSON) -> text.
+    """
+    from kubewallet.kubeconfig import jsonpath
+
+    template = args.template or ""
+    output = args.output if args.output is not None else ("go-template" if template else "yaml")
+    if output in ("yaml", "json"):
+        return None
+    if output.split("=", 1)[0] in TEMPLATE_FORMATS:
+        raise KubeconfigError(f"output format {output.split('=', 1)[0]} (Go templates) is not supported",
+                              hint="use kubectl's JSONPath instead: -o jsonpath='{.current-context}'")
+    printer = jsonpath.printer(output, template, allow_missing=flags.get("--allow-missing-template-keys", True))
+    return printer
+
+
+def cmd_view(args, flags) -> int:
+    from kubewallet.kubeconfig import jsonpath, view
+
+    try:
+        printer = _view_printer(args, flags)
+    except jsonpath.JsonPathSyntaxError as exc:
+        return _kubectl_error(exc)
     if flags.get("--merge") is False:
         raise KubeconfigError("--merge=false is not supported; use --kubeconfig to view one file")
+    ws = _load(args)
     doc = ws.merged()
     if args.minify:
         if args.context:  # kubectl's global --context picks the context to minify to
             doc["current-context"] = args.context
         doc = view.minify(doc)
+    redacted = None
     if args.flatten:
+        if printer is not None:
+            redacted = view.to_json(view.shorten(copy.deepcopy(doc)))
+
         def origin_dir(kind, name):
             return os.path.dirname(os.path.abspath(ws.entries(kind)[name].file))
         doc = view.flatten(doc, origin_dir)
     elif not args.raw:
         doc = view.shorten(doc)
-    if output == "json":
+    elif printer is not None:
+        redacted = view.to_json(view.shorten(copy.deepcopy(doc)))
+    if printer is not None:
+        try:
+            text = printer(view.to_json(doc), redacted)
+        except jsonpath.JsonPathRuntimeError as exc:
+            return _kubectl_error(exc)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    elif args.output == "json":
         sys.stdout.write(view.to_json(doc) + "\n")
     else:
         sys.stdout.write(view.to_yaml(doc))
     return 0
+
+
+def _kubectl_error(exc: KubeconfigError) -> int:
+    """kubectl's CheckErr for a message of several lines (a template, the object dump): as is."""
+    text = f"error: {exc.message}"
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+    return 1
 
 
 def cmd_get_contexts(args, flags) -> int:
@@ -470,6 +511,8 @@ def cmd_unset(args, flags) -> int:
 EXAMPLES = {
     "view": ("kubewallet config view                      merged settings, secrets hidden",
              "kubewallet config view --minify --raw -o json   only the current context, with secrets",
+             "kubewallet config view --minify -o jsonpath='{.clusters[0].cluster.server}'",
+             "kubewallet config view -o jsonpath='{range .contexts[*]}{.name}{\"\\n\"}{end}'",
              "kubewallet config view --flatten --minify > one.kubeconfig"),
     "get-contexts": ("kubewallet config get-contexts", "kubewallet config get-contexts -o name",
                      "kubewallet config get-contexts prod staging --no-headers"),
@@ -503,7 +546,11 @@ def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
     p.add_argument("--kubeconfig", help="use this kubeconfig file instead of $KUBECONFIG or ~/.kube/config")
     if sub == "view":
         p.description = "Show the merged kubeconfig settings (secrets hidden unless --raw)."
-        p.add_argument("-o", "--output")
+        p.add_argument("-o", "--output", help="yaml, json, or kubectl's jsonpath=TEMPLATE, jsonpath-as-json=TEMPLATE, "
+                                              "jsonpath-file=FILE")
+        p.add_argument("--template", help="the template for -o jsonpath / jsonpath-file")
+        p.add_argument("--allow-missing-template-keys", action="store_true",
+                       help="=false: a missing field is an error (default true, as kubectl)")
         p.add_argument("--raw", action="store_true", help="show secrets and certificate data")
         p.add_argument("--minify", action="store_true", help="only what the current context uses")
         p.add_argument("--flatten", action="store_true", help="inline file references as data")
