@@ -78,7 +78,7 @@ def _type_name(v: Any) -> str:
         return "map[string]interface {}"
     if isinstance(v, list):
         return "[]interface {}"
-    return "<nil>"
+    return "<invalid reflect.Value>"  # kubectl panics here (reflect.Value.Type on zero Value)
 
 
 def _children(v: Any) -> list:
