@@ -70,7 +70,7 @@ def _common(p: argparse.ArgumentParser, *, identity: bool = True) -> None:
         p.add_argument("--as", dest="as_user", metavar="USER", help="the user to ask for (kubectl's --as)")
         p.add_argument("--as-group", action="append", default=[], metavar="GROUP",
                        help="a group of that user; repeatable (kubectl's --as-group)")
-        p.add_argument("--as-uid", default="", help=argparse.SUPPRESS)
+        p.add_argument("--as-uid", default="", metavar="UID", help="the UID to impersonate (kubectl's --as-uid)")
         p.add_argument("--context", metavar="NAME",
                        help="take the user and groups from this kubeconfig context's credential")
         p.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file for --context")
@@ -105,16 +105,14 @@ def _load(args: argparse.Namespace, *, quiet: bool = False):
 
 
 def _identity(args: argparse.Namespace):
-    from kubewallet.rbac.model import Identity
+    """--as/--as-group/--as-uid: the API server's impersonation rules; else the context's own identity."""
+    if args.as_user or args.as_group or args.as_uid:
+        from kubewallet.rbac.impersonation import impersonate
 
-    if args.as_user:
-        return Identity.of(args.as_user, args.as_group)
-    if args.context or not args.as_group:
-        from kubewallet.rbac.kubeidentity import identity_from_context
+        return impersonate(args.as_user or "", args.as_group, args.as_uid)
+    from kubewallet.rbac.kubeidentity import identity_from_context
 
-        ident = identity_from_context(args.context, args.kubeconfig)
-        return Identity.of(ident.user, [*ident.groups, *args.as_group])
-    raise RbacError("--as-group needs --as (kubectl: requesting groups without impersonating a user)")
+    return identity_from_context(args.context, args.kubeconfig)
 
 
 def _request_from(verb: str, target: str, subresource: str, namespace: str, *, quiet: bool):

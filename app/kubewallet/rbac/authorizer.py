@@ -314,10 +314,12 @@ def first_applying_subject(binding: Binding, keys: set[tuple[str, str]]) -> Subj
 
 
 def identity_for_subject(subject: Subject) -> Identity:
-    """The identity a subject stands for, with the groups the API server would attach."""
+    """The identity a subject stands for: impersonating it, as `--as` would."""
+    from kubewallet.rbac.impersonation import impersonate
+
     if subject.kind == SERVICE_ACCOUNT:
-        return Identity.of(f"{SA_PREFIX}{subject.namespace}:{subject.name}")
+        return impersonate(f"{SA_PREFIX}{subject.namespace}:{subject.name}")
     if subject.kind == GROUP:
         # A group alone is not an identity: stand in a user nobody binds, in that group.
-        return Identity.of(f"kubewallet:member-of:{subject.name}", [subject.name])
-    return Identity.of(subject.name)
+        return impersonate(f"kubewallet:member-of:{subject.name}", [subject.name])
+    return impersonate(subject.name)

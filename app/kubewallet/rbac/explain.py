@@ -42,10 +42,6 @@ class Explanation:
         return "\n".join(self.lines)
 
 
-def _where(binding_ns: str) -> str:
-    return f"namespace {binding_ns}" if binding_ns else "all namespaces"
-
-
 def explain(authz: Authorizer, identity: Identity, req: Request, *, limit: int = 8) -> Explanation:
     d = authz.decide(identity, req)
     lines: list[str] = [f"request: {req.describe()}", f"as: {identity.describe()}"]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
 
 from kubewallet.gui.models.access import MatrixModel, RisksModel, WhoCanModel, verdict_colours
 from kubewallet.gui.pages.base import Page
+from kubewallet.rbac.impersonation import impersonate
 from kubewallet.rbac.model import GROUP, SERVICE_ACCOUNT, Identity, Request, Subject
 
 VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
@@ -438,7 +439,7 @@ class AccessPage(Page):
             return identity_for_subject(self._subjects[key])
         user = self.user_edit.text().strip()
         groups = [g.strip() for g in self.groups_edit.text().split(",") if g.strip()]
-        return Identity.of(user, groups) if user else None
+        return impersonate(user, groups) if user else None
 
     def select_subject(self, kind: str, name: str, namespace: str = "") -> None:
         index = self.identity_picker.findData(_subject_key(Subject(kind, name, namespace)))
