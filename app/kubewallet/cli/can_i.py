@@ -20,11 +20,6 @@ TYPE_CHECKING = False  # typing itself is not imported: can-i is a short process
 if TYPE_CHECKING:
     from typing import NoReturn
 
-# kubectl's lists (cani.go): other verbs are allowed but warned about.
-RESOURCE_VERBS = frozenset({"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
-                            "use", "bind", "impersonate", "*", "approve", "sign", "escalate", "attest"})
-NON_RESOURCE_VERBS = frozenset({"get", "put", "post", "head", "options", "delete", "patch", "*"})
-
 CAN_I_EXAMPLES = """\
 examples:
   # May alice list pods in namespace dev, given the manifests in ./rbac?
@@ -116,29 +111,13 @@ def _identity(args: argparse.Namespace):
 
 
 def _request_from(verb: str, target: str, subresource: str, namespace: str, *, quiet: bool):
-    from kubewallet.rbac.model import Request
+    from kubewallet.rbac.question import parse_question
 
-    if target.startswith("/"):
-        if subresource:
-            raise RbacError("--subresource can not be used with NonResourceURL")
-        if verb not in NON_RESOURCE_VERBS and not quiet:
-            _warn(f"verb '{verb}' is not a known verb")
-        return Request(verb, path=target)
-    from kubewallet.rbac.resources import resolve_type
-
-    type_arg, _, name = target.partition("/")
-    resolved = resolve_type(type_arg)
+    question = parse_question(verb, target, subresource, namespace)
     if not quiet:
-        if resolved.warning:
-            _warn(resolved.warning)
-        if namespace and resolved.known is not None and not resolved.known.namespaced:
-            if resolved.group:
-                _warn(f"resource '{resolved.resource}' is not namespace scoped in group '{resolved.group}'")
-            else:
-                _warn(f"resource '{resolved.resource}' is not namespace scoped")
-        if verb not in RESOURCE_VERBS:
-            _warn(f"verb '{verb}' is not a known verb")
-    return Request(verb, resolved.resource, resolved.group, subresource, name, namespace)
+        for warning in question.warnings:
+            _warn(warning)
+    return question.request
 
 
 def can_i(argv: list[str]) -> int:
