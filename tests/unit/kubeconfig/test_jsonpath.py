@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
 
-from kubewallet.kubeconfig.jsonpath import (JsonPathRuntimeError, JsonPathSyntaxError, go_float, json_float,
+from kubewallet.kubeconfig.gofmt import go_float, json_float
+from kubewallet.kubeconfig.jsonpath import (JsonPathRuntimeError, JsonPathSyntaxError,
                                             parse, printer, view_object)
 
 OBJECT = view_object("""{"kind": "Config", "apiVersion": "v1",
