@@ -90,7 +90,7 @@ TEMPLATE_FORMATS = ("go-template", "go-template-file", "template", "templatefile
 def _view_printer(args, flags):
     """The printer kubectl builds before it reads any file (so a bad template fails first).
 
-    None means YAML or JSON; otherwise a function of (view JSON, redacted view JSON) -> text.
+    None means YAML or JSON; otherwise a function of (view JSON, redacted view JSON for an error) -> text.
     """
     from kubewallet.kubeconfig import jsonpath
 
@@ -101,8 +101,7 @@ def _view_printer(args, flags):
     if output.split("=", 1)[0] in TEMPLATE_FORMATS:
         raise KubeconfigError(f"output format {output.split('=', 1)[0]} (Go templates) is not supported",
                               hint="use kubectl's JSONPath instead: -o jsonpath='{.current-context}'")
-    printer = jsonpath.printer(output, template, allow_missing=flags.get("--allow-missing-template-keys", True))
-    return printer
+    return jsonpath.printer(output, template, allow_missing=flags.get("--allow-missing-template-keys", True))
 
 
 def cmd_view(args, flags) -> int:
@@ -120,19 +119,15 @@ def cmd_view(args, flags) -> int:
         if args.context:  # kubectl's global --context picks the context to minify to
             doc["current-context"] = args.context
         doc = view.minify(doc)
-    redacted = None
     if args.flatten:
-        if printer is not None:
-            redacted = view.to_json(view.shorten(copy.deepcopy(doc)))
-
         def origin_dir(kind, name):
             return os.path.dirname(os.path.abspath(ws.entries(kind)[name].file))
         doc = view.flatten(doc, origin_dir)
     elif not args.raw:
         doc = view.shorten(doc)
-    elif printer is not None:
-        redacted = view.to_json(view.shorten(copy.deepcopy(doc)))
     if printer is not None:
+        # An error dumps the object: the redacted view, never the secrets --raw/--flatten show.
+        redacted = (lambda: view.to_json(view.shorten(copy.deepcopy(doc)))) if args.flatten or args.raw else None
         try:
             text = printer(view.to_json(doc), redacted)
         except jsonpath.JsonPathRuntimeError as exc:

@@ -28,7 +28,7 @@ jsonpath_parser.py, Go's printing of values gofmt.py.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from kubewallet.errors import KubeconfigError
 from kubewallet.kubeconfig.gofmt import (INVALID, GoByte, children, go_quote, go_syntax, go_type_name, go_value,
@@ -298,7 +298,7 @@ def printer(output: str, template_arg: str = "", *, allow_missing: bool = True):
     a bare format with the template in `template_arg`). Errors are kubectl's words
     (genericclioptions.JSONPathPrintFlags). The printer takes the view's JSON and returns the
     text; an execution error dumps the object as kubectl does (printers.JSONPathPrinter), from
-    the second argument when given: the caller passes the redacted view there, so a secret
+    the second argument when given (a function returning the redacted view's JSON), so a secret
     shown with --raw never lands in an error message.
     """
     fmt, value = output, template_arg
@@ -326,12 +326,12 @@ def printer(output: str, template_arg: str = "", *, allow_missing: bool = True):
     except JsonPathSyntaxError as exc:
         raise JsonPathSyntaxError(f"error parsing jsonpath {value}, {exc.message}") from None
 
-    def run(view_json: str, error_view_json: str | None = None) -> str:
+    def run(view_json: str, error_view_json: Callable[[], str] | None = None) -> str:
         data = view_object(view_json)
         try:
             return template.render(data, allow_missing=allow_missing, as_json=fmt == "jsonpath-as-json")
         except JsonPathRuntimeError as exc:
-            shown = data if error_view_json is None else view_object(error_view_json)
+            shown = data if error_view_json is None else view_object(error_view_json())
             raise JsonPathRuntimeError(
                 f"error executing jsonpath {go_quote(value)}: Error executing template: {exc.message}. "
                 "Printing more information for debugging the template:\n"
