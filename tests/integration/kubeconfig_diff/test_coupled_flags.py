@@ -4,10 +4,12 @@ kubewallet/kubeconfig/entries.py): one scenario per effect, against the real kub
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import pytest
 
 from tests.integration.kubeconfig_diff.configs import PKI, PKI_HOME, SINGLE
-from tests.integration.kubeconfig_diff.harness import run_tool
+from tests.integration.kubeconfig_diff.harness import load, run_tool, strip_unknown
 from tests.integration.kubeconfig_diff.scenarios import S, ids
 
 ONE = {"home/.kube/config": SINGLE, **PKI, **PKI_HOME}
@@ -78,6 +80,8 @@ SCENARIOS = [
       "view --raw -o json"),
     S("embedded-client-key-clears-path", RICH, "set-credentials certs --embed-certs --client-key=pki/client.key",
       "view --raw -o json"),
+    S("embed-with-an-empty-certificate-path-clears-both-fields", RICH,
+      "set-credentials certs --embed-certs --client-certificate= --client-key=pki/client.key", "view --raw -o json"),
     S("token-clears-basic-auth", RICH, "set-credentials basic --token=new", "view --raw -o json"),
     S("username-clears-token", RICH, "set-credentials tok --username=u", "view --raw -o json"),
     S("password-clears-token", RICH, "set-credentials tok --password=p", "view --raw -o json"),
@@ -119,3 +123,26 @@ def test_pairs_kubectl_refuses_are_refused_in_its_words(tmp_path, kubectl, kubew
     ref, ours = runs["kubectl"], runs["kubewallet"]
     assert (ours.runs[0].status, ours.runs[0].stderr) == (ref.runs[0].status, ref.runs[0].stderr)
     assert ref.runs[0].status == 1 and ours.files["home/.kube/config"] == ref.files["home/.kube/config"]
+
+
+PAIR_ITEMS = st.sampled_from(["AWS_PROFILE=dev", "AWS_PROFILE=", "K=v", "K=a=b", "AWS_PROFILE-", "K-", "-", "=v",
+                              "x", "K"])
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(items=st.lists(PAIR_ITEMS, min_size=1, max_size=4))
+def test_exec_env_pairs_match_kubectl(tmp_path, kubectl, kubewallet_cmd, pki_subs, items):
+    """ParsePairs and the env rebuild, generated: same status, stderr and file as kubectl (at most
+    one new name, because kubectl appends new names in Go's random map order)."""
+    scenario = S("pairs", RICH)
+    scenario = type(scenario)("pairs", scenario.files, (("set-credentials", "ex", *(f"--exec-env={i}" for i in items)),))
+    runs = {}
+    for name, tool in (("kubectl", [kubectl]), ("kubewallet", kubewallet_cmd)):
+        workdir = tmp_path / name / "w"
+        runs[name] = run_tool(tool, workdir, tmp_path / name / "state", scenario, {"{dir}": str(workdir), **pki_subs})
+    ref, ours = runs["kubectl"], runs["kubewallet"]
+    assert (ours.runs[0].status, ours.runs[0].stderr) == (ref.runs[0].status, ref.runs[0].stderr), items
+    if ref.runs[0].status == 0:
+        assert ours.runs[0].stdout == ref.runs[0].stdout
+    assert strip_unknown(load(ours.files["home/.kube/config"])) == load(ref.files["home/.kube/config"]), items
