@@ -91,9 +91,8 @@ def _view_printer(args, flags):
     """The printer kubectl builds before it reads any file (so a bad template fails first).
 
     None means YAML or JSON; otherwise a function of (view JSON, redacted view JSON for an error) -> text.
+    The JSONPath engine is imported only when a template is asked for.
     """
-    from kubewallet.kubeconfig import jsonpath
-
     template = args.template or ""
     output = args.output if args.output is not None else ("go-template" if template else "yaml")
     if output in ("yaml", "json"):
@@ -101,15 +100,17 @@ def _view_printer(args, flags):
     if output.split("=", 1)[0] in TEMPLATE_FORMATS:
         raise KubeconfigError(f"output format {output.split('=', 1)[0]} (Go templates) is not supported",
                               hint="use kubectl's JSONPath instead: -o jsonpath='{.current-context}'")
-    return jsonpath.printer(output, template, allow_missing=flags.get("--allow-missing-template-keys", True))
+    from kubewallet.kubeconfig.jsonpath import printer
+
+    return printer(output, template, allow_missing=flags.get("--allow-missing-template-keys", True))
 
 
 def cmd_view(args, flags) -> int:
-    from kubewallet.kubeconfig import jsonpath, view
+    from kubewallet.kubeconfig import view
 
     try:
         printer = _view_printer(args, flags)
-    except jsonpath.JsonPathSyntaxError as exc:
+    except KubeconfigError as exc:
         return _kubectl_error(exc)
     if flags.get("--merge") is False:
         raise KubeconfigError("--merge=false is not supported; use --kubeconfig to view one file")
@@ -128,9 +129,11 @@ def cmd_view(args, flags) -> int:
     if printer is not None:
         # An error dumps the object: the redacted view, never the secrets --raw/--flatten show.
         redacted = (lambda: view.to_json(view.shorten(copy.deepcopy(doc)))) if args.flatten or args.raw else None
+        from kubewallet.kubeconfig.jsonpath import JsonPathRuntimeError
+
         try:
             text = printer(view.to_json(doc), redacted)
-        except jsonpath.JsonPathRuntimeError as exc:
+        except JsonPathRuntimeError as exc:
             return _kubectl_error(exc)
         sys.stdout.flush()
         sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
@@ -142,8 +145,9 @@ def cmd_view(args, flags) -> int:
 
 
 def _kubectl_error(exc: KubeconfigError) -> int:
-    """kubectl's CheckErr for a message of several lines (a template, the object dump): as is."""
-    text = f"error: {exc.message}"
+    """kubectl's CheckErr: a message of several lines (a template read from a file, the object
+    dump) as it is, others on one line with the hint."""
+    text = f"error: {exc.message if chr(10) in exc.message else exc.one_line()}"
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
     return 1
 

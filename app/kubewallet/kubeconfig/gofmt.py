@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from typing import Any
 
 from kubewallet.kubeconfig.view import go_json_escape
@@ -61,6 +60,8 @@ def children(v: Any) -> list:
 
 def _digits(f: float) -> tuple[str, int]:
     """Shortest round-trip digits of a non-zero |f| and the decimal point position, as strconv."""
+    from decimal import Decimal  # only numbers in extensions get here
+
     _sign, digits, exp = Decimal(repr(abs(f))).as_tuple()
     text = "".join(map(str, digits)).rstrip("0")
     assert isinstance(exp, int)
