@@ -1,11 +1,18 @@
-"""The editor base: fill from the workspace, commit one field at a time as an undoable edit."""
+"""The editor base: fill from the workspace, commit one field at a time as an undoable edit.
+
+A field commits when focus leaves it (or on Enter). The window commits the focused field before
+Save, Undo/Redo and quitting, and a field's own Ctrl+Z is handed to the window's Undo: one undo
+stack, so what the editor shows is always what Save would write.
+"""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kubewallet.gui.state import AppState
 
@@ -37,6 +44,7 @@ class EntryEditor(QWidget):
         outer.addLayout(self.form)
         outer.addStretch(1)
         self.empty_text = f"Select a {self.kind[:-1]} to edit it."
+        self._fields_hooked = False
         self.set_entry(None)
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -47,7 +55,25 @@ class EntryEditor(QWidget):
         for box in self.findChildren(QComboBox):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(12)
+        if not self._fields_hooked:
+            self._fields_hooked = True
+            for edit in self.findChildren(QLineEdit):
+                edit.textEdited.connect(self._field_edited)
+                edit.installEventFilter(self)
         super().showEvent(event)
+
+    def _field_edited(self, _text: str) -> None:
+        self.state.field_pending = True
+        self.state.field_edited.emit()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        """A field's own undo would change what it shows but not what Save writes: Ctrl+Z and
+        Ctrl+Shift+Z go to the window's Undo/Redo instead (which commit the field first)."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and (
+                event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)
+                or event.keyCombination().toCombined() == QKeySequence("Ctrl+Shift+Z")[0].toCombined()):
+            return True
+        return super().eventFilter(obj, event)
 
     def entry(self) -> Any:
         ws = self.state.workspace

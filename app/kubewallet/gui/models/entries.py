@@ -167,9 +167,17 @@ class EntriesModel(QAbstractTableModel):
         self._index = {r.name: i for i, r in enumerate(self.rows)}
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Re-order the rows, moving Qt's persistent indexes with them: the view's current row and
+        selection are persistent indexes, and a sort that left them on their old row numbers would
+        highlight another entry than the one the editor shows (and Enter would act on it)."""
         self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        names = [self.rows[i.row()].name if 0 <= i.row() < len(self.rows) else None for i in persistent]
         self._sort = (column, order)
         self._sort_rows()
+        moved = [self.index(self._index[n], i.column()) if n in self._index else QModelIndex()
+                 for i, n in zip(persistent, names)]
+        self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
     def row_of(self, name: str) -> int:

@@ -348,9 +348,6 @@ class CertificatesPage(Page):
         split.setStretchFactor(1, 3)
         layout.addWidget(split, 1)
 
-        self._refresh_action = QAction("Refresh certificates", self)
-        self._refresh_action.setShortcut(QKeySequence("F5"))
-        self._refresh_action.triggered.connect(self.refresh)
         self._renew_action = QAction("Renew certificate…", self)
         self._renew_action.setShortcut(QKeySequence("Ctrl+R"))
         self._renew_action.triggered.connect(self.renew_selected)
@@ -364,7 +361,7 @@ class CertificatesPage(Page):
         return dt.timedelta(days=self.warn_days.value())
 
     def page_actions(self) -> list[QAction]:
-        return [self._refresh_action, self._renew_action]
+        return [self._renew_action]
 
     def _warn_changed(self, days: int) -> None:
         self.state.settings.setValue("certificates/warn_days", days)

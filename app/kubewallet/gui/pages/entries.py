@@ -172,10 +172,16 @@ class EntriesPage(Page):
         self._update_count()
         if selected and self.select(selected):
             self.editor.refresh()
+        elif (preferred := self.preferred_name()) and self.select(preferred):
+            pass
         elif self.proxy.rowCount():
             self.select_row(0)
         else:
             self.editor.set_entry(None)
+
+    def preferred_name(self) -> str | None:
+        """The entry to select when nothing is selected yet (the Contexts page: the current one)."""
+        return None
 
     def _size_columns(self) -> None:
         """Size columns to their content once (on a sample: 1,000 rows would be slow to measure)."""
@@ -192,7 +198,8 @@ class EntriesPage(Page):
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
-        self.count.setText(f"{shown} of {total}" if shown != total else f"{total} {self.kind}")
+        noun = self.kind if total != 1 else self.kind[:-1]
+        self.count.setText(f"{shown} of {total}" if shown != total else f"{total} {noun}")
 
     def set_filter(self, text: str) -> None:
         selected = self.selected_name()

@@ -11,7 +11,6 @@ import html
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableView,
                                QVBoxLayout, QWidget)
@@ -118,15 +117,9 @@ class IdentityPage(Page):
         split.setSizes([330, 330])
         layout.addWidget(split, 1)
 
-        self._lint_action = QAction("Run the lint again", self)
-        self._lint_action.setShortcut(QKeySequence("F5"))
-        self._lint_action.triggered.connect(self.refresh)
         state.current_context_changed.connect(self._current_changed)
         self._update_fix()
         self.refresh()
-
-    def page_actions(self) -> list[QAction]:
-        return [self._lint_action]
 
     # -- who am I
 
