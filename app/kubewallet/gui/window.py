@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self.setWindowIcon(app_icon())
         self.setAccessibleName("kubewallet")
+        self.setObjectName("main-window")
         self.setMinimumSize(QSize(760, 480))
 
         central = QWidget(self)
