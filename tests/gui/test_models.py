@@ -39,6 +39,17 @@ def test_ca_summary_names_subject_and_expiry(pki):
     assert "EXPIRED" in ca_summary(pki.cert_pem, now=later)
 
 
+def test_ca_summary_reads_a_der_file_as_kubewallet_certs_does(pki, tmp_path):
+    """A CA saved as DER (what some cluster installers hand out as ca.crt) is summarised by the
+    editor, as `kubewallet certs` reads it, not refused."""
+    from cryptography.hazmat.primitives import serialization
+
+    der = pki.cert.public_bytes(serialization.Encoding.DER)
+    (tmp_path / "ca.der").write_bytes(der)
+    text = ca_summary((tmp_path / "ca.der").read_bytes())
+    assert text == ca_summary(pki.cert_pem) and "CN=kubewallet-test-ca" in text
+
+
 @pytest.mark.parametrize("data", [b"", b"not base64 !!", base64.b64encode(b"hello"),
                                   b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"])
 def test_ca_summary_rejects_garbage_clearly(data):

@@ -61,20 +61,11 @@ def _digest(paths: list[Path]) -> dict[Path, str]:
 
 
 def _load(rules: LoadingRules, *, report: Callable[..., None]) -> tuple[Workspace, dict[Path, str]]:
-    """Worker side of a load: parse every file, and fingerprint them for the watcher."""
-    from kubewallet.errors import KubeconfigError
-    from kubewallet.kubeconfig import Workspace, read_kubeconfig
+    """Worker side of a load: the engine's loader (reporting each file), and a fingerprint of
+    every file for the watcher."""
+    from kubewallet.kubeconfig import load_workspace
 
-    # the engine's load_workspace, one file at a time so the window can show which file it is on
-    paths = list(rules.precedence)
-    files = []
-    for index, path in enumerate(paths):
-        report(index, len(paths), f"reading {Path(path).name} ({index + 1} of {len(paths)})")
-        files.append(read_kubeconfig(path))
-    if rules.is_explicit and not files[0].exists:
-        raise KubeconfigError(f"stat {rules.explicit}: no such file or directory")
-    ws = Workspace(rules, files)
-    report(len(paths), len(paths), f"read {len(ws.contexts)} contexts")
+    ws = load_workspace(rules, report=report)
     return ws, _digest([Path(f.path) for f in ws.files])
 
 
