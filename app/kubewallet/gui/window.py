@@ -115,8 +115,10 @@ class MainWindow(QMainWindow):
         self._plaintext_hint_shown = False
 
         state.workspace_changed.connect(self._update_title)
-        state.current_context_changed.connect(lambda _n: self._update_title())
-        state.dirty_changed.connect(lambda _d: self._update_title())
+        # bound methods, never lambdas, on the state's signals: Qt drops the connection when the
+        # window goes, while a lambda would be called on a deleted window by a state outliving it
+        state.current_context_changed.connect(self._update_title)
+        state.dirty_changed.connect(self._update_title)
         state.loading.connect(self._loading)
         state.load_progress.connect(self._progress)
         state.load_failed.connect(self._load_failed)
@@ -194,7 +196,7 @@ class MainWindow(QMainWindow):
             self._message("info", f"demo workspace in {demo.directory}")
 
         self.state.run(build, tempfile.mkdtemp(prefix="kubewallet-demo-"), on_done=opened,
-                       on_error=self.banner.show_error, name="build the demo workspace")
+                       on_error=self.banner.show_error, name="build the demo workspace", owner=self)
 
     def import_files(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -220,7 +222,7 @@ class MainWindow(QMainWindow):
             self._message("info", "; ".join(report.lines()[:3]) or "nothing new to import")
 
         self.state.run(work, list(paths), on_done=done, on_error=self.banner.show_error,
-                       name="import kubeconfig files")
+                       name="import kubeconfig files", owner=self)
 
     def create_first_cluster(self) -> None:
         self.show_page("Clusters")
@@ -247,7 +249,7 @@ class MainWindow(QMainWindow):
 
             return expiry_notice(ws, now=dt.datetime.now(dt.timezone.utc), vault_reader=default_vault_reader())
 
-        self.state.run(work, ws, on_done=self._show_expiry, name="certificate expiry",
+        self.state.run(work, ws, on_done=self._show_expiry, name="certificate expiry", owner=self,
                        on_error=lambda exc: log.warning("expiry check failed: %s", type(exc).__name__))
 
     def _show_expiry(self, notice) -> None:
@@ -458,7 +460,7 @@ class MainWindow(QMainWindow):
         if text and not (self.state.quiet_load and self.progress.isVisible()):
             self.status_text.setText(text)
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_args) -> None:
         ws = self.state.workspace
         current = self.state.current_context
         ns = ""
@@ -554,7 +556,7 @@ class MainWindow(QMainWindow):
             self.tray_model.set_folder_contexts([(c.label, Path(c.file).name)
                                                  for c in catalog.contexts if c.folder])
 
-        self.state.run(work, on_done=done, name="kubeconfig folders",
+        self.state.run(work, on_done=done, name="kubeconfig folders", owner=self,
                        on_error=lambda exc: log.warning("kubeconfig folders: %s", type(exc).__name__))
 
     def folder_items(self) -> list[PaletteItem]:
@@ -583,7 +585,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message(f"Now editing {ctx.file}, where {ctx.name} is current. In a shell, "
                                      f"'kw {ctx.label}' points KUBECONFIG at it.", level="info")
 
-        self.state.run(work, on_done=done, on_error=self.banner.show_error, name="switch folder context")
+        self.state.run(work, on_done=done, on_error=self.banner.show_error, name="switch folder context", owner=self)
 
     def palette_items(self) -> list[PaletteItem]:
         items = palette_items(self.state.workspace) + self.folder_items()

@@ -126,7 +126,10 @@ class EntriesPage(Page):
         self._notice_index = -1  # undo-stack index of the edit the banner offers to undo
         state.undo_stack.indexChanged.connect(self._undo_index_changed)
         self._columns_sized = False
-        state.current_context_changed.connect(lambda _n: self.refresh())
+        state.current_context_changed.connect(self._current_context_changed)
+        self.refresh()
+
+    def _current_context_changed(self, _name: str) -> None:
         self.refresh()
 
     # --- actions ----------------------------------------------------------------------------
