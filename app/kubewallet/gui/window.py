@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         state.load_failed.connect(self._load_failed)
         state.outside_change.connect(self._outside_change)
         state.message.connect(self._message)
-        state.tasks.progress.connect(lambda name, d, t, text: self._progress(d, t, text))
+        state.tasks.progress.connect(self._task_progress)
         for problem in problems or []:
             self._message("warning", f"page {problem.module} not loaded: {problem.reason}")
 
@@ -452,6 +452,9 @@ class MainWindow(QMainWindow):
                                   f"from {files} file{'s' if files != 1 else ''}")
                 if self.banner.level == "error":
                     self.banner.clear()
+
+    def _task_progress(self, _name: str, done: int, total: int, text: str) -> None:
+        self._progress(done, total, text)
 
     def _progress(self, done: int, total: int, text: str) -> None:
         if total:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kubewallet.gui.state import AppState
+from kubewallet.gui.widgets.secret import SecretField
 
 
 class EntryEditor(QWidget):
@@ -48,13 +49,14 @@ class EntryEditor(QWidget):
         self.set_entry(None)
 
     def showEvent(self, event) -> None:  # noqa: N802
-        # pickers size to a few characters, not to their longest item, so the pane never
-        # grows wider than the space beside the list
-        from PySide6.QtWidgets import QComboBox
+        # pickers take the width the form gives them, never their longest item's ("client.
+        # authentication.k8s.io/v1beta1"), so the pane never grows wider than the space beside
+        # the list; their own minimum is a dozen characters
+        from PySide6.QtWidgets import QComboBox, QSizePolicy
 
         for box in self.findChildren(QComboBox):
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(12)
+            box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            box.setMinimumWidth(box.fontMetrics().averageCharWidth() * 12 + 40)
         if not self._fields_hooked:
             self._fields_hooked = True
             for edit in self.findChildren(QLineEdit):
@@ -107,7 +109,16 @@ class EntryEditor(QWidget):
             self.fill(copy.deepcopy(entry.body or {}))
         finally:
             self._filling = False
+        self._show_starts()
 
+    def _show_starts(self) -> None:
+        """Fields open on the start of their value ("https://staging.k8s…", not "…s.k8s:6443"),
+        with the whole value in the tooltip (never a secret's)."""
+        for edit in self.findChildren(QLineEdit):
+            if not edit.hasFocus():
+                edit.setCursorPosition(0)
+            if not isinstance(edit.parentWidget(), SecretField):
+                edit.setToolTip(edit.text())
     def fill(self, body: dict) -> None:
         raise NotImplementedError
 

@@ -135,6 +135,8 @@ HEADERS = {
     "users": ("Name", "Credential", "Contexts", "File"),
 }
 ROWS = {"contexts": context_rows, "clusters": cluster_rows, "users": user_rows}
+IMPORTANT = {"contexts": "Name", "clusters": "Server", "users": "Name"}
+"""The column that gets its whole width first (and any room to spare) on each page."""
 
 
 class EntriesModel(QAbstractTableModel):
@@ -215,7 +217,8 @@ class EntriesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col in row.flagged:
             return _error_colour()
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [row.name] + (["current context"] if row.current else []) \
+            lines = [row.name] + ([f"{self.headers[col]}: {row.cells[col]}"] if col and row.cells[col] else []) \
+                + (["current context"] if row.current else []) \
                 + (["favourite"] if row.favourite else []) + list(row.problems) + [f"from {row.file}"]
             return "\n".join(lines)
         if role == Qt.ItemDataRole.AccessibleTextRole:

@@ -15,13 +15,14 @@ import html
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QFontMetrics, QKeySequence, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton,
+                               QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QScrollArea, QSpinBox, QSplitter, QTableView, QTextBrowser,
                                QVBoxLayout, QWidget)
 
 from kubewallet.gui.models.certificates import (URGENCY_COLOURS, URGENCY_WORDS, CertificateTableModel,
                                                 urgency)
 from kubewallet.gui.pages.base import Page
+from kubewallet.gui.widgets.columns import ColumnFitter
 from kubewallet.inspect.report import CertRecord
 from kubewallet.inspect.timewords import local_time, now_utc
 
@@ -311,8 +312,8 @@ class CertificatesPage(Page):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.columns = ColumnFitter(self.table, important=3)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._select(cur.row()))
         self.chart.rowClicked.connect(self.table.selectRow)
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QSpinBox, QTableView, QVBoxLayout,
+                               QLabel, QPushButton, QSpinBox, QTableView, QVBoxLayout,
                                QWidget)
 
 from kubewallet.gui.models.credentials import CredentialsTableModel
 from kubewallet.gui.pages.base import Page
+from kubewallet.gui.widgets.columns import ColumnFitter
 
 
 class AgentHost(QObject):
@@ -151,8 +152,8 @@ class CredentialsPage(Page):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.columns = ColumnFitter(self.table, important=0)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.table, 1)
 
