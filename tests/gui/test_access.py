@@ -172,7 +172,7 @@ def test_the_demo_answers_from_its_manifests_and_follows_the_current_context(qtb
     win.show_page("Access")
     page = win.page("Access")
     qtbot.waitUntil(lambda: page.loaded is not None and page.context_identity is not None, timeout=20_000)
-    wait_tasks(state)
+    wait_tasks(state, 30)
     assert "demo-policy.yaml" in page.summary_label.toolTip()
     assert state.current_context == "staging" and page.context_identity.user == "deploy-bot"
     assert page.namespace_box.currentText() == "web"  # the context's namespace, not cluster-wide
@@ -188,7 +188,7 @@ def test_the_demo_answers_from_its_manifests_and_follows_the_current_context(qtb
     assert not page.verdict_label.text().startswith("✔")  # deploy-bot's answer is not left on screen
     qtbot.waitUntil(lambda: page.context_identity is not None
                     and page.context_identity.user == "system:serviceaccount:ci:builder", timeout=20_000)
-    wait_tasks(state)
+    wait_tasks(state, 30)
     assert page.namespace_box.currentText() == "ci"
     assert page.verdict_label.text().startswith("✖  no")  # the builder may not update deployments
     page.verb_box.setCurrentText("create")

@@ -252,3 +252,33 @@ def test_one_shortcut_per_key_on_every_page_and_f5_reloads_the_page_in_view(qtbo
         with qtbot.waitSignal(app_state.loading, timeout=2000, check_params_cb=lambda busy: not busy):
             qtbot.keyClick(window, Qt.Key.Key_F5)
         wait_tasks(app_state)
+
+
+def test_the_smaller_things_say_what_is_true(qtbot, window, app_state, wait_tasks, artifacts_dir):  # noqa: F811
+    """A new cluster gets no made-up server, counts agree in number, an empty list says so, the
+    Tokens page opens on what to do, and Who am I offers the OIDC claim mapping only for tokens."""
+    window.show_page("Clusters")
+    clusters = window.page("Clusters")
+    clusters.add_entry("fresh")
+    assert app_state.workspace.clusters["fresh"].body.get("server", "") == ""
+    assert clusters.editor.server_error.isVisibleTo(clusters) and "no server URL" in clusters.editor.server_error.text()
+    clusters.filter.setText("prod")
+    assert clusters.count.text() == "1 of 3"
+    clusters.filter.setText("nothing-like-this")
+    assert clusters.empty_label.isVisibleTo(clusters) and "No clusters match" in clusters.empty_label.text()
+    clusters.filter.clear()
+
+    window.show_page("Tokens")
+    tokens = window.page("Tokens")
+    assert tokens.empty_label.isVisibleTo(tokens) and not tokens.split.isVisibleTo(tokens)
+    window.grab().save(str(artifacts_dir / "tokens-empty.png"))
+
+    window.show_page("Who am I")
+    who = window.page("Who am I")
+    wait_tasks(app_state)
+    assert who.context_box.currentText() == "dev"  # jane's client certificate
+    assert not who.claims_box.isVisibleTo(who)
+    who.context_box.setCurrentText("staging")  # ci-bot's bearer token
+    who.run_whoami()
+    wait_tasks(app_state)
+    assert who.claims_box.isVisibleTo(who)

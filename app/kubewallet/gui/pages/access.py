@@ -196,6 +196,7 @@ class AccessPage(Page):
         self.verdict_label.setFont(font)
         self.verdict_label.setAutoFillBackground(True)
         self.verdict_label.setContentsMargins(10, 4, 10, 4)
+        self.verdict_label.hide()  # shown with the first answer
         outer.addWidget(self.verdict_label)
         self.explanation = QPlainTextEdit(tab)
         self.explanation.setReadOnly(True)
@@ -387,6 +388,7 @@ class AccessPage(Page):
 
     def _clear_answers(self) -> None:
         self.verdict_label.setText("")
+        self.verdict_label.hide()
         self.verdict_label.setPalette(self.palette())
         self.explanation.clear()
         self.matrix_model.set_matrix(None)
@@ -536,6 +538,7 @@ class AccessPage(Page):
         palette.setColor(self.verdict_label.backgroundRole(), yes if ex.decision.allowed else no)
         self.verdict_label.setPalette(palette)
         reason = ex.decision.reason if not ex.decision.allowed and ex.decision.reason else ""
+        self.verdict_label.show()
         self.verdict_label.setText(("✔  yes" if ex.decision.allowed else "✖  no") + (f" — {reason}" if reason else ""))
         text = ex.text()
         if warning:

@@ -284,7 +284,8 @@ class CertificatesPage(Page):
         self.warn_days = QSpinBox(self)
         self.warn_days.setRange(1, 3650)
         self.warn_days.setSuffix(" days")
-        self.warn_days.setValue(int(self.state.settings.value("certificates/warn_days", 30)))
+        # 14 days: the window's expiry warning and the legend's "under 14 days" say the same
+        self.warn_days.setValue(int(self.state.settings.value("certificates/warn_days", 14)))
         self.warn_days.setAccessibleName("Warning window in days")
         self.warn_days.valueChanged.connect(self._warn_changed)
         bar.addWidget(self.warn_days)

@@ -203,11 +203,12 @@ class CredentialsPage(Page):
 
     # ---- vault -----------------------------------------------------------------------------
     def _show_vault(self, st) -> None:
-        backend = {"keyring": "OS keyring", "passphrase": "encrypted file (passphrase)"}.get(
+        backend = {"keyring": "OS keyring", "passphrase": "encrypted file, unlocked by a passphrase"}.get(
             st.backend, st.backend)
+        detail = st.detail.removeprefix("encrypted file, ")  # the backend words say it already
         state_words = {"unlocked": "unlocked", "locked": "locked", "unavailable": "unavailable",
                        "not initialized": "empty (created on the first secret)"}.get(st.state, st.state)
-        lines = [f"<b>{backend}</b> — {st.detail}", f"State: <b>{state_words}</b>"
+        lines = [f"<b>{backend}</b> — {detail}", f"State: <b>{state_words}</b>"
                  + (f", {st.count} secret(s)" if st.count is not None else ""),
                  f"File: {st.path}"]
         if st.problem:

@@ -106,6 +106,13 @@ class EntriesPage(Page):
         top.addWidget(self.count)
         left_layout.addLayout(top)
         left_layout.addWidget(self.table, 1)
+        self.empty_label = QLabel(self)
+        self.empty_label.setAccessibleName(f"No {self.kind}")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setEnabled(False)  # secondary text colour
+        self.empty_label.hide()
+        left_layout.addWidget(self.empty_label, 1)
         self.splitter.addWidget(left)
         self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
@@ -196,6 +203,13 @@ class EntriesPage(Page):
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
+        if not total:
+            self.empty_label.setText(f"No {self.kind} yet. Ctrl+N adds one; File ▸ Import kubeconfig "
+                                     "(Ctrl+I) brings in a file you were given.")
+        elif not shown:
+            self.empty_label.setText(f"No {self.kind} match “{self.filter.text()}”. Esc clears the filter.")
+        self.empty_label.setVisible(not shown)
+        self.table.setVisible(bool(shown))
         noun = self.kind if total != 1 else self.kind[:-1]
         self.count.setText(f"{shown} of {total}" if shown != total else f"{total} {noun}")
 

@@ -21,6 +21,11 @@ from kubewallet.gui.pages.tokens import identity_html
 from kubewallet.inspect.timewords import now_utc
 
 
+def _token_credential(credential: str) -> bool:
+    words = credential.lower()
+    return "token" in words or "oidc" in words
+
+
 def _chmod600(path: str) -> str:
     os.chmod(path, 0o600)
     return path
@@ -184,6 +189,9 @@ class IdentityPage(Page):
             lines.append("<b>Real identity</b>:<br>" + identity_html(who.impersonated_by))
         lines += [f"<span style='color:#d63031'>✖ {esc(p)}</span>" for p in result.problems]
         self.who_label.setText("<br>".join(lines))
+        # the claim mapping shapes only identities read from a token (an OIDC id_token); a
+        # certificate's CN and O are read as they are
+        self.claims_box.setVisible(_token_credential(result.credential))
 
     # -- claim settings
 
