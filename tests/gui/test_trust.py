@@ -282,3 +282,45 @@ def test_the_smaller_things_say_what_is_true(qtbot, window, app_state, wait_task
     who.run_whoami()
     wait_tasks(app_state)
     assert who.claims_box.isVisibleTo(who)
+
+
+def test_one_plaintext_count_and_a_reason_on_every_disabled_action(qtbot, tmp_path, monkeypatch, gui_settings,
+                                                                    wait_tasks, artifacts_dir):
+    """The demo: the banner counts the users the Credentials page flags unsafe, the buttons that do
+    not apply say why, and the words name the vault in use (an encrypted file here)."""
+    import re
+
+    from kubewallet.demo import build
+    from kubewallet.gui.state import AppState
+    from kubewallet.gui.window import MainWindow
+    from kubewallet.kubeconfig import LoadingRules
+
+    demo = build(tmp_path / "demo")
+    for key, value in demo.env.items():
+        monkeypatch.setenv(key, value)
+    state = AppState(LoadingRules.from_env(), settings=gui_settings)
+    win = MainWindow(state)
+    win.resize(1180, 720)
+    win.show()
+    state.load_now()
+    wait_tasks(state, 30)
+    counted = int(re.match(r"(\d+) users? keep", win.hint.text).group(1))
+    win.show_page("Credentials")
+    page = win.page("Credentials")
+    wait_tasks(state, 30)
+    unsafe = [page.model.index(r, 3).data() for r in range(page.model.rowCount())]
+    flagged = [text for text in unsafe if text.startswith("unsafe")]
+    assert counted == len(flagged) == 5
+    assert "basic-user" in win.hint.text
+    assert "keyring" not in page.secure_button.text() and "encrypted vault" in page.secure_button.text()
+
+    page.select_user("basic-user")
+    assert not page.secure_button.isEnabled() and not page.unsecure_button.isEnabled()
+    assert "cannot move to the encrypted vault file" in page.reason_label.text()
+    assert page.secure_button.toolTip() == page.reason_label.text()
+    page.select_user("alice@prod-eu")  # secured by the demo: Restore applies, Move says why not
+    assert page.unsecure_button.isEnabled() and not page.secure_button.isEnabled()
+    assert "already in the encrypted vault file" in page.secure_button.toolTip()
+    win.grab().save(str(artifacts_dir / "credentials-reasons.png"))
+    state.tasks.shutdown()
+    win.hide()

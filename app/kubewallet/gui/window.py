@@ -160,15 +160,20 @@ class MainWindow(QMainWindow):
             return
         from kubewallet.execplugin.inventory import INLINE, describe
 
-        plain = sorted({c.user for c in describe(ws) if c.location == INLINE and c.securable})
+        # the rows the Credentials page lists, so its flags and this count are the same users
+        rows = [c for c in describe(ws) if c.location == INLINE]
+        plain = sorted({c.user for c in rows})
         if not plain:
             return
         self._plaintext_hint_shown = True
+        stuck = sorted({c.user for c in rows if not c.securable})
         names = ", ".join(plain[:4]) + (f" and {len(plain) - 4} more" if len(plain) > 4 else "")
         self.hint.show_message(
             f"{len(plain)} user{'s' if len(plain) > 1 else ''} keep{'' if len(plain) > 1 else 's'} "
-            f"secrets in plaintext in your kubeconfig ({names}). Move them into the OS keyring: "
-            "kubectl keeps working through kubewallet's credential plugin.", level="warning",
+            f"secrets in plaintext in your kubeconfig ({names}). The Credentials page moves them into "
+            "kubewallet's vault; kubectl keeps working through its credential plugin"
+            + (f"; {', '.join(stuck)} cannot move (the page says why)." if stuck else "."),
+            level="warning",
             actions=[("Open Credentials", lambda: self.show_page("Credentials")),
                      ("Don't show again", self._dismiss_plaintext_hint)])
 

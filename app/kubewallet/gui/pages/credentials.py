@@ -1,7 +1,8 @@
 """The Credentials page: where every user's secret lives, and moving it into the vault and back.
 
 Each user is listed with its credential kind and where the secret is: inline plaintext (flagged),
-a file, the vault (safe), or another exec plugin. "Move to keyring" and "Restore inline" show the
+a file, the vault (safe), or another exec plugin. "Move to keyring" (or "to encrypted vault", as the
+vault in use is) and "Restore inline" show the
 kubeconfig diff first (secrets redacted) and then run the core's `secure`/`unsecure` off the GUI
 thread; the vault's backend and state are shown with the encrypted-file vault's unlock prompt.
 
@@ -59,6 +60,27 @@ class AgentHost(QObject):
 
     def status(self) -> dict | None:
         return self.server.status() if self.running else None
+
+
+def disabled_reason(row, vault: str) -> str:
+    """Why "Move" or "Restore" does not apply to the selected user, in words a person can act on."""
+    from kubewallet.execplugin.inventory import FILE, INLINE, NONE, PLUGIN, VAULT
+
+    if row is None:
+        return "Select a user to move its secret into the vault or back."
+    if row.location == INLINE and not row.securable:
+        return (f"{row.user}'s {row.kind} cannot move to {vault}: a credential plugin hands kubectl "
+                "only a token or a client certificate (client-go's ExecCredential). Switch the user "
+                "to a token or a certificate to protect it.")
+    if row.location == VAULT:
+        return f"{row.user}'s secret is already in {vault}; Restore inline puts it back in the kubeconfig."
+    if row.location == PLUGIN:
+        return f"{row.user} gets its credential from an exec plugin, which keeps the secret itself."
+    if row.location == NONE:
+        return f"{row.user} carries no secret."
+    if row.location == FILE and not row.securable:
+        return f"{row.user}'s secret is in a file; that file's permissions protect it."
+    return ""
 
 
 def _vault_status(passphrase: str | None):
@@ -172,11 +194,16 @@ class CredentialsPage(Page):
         self.unsecure_button.clicked.connect(self.unsecure_action.trigger)
         self.include_files = QCheckBox("also move key and token files (the files are removed)", self)
         self.include_files.setAccessibleName("Also move key and token files")
+        self.reason_label = QLabel(self)
+        self.reason_label.setAccessibleName("Why the buttons are disabled")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setEnabled(False)  # secondary text colour
         actions.addWidget(self.secure_button)
         actions.addWidget(self.unsecure_button)
         actions.addWidget(self.include_files)
         actions.addStretch(1)
         layout.addLayout(actions)
+        layout.addWidget(self.reason_label)
         self.addActions([self.secure_action, self.unsecure_action])
 
         self._show_agent()
@@ -215,6 +242,11 @@ class CredentialsPage(Page):
             lines.append(f"<i>{st.problem}</i>" + (f"<br>What to do: {st.hint}" if st.hint else ""))
         self.vault_label.setText("<br>".join(lines))
         self.vault_status = st
+        target = "encrypted vault" if st.backend == "passphrase" else "keyring"
+        self.secure_action.setText(f"Move to {target}…")
+        self.secure_button.setText(self.secure_action.text())
+        self.secure_button.setAccessibleName(f"Move the selected user's secret to {self._vault_words()}")
+        self._update_buttons()
         self.unlock_button.setEnabled(st.backend == "passphrase" and st.state == "locked")
 
     def _ask_passphrase(self, path: str, error: str | None = None) -> str | None:
@@ -297,12 +329,24 @@ class CredentialsPage(Page):
                 return
 
     def _update_buttons(self) -> None:
+        """Enable what applies to the selected user, and say why the rest does not."""
         rows = self.table.selectionModel().selectedRows()
         row = self.model.row_at(rows[0].row()) if rows else None
         self.secure_action.setEnabled(bool(row and row.securable))
         self.unsecure_action.setEnabled(bool(row and row.secured))
-        self.secure_button.setEnabled(self.secure_action.isEnabled())
-        self.unsecure_button.setEnabled(self.unsecure_action.isEnabled())
+        for action, button in ((self.secure_action, self.secure_button),
+                               (self.unsecure_action, self.unsecure_button)):
+            button.setEnabled(action.isEnabled())
+        reason = disabled_reason(row, self._vault_words())
+        self.reason_label.setText(reason)
+        self.reason_label.setVisible(bool(reason))
+        for button in (self.secure_button, self.unsecure_button):
+            button.setToolTip("" if button.isEnabled() else reason)
+
+    def _vault_words(self) -> str:
+        """The vault in use, in the words the buttons use ("the OS keyring", "the encrypted file")."""
+        backend = getattr(getattr(self, "vault_status", None), "backend", "keyring")
+        return "the encrypted vault file" if backend == "passphrase" else "the OS keyring"
 
     def _vault(self):
         from kubewallet.vault import open_vault
@@ -337,10 +381,11 @@ class CredentialsPage(Page):
 
         if action == "secure":
             dialog = CredentialDiffDialog(
-                f"Move {user}'s secret to the keyring",
+                f"Move {user}'s secret to {self._vault_words()}",
                 f"The secret of <b>{user}</b> goes into the vault first; then the kubeconfig is "
                 "rewritten so kubectl asks kubewallet for it (an <code>exec</code> entry). If the "
-                "file cannot be written, the vault entry is removed again.", diffs, "Move to keyring",
+                "file cannot be written, the vault entry is removed again.", diffs,
+                self.secure_action.text().rstrip("…"),
                 self)
         else:
             dialog = CredentialDiffDialog(

@@ -21,28 +21,30 @@ _FLOOR = 48     # the narrowest a column is squeezed to (its header still hints 
 
 def fit_widths(content: list[int], floors: list[int], important: int, available: int) -> list[int]:
     """Widths that sum to at most `available`: content widths when they fit (the important column
-    taking what is left over), else the other columns shrunk towards their floors in proportion
-    to their excess, and the important column only once they are all at their floors."""
+    taking what is left over); else the other columns are capped at one common width (the widest
+    give way first, short ones stay whole; none below its floor), and the important column shrinks
+    only once all the others are at their floors."""
     widths = list(content)
     spare = available - sum(widths)
     if spare >= 0:
         widths[important] += spare
         return widths
     others = [i for i in range(len(widths)) if i != important]
-    excess = sum(max(widths[i] - floors[i], 0) for i in others)
-    need = -spare
-    if excess:
-        take = min(need, excess)
-        for i in others:  # rounded up, so the others never leave a pixel to the important one
-            room = max(widths[i] - floors[i], 0)
-            widths[i] -= min(room, -(-room * take // excess))
-        need = sum(widths) - available
-    if need > 0:
-        widths[important] = max(widths[important] - need, floors[important])
-    over = sum(widths) - available  # rounding leftovers, taken from the widest column
-    if over > 0:
-        widest = max(range(len(widths)), key=widths.__getitem__)
-        widths[widest] = max(widths[widest] - over, _FLOOR)
+    room = available - widths[important]  # what the other columns may use together
+    if sum(floors[i] for i in others) >= room:
+        for i in others:
+            widths[i] = floors[i]
+        widths[important] = max(available - sum(widths[i] for i in others), floors[important])
+        return widths
+    low, high = 0, max(content)  # the largest cap at which the others fit in `room`
+    while low < high:
+        cap = (low + high + 1) // 2
+        if sum(max(min(content[i], cap), floors[i]) for i in others) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    for i in others:
+        widths[i] = max(min(content[i], low), floors[i])
     return widths
 
 
