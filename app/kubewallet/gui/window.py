@@ -46,6 +46,24 @@ class MainWindow(QMainWindow):
         self.setObjectName("main-window")
         self.setMinimumSize(QSize(760, 480))
 
+        self.setCentralWidget(self._build_central())
+        self._make_actions()
+        self._make_status_bar()
+        self._build_tray()
+        self._watch_expiry()
+        # Contexts of the kubeconfig folders (~/.kube/config.d): read off the GUI thread on each
+        # load, offered by the palette; each file stays its own kubectl world.
+        self.folder_catalog = None
+        state.workspace_changed.connect(self._load_folder_catalog)
+        state.workspace_changed.connect(self._first_run_hints)
+        self._plaintext_hint_shown = False
+        self._follow_state()
+        for problem in problems or []:
+            self._message("warning", f"page {problem.module} not loaded: {problem.reason}")
+        self._restore_place()
+
+    def _build_central(self) -> QWidget:
+        """The notice strips on top, then the sidebar of pages beside the page stack."""
         central = QWidget(self)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -68,13 +86,20 @@ class MainWindow(QMainWindow):
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
-        self.sidebar = QListWidget(central)
+        body.addWidget(self._build_sidebar(central))
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        return central
+
+    def _build_sidebar(self, parent: QWidget) -> QListWidget:
+        """One row per page, and the stack holding a placeholder per page until its first visit."""
+        self.sidebar = QListWidget(parent)
         self.sidebar.setAccessibleName("Pages")
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
         self.sidebar.setSpacing(2)
-        self.stack = QStackedWidget(central)
-        for index, cls in enumerate(self.page_classes):
+        self.stack = QStackedWidget(parent)
+        for cls in self.page_classes:
             item = QListWidgetItem(icon(cls.icon), cls.title)
             item.setToolTip(f"{cls.title} ({cls.shortcut})" if cls.shortcut else cls.title)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{cls.title} page")
@@ -84,21 +109,18 @@ class MainWindow(QMainWindow):
         width = max([self.fontMetrics().horizontalAdvance(c.title) for c in self.page_classes] + [80])
         self.sidebar.setFixedWidth(width + 64)
         self.sidebar.currentRowChanged.connect(self.show_page)
-        body.addWidget(self.sidebar)
-        body.addWidget(self.stack, 1)
-        outer.addLayout(body, 1)
-        self.setCentralWidget(central)
+        return self.sidebar
 
-        self._make_actions()
-        self._make_status_bar()
-        self.tray_model = TrayMenuModel(state, parent=self)
+    def _build_tray(self) -> None:
         from kubewallet.gui.tray import Tray
 
+        self.tray_model = TrayMenuModel(self.state, parent=self)
         self.tray = Tray(self.tray_model, self, open_palette=self.open_palette, quit_app=self.quit)
         self.tray_model.open_folder = self.open_folder_context
 
-        # Certificates about to stop working: checked after every load (a switch, an import, an
-        # outside change), and once a day for a window left open.
+    def _watch_expiry(self) -> None:
+        """Certificates about to stop working: checked after every load (a switch, an import, an
+        outside change), and once a day for a window left open."""
         self.expiry_notice = None
         self._expiry_shown = ""       # the warning on screen (or dismissed): not announced twice
         self._expiry_dismissed_text = ""
@@ -106,17 +128,13 @@ class MainWindow(QMainWindow):
         self._expiry_timer.setInterval(24 * 3600 * 1000)
         self._expiry_timer.timeout.connect(self.check_expiry)
         self._expiry_timer.start()
-        state.loading.connect(self._check_expiry_after_load)
-        state.workspace_changed.connect(self._first_run_hints)
-        # Contexts of the kubeconfig folders (~/.kube/config.d): read off the GUI thread on each
-        # load, offered by the palette; each file stays its own kubectl world.
-        self.folder_catalog = None
-        state.workspace_changed.connect(self._load_folder_catalog)
-        self._plaintext_hint_shown = False
+        self.state.loading.connect(self._check_expiry_after_load)
 
-        state.workspace_changed.connect(self._update_title)
+    def _follow_state(self) -> None:
         # bound methods, never lambdas, on the state's signals: Qt drops the connection when the
         # window goes, while a lambda would be called on a deleted window by a state outliving it
+        state = self.state
+        state.workspace_changed.connect(self._update_title)
         state.current_context_changed.connect(self._update_title)
         state.dirty_changed.connect(self._update_title)
         state.loading.connect(self._loading)
@@ -125,15 +143,15 @@ class MainWindow(QMainWindow):
         state.outside_change.connect(self._outside_change)
         state.message.connect(self._message)
         state.tasks.progress.connect(self._task_progress)
-        for problem in problems or []:
-            self._message("warning", f"page {problem.module} not loaded: {problem.reason}")
 
-        geometry = state.settings.value(keys.GEOMETRY)
+    def _restore_place(self) -> None:
+        """The size and the page of the last session."""
+        geometry = self.state.settings.value(keys.GEOMETRY)
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1180, 720)
-        last = str(state.settings.value(keys.LAST_PAGE, "") or "")
+        last = str(self.state.settings.value(keys.LAST_PAGE, "") or "")
         titles = [c.title for c in self.page_classes]
         self.sidebar.setCurrentRow(titles.index(last) if last in titles else 0)
         self._update_title()

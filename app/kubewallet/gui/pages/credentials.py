@@ -120,6 +120,19 @@ class CredentialsPage(Page):
         layout.addWidget(self.banner)
 
         top = QHBoxLayout()
+        top.addWidget(self._build_vault_box(), 1)
+        top.addWidget(self._build_agent_box(), 1)
+        layout.addLayout(top)
+        layout.addWidget(self._build_table(), 1)
+        layout.addLayout(self._build_actions())
+        layout.addWidget(self.reason_label)
+        self.addActions([self.secure_action, self.unsecure_action])
+
+        self._show_agent()
+        self.refresh()
+
+    # ---- construction ------------------------------------------------------------------------
+    def _build_vault_box(self) -> QGroupBox:
         vault_box = QGroupBox("Vault", self)
         vbox = QVBoxLayout(vault_box)
         self.vault_label = QLabel("reading the vault state…", vault_box)
@@ -135,8 +148,9 @@ class CredentialsPage(Page):
         row.addWidget(self.unlock_button)
         row.addStretch(1)
         vbox.addLayout(row)
-        top.addWidget(vault_box, 1)
+        return vault_box
 
+    def _build_agent_box(self) -> QGroupBox:
         agent_box = QGroupBox("Agent", self)
         abox = QVBoxLayout(agent_box)
         self.agent_label = QLabel(agent_box)
@@ -164,9 +178,9 @@ class CredentialsPage(Page):
         arow.addWidget(self.timeout)
         arow.addStretch(1)
         abox.addLayout(arow)
-        top.addWidget(agent_box, 1)
-        layout.addLayout(top)
+        return agent_box
 
+    def _build_table(self) -> QTableView:
         self.model = CredentialsTableModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -177,8 +191,10 @@ class CredentialsPage(Page):
         self.table.setWordWrap(False)
         self.columns = ColumnFitter(self.table, important=0)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        layout.addWidget(self.table, 1)
+        return self.table
 
+    def _build_actions(self) -> QHBoxLayout:
+        """Move / Restore (actions with shortcuts, and buttons), and the line saying why not."""
         actions = QHBoxLayout()
         self.secure_action = QAction("Move to keyring…", self)
         self.secure_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
@@ -202,12 +218,7 @@ class CredentialsPage(Page):
         actions.addWidget(self.unsecure_button)
         actions.addWidget(self.include_files)
         actions.addStretch(1)
-        layout.addLayout(actions)
-        layout.addWidget(self.reason_label)
-        self.addActions([self.secure_action, self.unsecure_action])
-
-        self._show_agent()
-        self.refresh()
+        return actions
 
     # ---- the Page hooks --------------------------------------------------------------------
     def page_actions(self) -> list[QAction]:
