@@ -24,6 +24,9 @@ class ContextsPage(EntriesPage):
         body: dict = {"cluster": next(iter(sorted(ws.clusters)), ""), "user": next(iter(sorted(ws.users)), "")}
         return body
 
+    def preferred_name(self) -> str | None:
+        return self.state.current_context or None
+
     def _make_actions(self, singular: str) -> list[QAction]:
         actions = super()._make_actions(singular)
         use = self._action("&Use context", "Ctrl+Return", lambda: self.use_selected(), "go-jump",
