@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, Q
                                QMessageBox, QProgressBar, QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
 from kubewallet.gui import settings as keys
+from kubewallet.gui.checks import ContextChecks
 from kubewallet.gui.icons import app_icon, icon
 from kubewallet.gui.models.switching import PaletteItem, TrayMenuModel, palette_items
 from kubewallet.gui.pages import PageProblem, discover
@@ -342,6 +343,10 @@ class MainWindow(QMainWindow):
         for a in (self.save_action, self.revert_action, self.reload_action):
             file_menu.addAction(a)
         file_menu.addSeparator()
+        self.check_action = ContextChecks.of(self.state).action   # one action, also on the Contexts page
+        self.addAction(self.check_action)
+        file_menu.addAction(self.check_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.tray_action)
         file_menu.addSeparator()
         file_menu.addAction(self.close_action)
@@ -522,7 +527,7 @@ class MainWindow(QMainWindow):
         items = palette_items(self.state.workspace) + self.folder_items()
         items += [PaletteItem("page", cls.title, cls.shortcut) for cls in self.page_classes]
         items += [PaletteItem("action", a.text().replace("&", "").rstrip("…"), a.shortcut().toString())
-                  for a in (self.save_action, self.revert_action, self.reload_action)]
+                  for a in (self.save_action, self.revert_action, self.reload_action, self.check_action)]
         return items
 
     def open_palette(self) -> None:
@@ -544,7 +549,8 @@ class MainWindow(QMainWindow):
         elif item.kind == "page":
             self.show_page(item.name)
         elif item.kind == "action":
-            {"Save": self.save, "Revert": self.revert, "Reload": self.reload_action.trigger}.get(
+            {"Save": self.save, "Revert": self.revert, "Reload": self.reload_action.trigger,
+             "Check all contexts": self.check_action.trigger}.get(
                 item.name, lambda: None)()
 
     # --- lifetime -----------------------------------------------------------------------------

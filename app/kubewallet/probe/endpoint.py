@@ -69,13 +69,13 @@ def endpoint(ws, cluster_name: str) -> Endpoint:
                         problem=f"cluster {cluster_name!r} does not exist in the kubeconfig")
     body = entry.body or {}
     server = str(body.get("server") or "")
-    parts = urlsplit(server)
-    scheme = (parts.scheme or "https").lower()
     try:
+        parts = urlsplit(server)
+        scheme = (parts.scheme or "https").lower()
         port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError:
-        port = 0
-    host = parts.hostname or ""
+        host, prefix = parts.hostname or "", parts.path.rstrip("/")
+    except ValueError:  # a bad port or IPv6 literal: client-go refuses the URL too
+        scheme, port, host, prefix = "", 0, "", ""
     problem = ""
     if not server:
         problem = f"cluster {cluster_name!r} has no server"
@@ -93,7 +93,7 @@ def endpoint(ws, cluster_name: str) -> Endpoint:
         problem = ("specifying a root certificates file with the insecure flag is not allowed "
                    f"(cluster {cluster_name!r})")
     proxy = str(body.get("proxy-url") or "") or environment_proxy(scheme, host)
-    return Endpoint(server, scheme, host, port, parts.path.rstrip("/"),
+    return Endpoint(server, scheme, host, port, prefix,
                     str(body.get("tls-server-name") or "") or host, ca_pem, ca_source, insecure,
                     proxy, problem)
 
@@ -125,9 +125,13 @@ def cluster_info(ws, cluster_name: str) -> dict | None:
 
 
 def proxy_parts(proxy: str) -> tuple[str, str, int, str, str]:
-    """(scheme, host, port, user, password) of a proxy URL; default ports as Go's."""
-    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-    scheme = parts.scheme.lower()
-    default = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}.get(scheme, 0)
-    return (scheme, parts.hostname or "", parts.port or default,
-            unquote(parts.username or ""), unquote(parts.password or ""))
+    """(scheme, host, port, user, password) of a proxy URL, default ports as Go's; port 0 when
+    the URL cannot be used."""
+    try:
+        parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        scheme = parts.scheme.lower()
+        default = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}.get(scheme, 0)
+        return (scheme, parts.hostname or "", parts.port or default,
+                unquote(parts.username or ""), unquote(parts.password or ""))
+    except ValueError:  # a bad port or IPv6 literal: the connect stage says the URL is unusable
+        return "", "", 0, "", ""
