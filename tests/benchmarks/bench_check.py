@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from tests.benchmarks.harness import hyperfine  # noqa: E402
 from tests.support.apiserver import ApiServer  # noqa: E402
 from tests.support.certs import Pki  # noqa: E402
+from tests.support.listeners import Silent, closed_port  # noqa: E402
 
 KUBECTL = os.environ.get("KUBECTL", str(ROOT / ".cache" / "kubectl" / "kubectl"))
 KUBEWALLET = str(Path(sys.executable).parent / "kubewallet")
@@ -34,44 +33,13 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 CONTEXTS, TIMEOUT = 100, 3
 
 
-def silent_listeners(n: int) -> tuple[list[int], list[socket.socket]]:
-    """Listeners that accept every connection and then say nothing."""
-    ports, keep = [], []
-    for _ in range(n):
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
-        ports.append(sock.getsockname()[1])
-        keep.append(sock)
-
-        def hold(s=sock) -> None:
-            while True:
-                try:
-                    keep.append(s.accept()[0])
-                except OSError:
-                    return
-
-        threading.Thread(target=hold, daemon=True).start()
-    return ports, keep
-
-
-def closed_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
-def workspace(path: Path, api: ApiServer, pki: Pki) -> Path:
+def workspace(path: Path, api: ApiServer, pki: Pki, unreachable: list[int]) -> Path:
     from kubewallet.kubeconfig import LoadingRules, run_edit
 
     path.write_text("apiVersion: v1\nkind: Config\n")
     path.chmod(0o600)
     half = CONTEXTS // 2
-    servers = [api.url] * half + [f"https://127.0.0.1:{p}" for p in PORTS["closed"] + PORTS["silent"]]
+    servers = [api.url] * half + [f"https://127.0.0.1:{p}" for p in unreachable]
 
     def edit(ws):
         for i, server in enumerate(servers):
@@ -84,9 +52,6 @@ def workspace(path: Path, api: ApiServer, pki: Pki) -> Path:
     return path
 
 
-PORTS: dict[str, list[int]] = {}
-
-
 def main() -> None:
     for tool in ("hyperfine", "xargs"):
         if not shutil.which(tool):
@@ -94,11 +59,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="kw-bench-check-"))
     pki = Pki()
     quarter = CONTEXTS // 4
-    PORTS["silent"], keep = silent_listeners(quarter)
-    PORTS["closed"] = closed_ports(quarter)
+    silent = [Silent() for _ in range(quarter)]
+    unreachable = [closed_port() for _ in range(quarter)] + [listener.port for listener in silent]
     tokens = {f"token-{i:03}": f"user-{i:03}" for i in range(CONTEXTS // 2)}
     with ApiServer(pki, tokens=tokens) as api:
-        config = workspace(work / "config", api, pki)
+        config = workspace(work / "config", api, pki, unreachable)
         env = dict(os.environ, KUBECONFIG=str(config), HOME=str(work))
         names = " ".join(f"ctx{i:03}" for i in range(CONTEXTS))
         kw = f"{KUBEWALLET} check --all-contexts --no-vault -o json --timeout {TIMEOUT}"
@@ -108,8 +73,8 @@ def main() -> None:
         fast = hyperfine([kw, fan], ["kubewallet check", "kubectl auth whoami, xargs -P 32"], env,
                          runs=RUNS, warmup=1, ignore_failure=True)
         slow = hyperfine([loop], ["kubectl auth whoami, one by one"], env, runs=1, warmup=0, ignore_failure=True)
-    for s in keep:
-        s.close()
+    for listener in silent:
+        listener.close()
     kw_s, fan_s, loop_s = fast[0]["median"], fast[1]["median"], slow[0]["median"]
     print(f"{CONTEXTS} contexts (50 working, 25 closed ports, 25 silent listeners), --timeout {TIMEOUT}:")
     print("| command | median | ratio to kubewallet |")

@@ -11,23 +11,10 @@ import sys
 import pytest
 
 from tests.gui.conftest import write_kubeconfig_data
-from tests.integration.probe.conftest import REVOKED, TOKEN, Silent, closed_port
-from tests.support.apiserver import ApiServer
+from tests.integration.probe.conftest import REVOKED, TOKEN, api, silent  # noqa: F401 (fixtures)
+from tests.support.listeners import closed_port
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def api(pki):
-    with ApiServer(pki, tokens={TOKEN: "alice"}, groups={"alice": ("dev",)}) as server:
-        yield server
-
-
-@pytest.fixture
-def silent():
-    listener = Silent()
-    yield listener
-    listener.close()
 
 
 @pytest.fixture

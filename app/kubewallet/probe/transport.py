@@ -87,17 +87,22 @@ def _dial(host: str, port: int, budget: Budget, who: str) -> socket.socket:
         raise ProbeFailure(CONNECT, UNREACHABLE, f"cannot connect to {who} ({exc.strerror or exc})") from None
 
 
+def _proxy_chunk(sock: socket.socket, budget: Budget, who: str, size: int) -> bytes:
+    """Up to `size` bytes from the proxy, within the budget; never an empty read."""
+    sock.settimeout(_timeout(budget, CONNECT, f"no answer from {who}"))
+    try:
+        chunk = sock.recv(size)
+    except TimeoutError:
+        raise ProbeFailure(CONNECT, UNREACHABLE, f"no answer from {who} within {budget.words()}") from None
+    if not chunk:
+        raise ProbeFailure(CONNECT, UNREACHABLE, f"{who} closed the connection")
+    return chunk
+
+
 def _read_head(sock: socket.socket, budget: Budget, who: str) -> bytes:
     data = b""
     while b"\r\n\r\n" not in data and len(data) < 65536:
-        sock.settimeout(_timeout(budget, CONNECT, f"no answer from {who}"))
-        try:
-            chunk = sock.recv(4096)
-        except TimeoutError:
-            raise ProbeFailure(CONNECT, UNREACHABLE, f"no answer from {who} within {budget.words()}") from None
-        if not chunk:
-            raise ProbeFailure(CONNECT, UNREACHABLE, f"{who} closed the connection")
-        data += chunk
+        data += _proxy_chunk(sock, budget, who, 4096)
     return data
 
 
@@ -118,16 +123,9 @@ def _http_connect(sock: socket.socket, ep: Endpoint, user: str, password: str, b
 def _socks5(sock: socket.socket, ep: Endpoint, user: str, password: str, budget: Budget, who: str) -> None:
     """SOCKS5 (RFC 1928, user/password RFC 1929), the host name resolved by the proxy."""
     def recv(n: int) -> bytes:
-        sock.settimeout(_timeout(budget, CONNECT, f"no answer from {who}"))
         data = b""
         while len(data) < n:
-            try:
-                chunk = sock.recv(n - len(data))
-            except TimeoutError:
-                raise ProbeFailure(CONNECT, UNREACHABLE, f"no answer from {who} within {budget.words()}") from None
-            if not chunk:
-                raise ProbeFailure(CONNECT, UNREACHABLE, f"the SOCKS proxy {who} closed the connection")
-            data += chunk
+            data += _proxy_chunk(sock, budget, who, n - len(data))
         return data
 
     sock.sendall(b"\x05\x02\x00\x02" if user else b"\x05\x01\x00")
@@ -159,6 +157,10 @@ def connect(ep: Endpoint, budget: Budget) -> socket.socket:
     sock = _dial(host, port, budget, who)
     try:
         (_http_connect if scheme == "http" else _socks5)(sock, ep, user, password, budget, who)
+    except (ValueError, UnicodeError):  # a user name, password or host SOCKS cannot carry
+        sock.close()
+        raise ProbeFailure(CONNECT, ERROR, f"the proxy {who} cannot be asked for {ep.address} "
+                                           "(user name, password or host too long for SOCKS5)") from None
     except BaseException:
         sock.close()
         raise

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from tests.integration.probe.conftest import JWT, REVOKED, TOKEN, closed_port
+from tests.integration.probe.conftest import JWT, REVOKED, TOKEN
 from tests.support.certs import Pki
+from tests.support.listeners import Socks5Proxy, closed_port
 
 
 def make_kubeconfig(path: Path, clusters: dict, users: dict, contexts: dict, current: str) -> Path:
@@ -293,3 +294,21 @@ def test_usage_errors_exit_3(tmp_path, check, api):
     assert check(config, "alice", "--all-contexts", as_json=False)[0] == 3
     assert check(config, "--timeout", "0", as_json=False)[0] == 3
     assert check(config, "--bogus", as_json=False)[0] == 3
+
+
+def test_proxy_url_socks5_with_a_login(api, tmp_path, check):
+    with Socks5Proxy(login=("kw", "s3cret")) as proxy:
+        cluster = dict(api.cluster_entry(), **{"proxy-url": proxy.url})
+        config = make_kubeconfig(tmp_path / "config", {"far": cluster}, {"alice": {"token": TOKEN}},
+                                 {"alice": ("far", "alice")}, "alice")
+        status, results, _ = check(config, "--no-vault")
+        assert status == 0, results
+        assert proxy.targets == [f"127.0.0.1:{api.port}"]
+        wrong = dict(cluster, **{"proxy-url": proxy.url.replace("s3cret", "nope")})
+        config = make_kubeconfig(tmp_path / "config2", {"far": wrong}, {"alice": {"token": TOKEN}},
+                                 {"alice": ("far", "alice")}, "alice")
+        status, results, _ = check(config, "--no-vault")
+    assert status == 1
+    assert results["alice"]["stage"] == "connect"
+    assert "refused the user name and password" in results["alice"]["message"]
+    assert "nope" not in results["alice"]["message"]

@@ -74,3 +74,32 @@ def test_endpoint_reads_what_client_go_reads(tmp_path):
     assert proxy_parts(ep.proxy) == ("socks5", "127.0.0.1", 1080, "u", "p@ss")
     assert endpoint(_workspace(tmp_path / "b", {"server": "https://h"}), "c").port == 443
     assert "does not exist" in endpoint(ws, "nope").problem
+
+
+@settings(max_examples=300, deadline=None)
+@given(reply=st.one_of(st.binary(max_size=120),
+                       st.builds(lambda code, rest: f"HTTP/1.1 {code} x\r\n".encode() + rest + b"\r\n\r\n",
+                                 st.integers(100, 599), st.binary(max_size=40)),
+                       st.builds(lambda a, b, c: bytes([5, a, 1, b, 5, c, 0]) + bytes(12),
+                                 st.sampled_from([0, 2, 255]), st.integers(0, 1), st.integers(0, 4))),
+       scheme=st.sampled_from(["http", "socks5"]), login=st.booleans())
+def test_any_proxy_reply_is_a_tunnel_or_a_connect_failure(reply, scheme, login):
+    """Whatever a proxy answers (then hanging up), the connect stage ends in a plain failure or a
+    tunnel, never another exception."""
+    import socket
+
+    from kubewallet.probe import transport as tp
+    from kubewallet.probe.endpoint import Endpoint
+
+    ours, theirs = socket.socketpair()
+    theirs.sendall(reply)
+    theirs.shutdown(socket.SHUT_WR)
+    ep = Endpoint("https://127.0.0.1:6443", "https", "127.0.0.1", 6443, "", "127.0.0.1", None, "", False, "")
+    step = tp._http_connect if scheme == "http" else tp._socks5
+    try:
+        step(ours, ep, "u" if login else "", "p", tp.Budget.of(1.0), "proxy 127.0.0.1:1")
+    except tp.ProbeFailure as failure:
+        assert failure.stage == "connect"
+    finally:
+        ours.close()
+        theirs.close()
