@@ -174,7 +174,7 @@ def cmd_use_context(args, flags) -> int:
 
     if not name:
         raise KubeconfigError("empty context names are not allowed")
-    _edit(args, switch_to(name))
+    switch_to(_rules(args), name)
     print(f'Switched to context "{name}".')
     return 0
 

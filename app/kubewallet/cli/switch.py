@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 
-from kubewallet.errors import KubeconfigError, UsageError
+from kubewallet.errors import UsageError
 
 USE_EPILOG = """examples:
   kubewallet use prod-eu        switch to the context prod-eu
@@ -98,36 +98,33 @@ def _names(ws) -> list[str]:
 
 def _use_main_file(kubeconfig: str | None, target: str | None, argv: list[str]) -> int:
     """The path without folders: exactly `kubectl config use-context` on the merged kubeconfig."""
-    from kubewallet.kubeconfig import LoadingRules, NoSuchContext, load_workspace, run_edit, switch_to
-    from kubewallet.kubeconfig import history
+    from kubewallet.kubeconfig import LoadingRules, NoSuchContext, load_workspace, switch_back, switch_to
 
     rules = LoadingRules.from_env(kubeconfig)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if target == "-":
-        target = history.previous_context(rules.precedence)
-        if not target:
-            raise KubeconfigError("no previous context to switch back to")
-    query = None
-    if target is not None:
+        target = switch_back(rules).context
+    elif target is not None:
         try:
-            before = run_edit(rules, switch_to(target))
+            switch_to(rules, target)
         except NoSuchContext:
             if not interactive:
                 raise
-            target = None  # a terminal: let the person pick among the near matches
-            query = _last_query(argv)
-    if target is None:
+            ws = load_workspace(rules)  # a terminal: let the person pick among the near matches
+            target = _pick(_names(ws), _last_query(argv), ws.current_context)
+            if target is None:
+                return 1
+            switch_to(rules, target)
+    else:
         ws = load_workspace(rules)
         names = _names(ws)
         if not interactive:
             sys.stdout.write("".join(f"{n}\n" for n in names))
             return 0
-        target = _pick(names, query or "", ws.current_context)
+        target = _pick(names, "", ws.current_context)
         if target is None:
             return 1
-        before = run_edit(rules, switch_to(target))
-    if before and before != target:
-        history.remember_context(rules.precedence, before)
+        switch_to(rules, target)
     print(f'Switched to context "{target}".')
     return 0
 
@@ -258,7 +255,6 @@ def _print_long(catalog, query: str) -> None:
 def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
     """Main kubeconfig and folder files together (see kubeconfig/folders.py)."""
     from kubewallet.kubeconfig import folders as kf
-    from kubewallet.kubeconfig import history
 
     catalog = kf.load_catalog(opts.kubeconfig, environ)
     for problem in catalog.problems:
@@ -270,10 +266,7 @@ def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
         return 0
     target, ctx, query = opts.target, None, None
     if target == "-":
-        ref = history.previous_context(catalog.main.precedence)
-        if not ref:
-            raise KubeconfigError("no previous context to switch back to")
-        ctx = catalog.from_reference(ref)
+        ctx = catalog.previous()
     elif target is not None:
         try:
             ctx = catalog.find(target)
@@ -297,9 +290,6 @@ def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
             return 1
         ctx = catalog.find(picked)
     result = kf.switch(catalog, ctx)
-    before = result.previous
-    if before is not None and (before.file, before.name) != (ctx.file, ctx.name):
-        history.remember_context(catalog.main.precedence, catalog.reference(before))
     print(f'Switched to context "{ctx.label}".', file=out)
     if opts.print_env:
         sys.stdout.write(kf.env_lines(result.env_changes, opts.shell))
@@ -312,43 +302,17 @@ def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
 
 
 def ns_main(argv: list[str]) -> int:
-    from kubewallet.kubeconfig import LoadingRules, load_workspace, run_edit
-    from kubewallet.kubeconfig import history
+    from kubewallet.kubeconfig import LoadingRules, load_workspace, switch_namespace
+    from kubewallet.kubeconfig.switching import current_namespace
 
     kubeconfig, wanted = _parse(argv[1:], "kubewallet ns", "namespace",
                                 "Set the namespace of the current context.", NS_EPILOG)
     rules = LoadingRules.from_env(kubeconfig)
     if wanted is None:
-        ws = load_workspace(rules)
-        if not ws.current_context:
-            raise KubeconfigError("current-context is not set")
-        entry = ws.contexts.get(ws.current_context)
-        if entry is None:
-            raise KubeconfigError(f'the current context "{ws.current_context}" does not exist')
-        print(entry.body.get("namespace") or "default")
+        print(current_namespace(load_workspace(rules))[1])
         return 0
-
-    def edit(ws):
-        if not ws.current_context:
-            raise KubeconfigError("no current context is set",
-                                  hint="pick one first: kubewallet use CONTEXT")
-        name = ws.current_context
-        entry = ws.contexts.get(name)
-        if entry is None:
-            raise KubeconfigError(f'the current context "{name}" does not exist')
-        before = entry.body.get("namespace") or "default"
-        target = wanted
-        if wanted == "-":
-            target = history.previous_namespace(rules.precedence, name)
-            if not target:
-                raise KubeconfigError(f'no previous namespace for context "{name}"')
-        ws.set_entry("contexts", name, {**entry.body, "namespace": target})
-        return name, before, target
-
-    name, before, target = run_edit(rules, edit)
-    if before != target:
-        history.remember_namespace(rules.precedence, name, before)
-    print(f'Context "{name}" modified. Active namespace is "{target}".')
+    done = switch_namespace(rules, wanted)
+    print(f'Context "{done.context}" modified. Active namespace is "{done.namespace}".')
     return 0
 
 

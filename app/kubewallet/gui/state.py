@@ -362,9 +362,9 @@ class AppState(QObject):
         watched = list(self._digests) or [Path(p) for p in rules.precedence]
 
         def work() -> dict[Path, str]:
-            from kubewallet.kubeconfig import run_edit, switch_to
+            from kubewallet.kubeconfig import switch_to
 
-            run_edit(rules, switch_to(name))  # gone meanwhile (kubectl deleted it): an error, no write
+            switch_to(rules, name)  # gone meanwhile (kubectl deleted it): an error, no write
             return _digest(watched)
 
         def done(digests: dict[Path, str]) -> None:
@@ -391,19 +391,10 @@ class AppState(QObject):
         rules = self.rules
         watched = list(self._digests) or [Path(p) for p in rules.precedence]
 
-        def edit(fresh: Workspace) -> None:
-            current = fresh.current_context
-            if not current or current not in fresh.contexts:
-                raise KubewalletError("no current context to set a namespace on",
-                                      hint="pick a context first")
-            body = copy.deepcopy(fresh.contexts[current].body)
-            body["namespace"] = namespace
-            fresh.set_entry("contexts", current, body)
-
         def work() -> dict[Path, str]:
-            from kubewallet.kubeconfig import run_edit
+            from kubewallet.kubeconfig import switch_namespace
 
-            run_edit(rules, edit)
+            switch_namespace(rules, namespace)
             return _digest(watched)
 
         def done(digests: dict[Path, str]) -> None:

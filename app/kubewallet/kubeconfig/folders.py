@@ -140,6 +140,15 @@ class Catalog:
         main kubeconfig (as before folders existed), `\\0PATH\\0NAME` for a folder file."""
         return ctx.name if not ctx.folder else f"\0{ctx.file}\0{ctx.name}"
 
+    def previous(self) -> FolderContext:
+        """The context the last switch left (`kubewallet use -`), see `switch`."""
+        from kubewallet.kubeconfig import history
+
+        ref = history.previous_context(self.main.precedence)
+        if not ref:
+            raise KubeconfigError("no previous context to switch back to")
+        return self.from_reference(ref)
+
     def from_reference(self, ref: str) -> FolderContext:
         if ref.startswith("\0"):
             _, path, name = ref.split("\0", 2)
@@ -571,14 +580,21 @@ def _active(contexts: tuple[FolderContext, ...], main: "LoadingRules", explicit:
 def switch(catalog: Catalog, ctx: FolderContext) -> SwitchResult:
     """Make `ctx` the current context of its own file(s), in place and safely, and say which
     `$KUBECONFIG` kubectl needs to see it. The main kubeconfig is edited by kubectl's routing
-    (`use-context`); a folder file through explicit rules for that file alone."""
-    from kubewallet.kubeconfig.workspace import NoSuchContext, run_edit, switch_to
+    (`use-context`); a folder file through explicit rules for that file alone.
+
+    The context that was active is remembered for `kubewallet use -` (history.py, under the
+    main kubeconfig, by `Catalog.reference`), as `switching.switch_to` remembers its own."""
+    from kubewallet.kubeconfig import history
+    from kubewallet.kubeconfig.switching import NoSuchContext, set_current_context
 
     try:
-        run_edit(catalog.rules_for(ctx), switch_to(ctx.name))
+        set_current_context(catalog.rules_for(ctx), ctx.name)
     except NoSuchContext:
         raise UnknownContext(f'the context "{ctx.name}" is no longer in {ctx.file}',
                              hint="the file changed meanwhile; list again") from None
+    before = catalog.active
+    if before is not None and (before.file, before.name) != (ctx.file, ctx.name):
+        history.remember_context(catalog.main.precedence, catalog.reference(before))
     main_value = _main_value(catalog.main)
     if ctx.folder:
         changes = {"KUBECONFIG": os.path.abspath(ctx.file), ENV_MAIN: main_value}

@@ -452,22 +452,6 @@ def load_workspace(rules: LoadingRules) -> Workspace:
     return Workspace(rules, files)
 
 
-class NoSuchContext(KubeconfigError):
-    """A switch to a context the kubeconfig does not have (kubectl's words)."""
-
-
-def switch_to(name: str):
-    """The `run_edit` edit of `kubectl config use-context NAME`: it makes `name` current, or
-    raises `NoSuchContext` (nothing is written), and returns the context that was current."""
-    def edit(ws: Workspace) -> str:
-        if name not in ws.contexts:
-            raise NoSuchContext(f'no context exists with the name: "{name}"')
-        before = ws.current_context
-        ws.use_context(name)
-        return before
-    return edit
-
-
 def run_edit(rules: LoadingRules, edit, attempts: int = 20):
     """Apply `edit(ws)` under our lock and save; if kubectl wrote a file between our read and
     our write, reload and apply it again (optimistic concurrency), up to `attempts` times."""
