@@ -21,8 +21,8 @@ tls (the cluster's CA or the system's, tls-server-name), auth (the credential ku
 send, exec plugins included, then a SelfSubjectReview; GET /version on older servers), ok.
 No credential is ever sent to a server whose certificate failed verification, and no login is
 started: a context that needs one says "needs a login" (--interactive lets plugins ask).
---prune removes contexts that failed at connect or tls, and the clusters and users only they
-used, after showing the diff and asking; the previous file is kept as a backup
+--prune removes contexts that failed at connect or tls (unreachable, or a server the kubeconfig
+does not trust; never a mistake in the entry itself), and the clusters and users only they used, after showing the diff and asking; the previous file is kept as a backup
 ('kubewallet restore' lists them).
 
 exit status: 0 every checked context works, 1 one or more do not, 3 usage error

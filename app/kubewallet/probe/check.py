@@ -120,6 +120,8 @@ def check_context(ws, name: str, options: CheckOptions = CheckOptions()) -> Chec
             problem = tp.ProbeFailure(tp.AUTH, tp.NEEDS_LOGIN, f"needs a login: {exc.one_line()}")
         except KubewalletError as exc:
             problem = tp.ProbeFailure(tp.AUTH, tp.ERROR, exc.one_line())
+        if ep.trust_problem:
+            raise tp.ProbeFailure(tp.TLS, tp.ERROR, ep.trust_problem)
         if ep.scheme == "https":
             ctx = tp.tls_context(ep, cred.client_cert if cred else None)
             sock = tp.handshake(sock, ep, ctx, budget)

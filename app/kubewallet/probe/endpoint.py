@@ -33,6 +33,7 @@ class Endpoint:
     insecure: bool
     proxy: str                  # "" (direct) or the proxy URL in use
     problem: str = ""           # why the entry cannot be dialled at all
+    trust_problem: str = ""     # why its TLS settings cannot be used (a CA file missing, ...)
 
     @property
     def address(self) -> str:
@@ -76,7 +77,7 @@ def endpoint(ws, cluster_name: str) -> Endpoint:
         host, prefix = parts.hostname or "", parts.path.rstrip("/")
     except ValueError:  # a bad port or IPv6 literal: client-go refuses the URL too
         scheme, port, host, prefix = "", 0, "", ""
-    problem = ""
+    problem = trust_problem = ""
     if not server:
         problem = f"cluster {cluster_name!r} has no server"
     elif scheme not in ("https", "http") or not host or not port:
@@ -86,16 +87,16 @@ def endpoint(ws, cluster_name: str) -> Endpoint:
     material = field_material(ws, entry, "certificate-authority-data", "certificate-authority")
     if material is not None:
         if material.data is None:
-            problem = problem or material.error
+            trust_problem = material.error
         else:
             ca_pem, ca_source = material.data, f"the CA of {material.source}"
-    if insecure and material is not None and not problem:
-        problem = ("specifying a root certificates file with the insecure flag is not allowed "
+    if insecure and material is not None:
+        trust_problem = ("specifying a root certificates file with the insecure flag is not allowed "
                    f"(cluster {cluster_name!r})")
     proxy = str(body.get("proxy-url") or "") or environment_proxy(scheme, host)
     return Endpoint(server, scheme, host, port, prefix,
                     str(body.get("tls-server-name") or "") or host, ca_pem, ca_source, insecure,
-                    proxy, problem)
+                    proxy, problem, trust_problem)
 
 
 def cluster_info(ws, cluster_name: str) -> dict | None:

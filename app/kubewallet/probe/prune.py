@@ -1,8 +1,10 @@
 """`check --prune`: drop the contexts that cannot be reached, and what only they used.
 
-Only a context that failed at **connect** or **tls** is a candidate (the cluster is gone, or it
-is not the cluster the kubeconfig trusts); one that reached the server and was refused at auth
-needs a new credential, not deletion, and one that works is never touched. With each context go
+Only a context that failed at **connect** or **tls** because of the network or the server is a
+candidate (nothing listens, no answer, a certificate the kubeconfig does not trust); one that
+reached the server and was refused at auth needs a new credential, not deletion; one whose own
+entry is at fault (a CA file missing, a cluster name that does not exist) needs fixing, not
+deletion; and one that works is never touched. With each context go
 the cluster and user entries that no remaining context names (kubecm's `clear` removes the
 context alone and leaves the rest behind). The edit is a `run_edit` edit: applied under the lock
 to a fresh read, saved atomically with a backup; the caller shows `pending_diff()` of the same
@@ -15,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kubewallet.probe.result import CheckResult
-from kubewallet.probe.transport import CONNECT, TLS
+from kubewallet.probe.transport import CONNECT, TLS, TLS_PROBLEM, UNREACHABLE
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,9 @@ class Pruned:
 
 
 def candidates(results: Iterable[CheckResult]) -> list[str]:
-    """Contexts that failed before reaching authentication."""
-    return [r.context for r in results if not r.ok and r.stage in (CONNECT, TLS)]
+    """Contexts whose server could not be reached, or not trusted."""
+    return [r.context for r in results
+            if not r.ok and r.stage in (CONNECT, TLS) and r.reason in (UNREACHABLE, TLS_PROBLEM)]
 
 
 def prune_edit(contexts: Iterable[str]):

@@ -200,7 +200,7 @@ def tls_context(ep: Endpoint, client_cert: tuple[bytes, bytes] | None) -> ssl.SS
             text = ep.ca_pem.decode("ascii") if b"-----BEGIN" in ep.ca_pem else None
             ctx.load_verify_locations(cadata=text if text is not None else ep.ca_pem)
         except (ssl.SSLError, ValueError, UnicodeDecodeError):
-            raise ProbeFailure(TLS, TLS_PROBLEM, f"{ep.ca_source} holds no certificate OpenSSL can read") from None
+            raise ProbeFailure(TLS, ERROR, f"{ep.ca_source} holds no certificate OpenSSL can read") from None
     else:
         ctx.load_default_certs()
     if client_cert is not None:

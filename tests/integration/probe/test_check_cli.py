@@ -194,11 +194,16 @@ sys.exit(1)
         "always": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin),
                             "interactiveMode": "Always"}},
         "sso": {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(failing),
-                         "args": ["oidc-login", "get-token", "--oidc-issuer-url=https://127.0.0.1:1"]}}},
-        {"always": ("stub", "always"), "sso": ("stub", "sso")}, "always")
-    status, results, _ = check(config, "-A", "--no-vault")
+                         "args": ["oidc-login", "get-token", "--oidc-issuer-url=https://127.0.0.1:1"]}},
+        # kubewallet's own OIDC plugin, never logged in: it must fail fast, not open a browser
+        "kw-sso": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "kubewallet",
+                            "args": ["oidc-login", "get-token", f"--oidc-issuer-url=https://127.0.0.1:{closed_port()}",
+                                     "--oidc-client-id=kubernetes"], "interactiveMode": "IfAvailable"}}},
+        {"always": ("stub", "always"), "sso": ("stub", "sso"), "kw-sso": ("stub", "kw-sso")}, "always")
+    status, results, _ = check(config, "-A", "--no-vault", "--timeout", "20")
     assert status == 1
-    for name in ("always", "sso"):
+    assert "a new OIDC login is needed" in results["kw-sso"]["message"]
+    for name in ("always", "sso", "kw-sso"):
         r = results[name]
         assert (r["stage"], r["reason"]) == ("auth", "needs-login"), r
         assert r["message"].startswith("needs a login")
@@ -263,9 +268,10 @@ def test_prune_shows_the_diff_asks_and_keeps_a_backup(api, pki, tmp_path, check)
         "stub": api.cluster_entry(),
         "gone": {"server": f"https://127.0.0.1:{closed_port()}", "certificate-authority-data": pki.cert_b64},
         "rotated": dict(api.cluster_entry(), **{"certificate-authority-data": other.cert_b64}),
+        "broken": {"server": api.url, "certificate-authority": str(tmp_path / "moved-away.crt")},
     }, {"alice": {"token": TOKEN}, "old": {"token": REVOKED}, "lonely": {"token": "x"}},
         {"works": ("stub", "alice"), "refused": ("stub", "old"), "gone": ("gone", "lonely"),
-         "rotated": ("rotated", "alice")}, "works")
+         "rotated": ("rotated", "alice"), "misconfigured": ("broken", "alice")}, "works")
     before = config.read_text()
 
     status, text, _ = check(config, "-A", "--no-vault", "--prune", input="n\n", as_json=False)
@@ -279,8 +285,9 @@ def test_prune_shows_the_diff_asks_and_keeps_a_backup(api, pki, tmp_path, check)
     assert status == 1
     assert "removed 2 context(s), 2 cluster(s), 1 user(s)" in text
     doc = yaml.safe_load(config.read_text())
-    assert sorted(c["name"] for c in doc["contexts"]) == ["refused", "works"]   # auth failures stay
-    assert sorted(c["name"] for c in doc["clusters"]) == ["stub"]
+    # auth failures and a kubeconfig mistake (a CA file missing) need fixing, not deleting
+    assert sorted(c["name"] for c in doc["contexts"]) == ["misconfigured", "refused", "works"]
+    assert sorted(c["name"] for c in doc["clusters"]) == ["broken", "stub"]
     assert sorted(u["name"] for u in doc["users"]) == ["alice", "old"]           # alice is still used
     backups = list_backups(config)
     assert backups and backups[0].path.read_text() == before
