@@ -48,7 +48,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
                    help="time allowed per context, exec plugin included (default 5)")
     p.add_argument("--interactive", action="store_true",
-                   help="let exec plugins ask for a login at this terminal (never by default)")
+                   help="let exec plugins ask for a login at this terminal, one at a time (never by "
+                        "default; give them a --timeout long enough to answer)")
     p.add_argument("--prune", action="store_true",
                    help="offer to remove contexts that failed at connect or tls (asks first)")
     p.add_argument("--no-vault", action="store_true",

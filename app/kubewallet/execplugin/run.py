@@ -27,10 +27,17 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from kubewallet.errors import ExecPluginError
 from kubewallet.execplugin.protocol import API_V1, SUPPORTED
+
+
+# One plugin at a time may talk to the person: callers that run plugins side by side (check's
+# pool) must not interleave two prompts on one terminal.
+_TERMINAL = threading.Lock()
 
 
 class NeedsLogin(ExecPluginError):
@@ -98,10 +105,11 @@ def run_plugin(exec_body: dict, *, kubeconfig_file: str, cluster_info: dict | No
     env["KUBERNETES_EXEC_INFO"] = json.dumps({"kind": "ExecCredential", "apiVersion": api_version, "spec": spec})
     name = os.path.basename(command)
     try:
-        done = subprocess.run([command, *(str(a) for a in exec_body.get("args") or [])], env=env,
-                              stdin=None if interactive else subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=None if interactive else subprocess.PIPE,
-                              timeout=timeout, start_new_session=not interactive)
+        with _TERMINAL if interactive else nullcontext():
+            done = subprocess.run([command, *(str(a) for a in exec_body.get("args") or [])], env=env,
+                                  stdin=None if interactive else subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=None if interactive else subprocess.PIPE,
+                                  timeout=timeout, start_new_session=not interactive)
     except subprocess.TimeoutExpired:
         raise ExecPluginError(f"the exec plugin {name} gave no credential within {timeout:.0f} s") from None
     except OSError as exc:

@@ -5,6 +5,7 @@ listeners that refuse or never answer. No traffic leaves 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 import sys
 from pathlib import Path
@@ -319,3 +320,26 @@ def test_proxy_url_socks5_with_a_login(api, tmp_path, check):
     assert results["alice"]["stage"] == "connect"
     assert "refused the user name and password" in results["alice"]["message"]
     assert "nope" not in results["alice"]["message"]
+
+
+def test_interactive_lets_a_plugin_ask_the_person_at_the_terminal(api, tmp_path, kubewallet_cmd):
+    from tests.support.terminal import run_on_a_terminal
+
+    plugin = _plugin(tmp_path, """
+import json, os, sys
+info = json.loads(os.environ["KUBERNETES_EXEC_INFO"])
+assert info["spec"]["interactive"] and os.isatty(0)
+sys.stderr.write("Token for the cluster: "); sys.stderr.flush()
+token = sys.stdin.readline().strip()
+print(json.dumps({"apiVersion": info["apiVersion"], "kind": "ExecCredential", "status": {"token": token}}))
+""")
+    config = make_kubeconfig(tmp_path / "config", {"stub": api.cluster_entry()}, {
+        "asks": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin),
+                          "interactiveMode": "Always"}}}, {"asks": ("stub", "asks")}, "asks")
+    env = dict(os.environ, KUBECONFIG=str(config), TERM="dumb")
+    argv = [*kubewallet_cmd, "check", "--no-vault", "--timeout", "20"]
+    quiet = run_on_a_terminal(argv, env, prompt=b"Token for the cluster:", answer=TOKEN)
+    assert "needs login" in quiet and "Token for the cluster" not in quiet   # not asked without --interactive
+    screen = run_on_a_terminal([*argv, "--interactive"], env, prompt=b"Token for the cluster:", answer=TOKEN)
+    assert "works, as alice" in screen
+    assert [r.user for r in api.authenticated()] == ["alice", "alice"]   # the review and /version
