@@ -50,6 +50,7 @@ class ContextChecks(QObject):
         self.timeout = TIMEOUT
         self._task = None
         self._started = False
+        self._rules = None
         self.action = QAction(icon("view-refresh"), "Check &all contexts", self)
         self.action.setShortcut(QKeySequence(SHORTCUT))
         self.action.setToolTip(f"Connect, verify TLS and authenticate every context, off the window "
@@ -60,9 +61,16 @@ class ContextChecks(QObject):
             QTimer.singleShot(0, self._first_check)
 
     def _first_check(self) -> None:
-        if self._started or self.state.workspace is None:
+        """At start, and again when the window opens another kubeconfig (a folder's file): the
+        results of one set of files say nothing about contexts of the same name in another."""
+        if self.state.workspace is None:
             return
-        self._started = True
+        if self._started and self.state.rules == self._rules:
+            return
+        if self._started:
+            self.results.clear()
+            self.changed.emit()
+        self._started, self._rules = True, self.state.rules
         if keys.flag(self.state.settings, keys.CHECK_AT_START, default=True):
             self.check_all()
 
@@ -76,7 +84,7 @@ class ContextChecks(QObject):
         ws = self.state.workspace
         if ws is None:
             return
-        self._started = True
+        self._started, self._rules = True, self.state.rules
         if self._task is not None:
             self._task.cancel()
         snapshot = copy.deepcopy(ws)
