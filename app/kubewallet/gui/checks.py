@@ -48,6 +48,7 @@ class ContextChecks(QObject):
         self.results: dict[str, CheckResult] = {}
         self.running: set[str] = set()
         self.timeout = TIMEOUT
+        self.vault_reader_factory = None   # None: the user's vault, opened on first use (offline whoami)
         self._task = None
         self._started = False
         self._rules = None
@@ -79,6 +80,7 @@ class ContextChecks(QObject):
         return self._task is not None
 
     def check_all(self) -> None:
+        from kubewallet.inspect.sources import default_vault_reader
         from kubewallet.probe.check import CheckOptions, check_contexts
 
         ws = self.state.workspace
@@ -99,7 +101,9 @@ class ContextChecks(QObject):
                 inbox.append(result)
                 report(next(finished), len(names), f"checked {result.context}")
 
-            return check_contexts(snapshot, names, CheckOptions(timeout=self.timeout), on_result=arrived)
+            reader = (self.vault_reader_factory or default_vault_reader)()
+            return check_contexts(snapshot, names, CheckOptions(timeout=self.timeout, vault_reader=reader),
+                                  on_result=arrived)
 
         def drain(*_progress) -> None:
             while inbox:

@@ -192,7 +192,12 @@ def check_contexts(ws, names: Iterable[str], options: CheckOptions = CheckOption
     options = replace(options, vault_reader=_serialised(options.vault_reader))
 
     def one(name: str) -> CheckResult:
-        result = check_context(ws, name, options)
+        try:
+            result = check_context(ws, name, options)
+        except Exception as exc:  # noqa: BLE001 - one broken context must not hide the others' answers
+            result = CheckResult(name, False, tp.CONNECT, tp.ERROR,
+                                 f"kubewallet could not check this context (an internal error, "
+                                 f"{type(exc).__name__}: please report it)", 0.0)
         if on_result is not None:
             on_result(result)
         return result
