@@ -23,6 +23,17 @@ def test_ca_summary_names_subject_and_expiry(pki):
     assert "EXPIRED" in ca_summary(pki.cert_pem, now=later)
 
 
+def test_ca_summary_reads_a_der_file_as_kubewallet_certs_does(pki, tmp_path):
+    """A CA saved as DER (what some cluster installers hand out as ca.crt) is summarised by the
+    editor, as `kubewallet certs` reads it, not refused."""
+    from cryptography.hazmat.primitives import serialization
+
+    der = pki.cert.public_bytes(serialization.Encoding.DER)
+    (tmp_path / "ca.der").write_bytes(der)
+    text = ca_summary((tmp_path / "ca.der").read_bytes())
+    assert text == ca_summary(pki.cert_pem) and "CN=kubewallet-test-ca" in text
+
+
 @pytest.mark.parametrize("data", [b"", b"not base64 !!", base64.b64encode(b"hello"),
                                   b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"])
 def test_ca_summary_rejects_garbage_clearly(data):
@@ -88,3 +99,20 @@ def test_filter_over_a_thousand_contexts(qtbot, tmp_path, monkeypatch):
     proxy.sort(0, proxy.sortOrder().DescendingOrder)
     proxy.set_query("")
     assert model.rows[0].name == "ctx-0999" and model.rows[1].name == "ctx-0998"
+
+
+@given(st.lists(st.integers(20, 600), min_size=1, max_size=8), st.integers(0, 7), st.integers(200, 1400))
+@settings(max_examples=200)
+def test_fitted_columns_never_need_a_horizontal_scroll_bar(content, important, available):
+    from kubewallet.gui.widgets.columns import fit_widths
+
+    important %= len(content)
+    floors = [min(48, c) for c in content]
+    widths = fit_widths(content, floors, important, available)
+    if sum(floors) <= available:
+        assert sum(widths) <= available
+    if sum(content) <= available:  # room for everything: nothing is cut, the important one takes the rest
+        assert all(w >= c for w, c in zip(widths, content)) and sum(widths) == available
+    else:  # the other columns give way before the important one does
+        others_at_floor = all(w <= f for i, (w, f) in enumerate(zip(widths, floors)) if i != important)
+        assert widths[important] == content[important] or others_at_floor
