@@ -133,3 +133,34 @@ def test_any_name_spliced_reads_back_as_itself(tmp_path, first, second):
     data = parse_yaml(path.read_bytes(), str(path))
     assert data["current-context"] == second
     assert sorted(c["name"] for c in data["contexts"]) == sorted([first, second])
+
+
+scalars = st.one_of(st.sampled_from(["a", "b c", "yes", "'q'", '"d"', "&x a", "*x", "!!str s", "[a]",
+                                     "{}", "", "~", "é", "a # c", "|\n    block"]), names)
+
+
+@given(st.lists(st.tuples(scalars, scalars), min_size=0, max_size=3), scalars,
+       st.sampled_from(["\n", "\r\n"]))
+@settings(max_examples=150, deadline=None)
+def test_describe_never_guesses_a_span_wrong(contexts, current, newline):
+    """For any document of these shapes, the spans found hold exactly the value the YAML
+    reader sees (so a splice there replaces that value and nothing else), or there is none."""
+    lines = ["apiVersion: v1", "kind: Config", "contexts:"]
+    for name, namespace in contexts:
+        lines += [f"- name: {name}", "  context:", "    cluster: k", f"    namespace: {namespace}"]
+    lines.append(f"current-context: {current}")
+    raw = newline.join(lines).encode() + newline.encode()
+    try:
+        data = parse_yaml(raw, "fuzz")
+    except Exception:
+        return  # not YAML at all: the full path reports it, the cache never sees it
+    info = quickswitch.describe("fuzz", raw)
+    if info is None:
+        return
+    if info["cc"] is not None:
+        start, end = info["cc"]
+        assert parse_yaml(b"v: " + raw[start:end], "span") == {"v": data["current-context"]}
+    for item in data.get("contexts") or []:
+        span = info["contexts"].get(item["name"], (None, None, None))[2]
+        if span is not None:
+            assert parse_yaml(b"v: " + raw[span[0]:span[1]], "span") == {"v": item["context"]["namespace"]}
