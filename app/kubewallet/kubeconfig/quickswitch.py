@@ -87,7 +87,7 @@ def _signature(st: os.stat_result) -> tuple:
 
 # ----- what is cached per file: built from a validated read -----------------------------------------
 
-def describe(path: str, raw: bytes) -> dict | None:
+def describe(raw: bytes) -> dict | None:
     """The cache entry of a file whose bytes `raw` passed kubectl's checks: {"current": value or
     None, "cc": (start, end) byte span of the current-context value or None, "contexts": {name:
     (cluster, namespace, namespace span or None)}}; None when the document's shape is unusual."""
@@ -157,35 +157,46 @@ def describe(path: str, raw: bytes) -> dict | None:
     return {"current": current, "cc": cc, "contexts": contexts}
 
 
-def remember(paths: tuple[str, ...] | list[str], earlier: list[tuple[str, bytes]] = ()) -> None:
-    """Cache what a switch needs of each file (after the full path has validated them), and of
-    the `earlier` contents the full path read and validated before it wrote (so a loop of
-    `kubectl config use-context A` and `kubewallet use B` finds kubectl's content known too)."""
+def remember(paths: tuple[str, ...] | list[str], validated: list[tuple[str, bytes]] = ()) -> None:
+    """Cache what a switch needs of each file of `paths` as it is now, and of the `validated`
+    contents: what the full path read (and checked) before it wrote, and what it wrote, so a
+    loop of `kubectl config use-context A` and `kubewallet use B` finds kubectl's content known
+    too. A file whose bytes are not among `validated` gets kubectl's full check first."""
     from kubewallet.kubeconfig.workspace import read_kubeconfig
 
     files = _read_cache()
     now = time.time_ns()
-    for path, raw in earlier:
-        info = describe(path, raw) if raw is not None else None
+    known = {(os.path.abspath(path), raw) for path, raw in validated if raw is not None}
+    described: dict[bytes, dict | None] = {}
+
+    def info_of(raw: bytes) -> dict | None:
+        digest = _digest(raw)
+        if digest not in described:
+            described[digest] = describe(raw)
+        return described[digest]
+
+    for key, raw in known:  # older contents first: the current one ends up first in its list
+        info = info_of(raw)
         if info is not None:
-            _store(files, os.path.abspath(path), None, 0, raw, info)
+            _store(files, key, None, 0, raw, info)
     for path in paths:
         key = os.path.abspath(path)
         try:
             st = os.stat(path)
-            f = read_kubeconfig(path)  # kubectl's full check; raises on a file it would refuse
-            if _signature(os.stat(path)) != _signature(st):
+            with open(path, "rb") as fh:
+                raw = fh.read()
+            if (key, raw) not in known:
+                raw = read_kubeconfig(path).raw  # kubectl's full check; raises if it would refuse
+            if raw is None or _signature(os.stat(path)) != _signature(st):
                 st = None  # changed while read: not trusted on its stat
         except (OSError, KubeconfigError):
             files.pop(key, None)
             continue
-        if f.raw is None:
-            continue
-        info = describe(path, f.raw)
+        info = info_of(raw) if raw is not None else None
         if info is None:
             files.pop(key, None)
             continue
-        _store(files, key, st, now, f.raw, info)
+        _store(files, key, st, now, raw, info)
     _write_cache(files)
 
 

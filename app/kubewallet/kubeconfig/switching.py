@@ -54,9 +54,10 @@ def set_current_context(rules: "LoadingRules", name: str) -> str:
         pass
     from kubewallet.kubeconfig.workspace import run_edit
 
-    read: list[tuple[str, bytes]] = []
+    seen: list["Workspace"] = []
 
     def edit(ws: "Workspace") -> str:
+        seen[:] = [ws]
         read[:] = [(f.path, f.raw) for f in ws.files if f.raw is not None]
         if name not in ws.contexts:
             raise NoSuchContext(f'no context exists with the name: "{name}"')
@@ -64,9 +65,17 @@ def set_current_context(rules: "LoadingRules", name: str) -> str:
         ws.use_context(name)
         return before
 
+    read: list[tuple[str, bytes]] = []
     before = run_edit(rules, edit)
-    quickswitch.remember(rules.precedence, read)  # validated just now: the next switch is quick
+    _remember(rules, read, seen)
     return before
+
+
+def _remember(rules: "LoadingRules", read: list, seen: list) -> None:
+    """After the full path: cache what it read (validated) and what it wrote (its own writer's
+    form of a validated config), so the next switch is quick."""
+    written = [(f.path, f.raw) for f in seen[0].files if f.raw is not None] if seen else []
+    quickswitch.remember(rules.precedence, read + written)
 
 
 def switch_to(rules: "LoadingRules", name: str) -> ContextSwitch:
@@ -105,8 +114,9 @@ def switch_namespace(rules: "LoadingRules", namespace: str) -> NamespaceSwitch:
     done = _quick_namespace(rules, namespace)
     if done is None:
         read: list[tuple[str, bytes]] = []
-        done = _full_namespace(rules, namespace, read)
-        quickswitch.remember(rules.precedence, read)
+        seen: list["Workspace"] = []
+        done = _full_namespace(rules, namespace, read, seen)
+        _remember(rules, read, seen)
     history.remember_namespace(rules.precedence, done.context, done.previous, done.namespace)
     return done
 
@@ -121,11 +131,13 @@ def _quick_namespace(rules: "LoadingRules", namespace: str) -> NamespaceSwitch |
     return NamespaceSwitch(context, before, namespace)
 
 
-def _full_namespace(rules: "LoadingRules", namespace: str, read: list) -> NamespaceSwitch:
-    """The full path; `read` receives the contents it loaded (validated), for the cache."""
+def _full_namespace(rules: "LoadingRules", namespace: str, read: list, seen: list) -> NamespaceSwitch:
+    """The full path; `read` receives the contents it loaded (validated) and `seen` the
+    workspace it edited, for the cache."""
     from kubewallet.kubeconfig.workspace import run_edit
 
     def edit(ws: "Workspace") -> NamespaceSwitch:
+        seen[:] = [ws]
         read[:] = [(f.path, f.raw) for f in ws.files if f.raw is not None]
         name, before = current_namespace(ws)
         target = namespace

@@ -157,7 +157,7 @@ def test_describe_never_guesses_a_span_wrong(contexts, current, newline):
     names_seen = [str(item.get("name")) for item in data.get("contexts") or [] if isinstance(item, dict)]
     if len(set(names_seen)) != len(names_seen):
         return  # duplicate names: kubectl refuses the file, so it is never cached
-    info = quickswitch.describe("fuzz", raw)
+    info = quickswitch.describe(raw)
     if info is None:
         return
     if info["cc"] is not None:
