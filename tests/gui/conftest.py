@@ -93,7 +93,11 @@ def gui_settings(tmp_path):
     """Settings in a temp INI file (never the person's own)."""
     from PySide6.QtCore import QSettings
 
-    return QSettings(str(tmp_path / "kubewallet-settings.ini"), QSettings.Format.IniFormat)
+    settings = QSettings(str(tmp_path / "kubewallet-settings.ini"), QSettings.Format.IniFormat)
+    # no background `check` at start: the sample names clusters off this machine (prod.example.com)
+    # and tests never send traffic there; tests/gui/test_context_check.py turns it on
+    settings.setValue("contexts/check_at_start", False)
+    return settings
 
 
 @pytest.fixture

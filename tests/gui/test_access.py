@@ -152,6 +152,35 @@ def test_large_dump_loads_off_the_gui_thread_with_progress(qtbot, page, app_stat
     assert page.loaded.report.counts["RoleBinding"] == 3600
 
 
+def test_a_subresource_on_a_url_is_refused_as_can_i_refuses_it(qtbot, page, app_state, wait_tasks, policy_file,
+                                                               artifacts_dir):
+    page.load_paths([str(policy_file)])
+    wait_tasks(app_state)
+    page.identity_picker.setCurrentIndex(page.identity_picker.findData("custom"))
+    page.user_edit.setText("dave")
+    page.groups_edit.setText("ops")
+    page.user_edit.editingFinished.emit()
+    verdict, _ = _ask(page, "get", "/logs/kube.log")
+    assert verdict.startswith("✔  yes")
+    _ask(page, "get", "/logs/kube.log", sub="status")
+    assert page.banner.level == "error"
+    assert "--subresource can not be used with NonResourceURL" in page.banner.text
+    page.grab().save(str(artifacts_dir / "access-subresource-on-url.png"))
+    page.who_button.click()
+    assert "--subresource can not be used with NonResourceURL" in page.banner.text
+    page.subresource_edit.setText("")
+    _ask(page, "get", "/logs/kube.log")
+    assert not page.banner.isVisible() or page.banner.level != "error"
+
+
+def test_warnings_are_kubectls(qtbot, page, app_state, wait_tasks, policy_file):
+    page.load_paths([str(policy_file)])
+    wait_tasks(app_state)
+    page.select_subject("User", "alice")
+    _, why = _ask(page, "frobnicate", "nodes", "dev")
+    assert "note: resource 'nodes' is not namespace scoped\nverb 'frobnicate' is not a known verb" in why
+
+
 def test_the_demo_answers_from_its_manifests_and_follows_the_current_context(qtbot, tmp_path, monkeypatch,
                                                                             gui_settings, wait_tasks, artifacts_dir):
     """The demo's Access page, as a person first sees it: the demo's RBAC loaded, the question in

@@ -1,4 +1,4 @@
-"""The Qt-free helpers behind the window: fuzzy matching, the CA summary, secret masking in the
+"""The Qt-free helpers behind the window: the CA summary, secret masking in the
 save diff, credential kinds; and the filter proxy at 1,000 rows."""
 
 from __future__ import annotations
@@ -11,24 +11,8 @@ from hypothesis import given, settings, strategies as st
 
 from kubewallet.errors import InspectError
 from kubewallet.gui.dialogs.save_diff import mask_secrets
-from kubewallet.gui.fuzzy import fuzzy_filter, fuzzy_score
 from kubewallet.gui.models.ca import ca_summary
 from kubewallet.gui.models.entries import credential_kind
-
-
-def test_fuzzy_prefers_substrings_then_word_starts():
-    names = ["prod-eu-west", "staging", "preprod", "payments-dev", "p-r-o-d"]
-    ranked = [names[i] for i, _ in fuzzy_filter("prod", names)]
-    assert ranked[0] == "prod-eu-west" and set(ranked) == {"prod-eu-west", "preprod", "p-r-o-d"}
-    assert fuzzy_score("stg", "staging") is not None and fuzzy_score("gts", "staging") is None
-    assert fuzzy_score("", "anything") == 0
-
-
-@given(st.text(max_size=20), st.text(max_size=60))
-@settings(max_examples=200)
-def test_fuzzy_never_crashes(query, candidate):
-    score = fuzzy_score(query, candidate)
-    assert score is None or isinstance(score, int)
 
 
 def test_ca_summary_names_subject_and_expiry(pki):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, Q
                                QMessageBox, QProgressBar, QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
 from kubewallet.gui import settings as keys
+from kubewallet.gui.checks import ContextChecks
 from kubewallet.gui.editors.base import EntryEditor
 from kubewallet.gui.icons import app_icon, icon
 from kubewallet.gui.models.switching import PaletteItem, TrayMenuModel, palette_items
@@ -399,6 +400,9 @@ class MainWindow(QMainWindow):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        self.check_action = ContextChecks.of(self.state).action   # one action, also on the Contexts page
+        self.addAction(self.check_action)
+        file_menu.addAction(self.check_action)
         file_menu.addSeparator()
         file_menu.addAction(self.tray_action)
         file_menu.addSeparator()
@@ -621,7 +625,7 @@ class MainWindow(QMainWindow):
         return items
 
     def _palette_actions(self) -> list[QAction]:
-        return [self.save_action, self.revert_action, self.reload_action, self.import_action]
+        return [self.save_action, self.revert_action, self.reload_action, self.import_action, self.check_action]
 
     def open_palette(self) -> None:
         from kubewallet.gui.dialogs.command_palette import CommandPalette

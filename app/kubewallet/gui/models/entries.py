@@ -12,6 +12,7 @@ the ~n·log n comparisons.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,9 @@ ROWS = {"contexts": context_rows, "clusters": cluster_rows, "users": user_rows}
 IMPORTANT = {"contexts": "Name", "clusters": "Server", "users": "Name"}
 """The column that gets its whole width first (and any room to spare) on each page."""
 
+# name -> (word, tooltip, is a problem), or None: the cells of an extra column asked for on display
+StatusProvider = Callable[[str], "tuple[str, str, bool] | None"]
+
 
 class EntriesModel(QAbstractTableModel):
     """The rows of one kind (contexts, clusters or users) of the loaded workspace."""
@@ -149,6 +153,28 @@ class EntriesModel(QAbstractTableModel):
         self.rows: list[Row] = []
         self._sort = (0, Qt.SortOrder.AscendingOrder)
         self._index: dict[str, int] = {}
+        self._status: StatusProvider | None = None
+        self._status_header = ""
+
+    # --- an extra column after the others, filled by a provider (the Contexts page's check) ---
+    def set_status_provider(self, provider: StatusProvider | None, header: str = "Status") -> None:
+        self.beginResetModel()
+        self._status, self._status_header = provider, header
+        self.endResetModel()
+
+    @property
+    def status_column(self) -> int:
+        """The provider's column (-1 without one)."""
+        return len(self.headers) if self._status is not None else -1
+
+    def status_changed(self) -> None:
+        """The provider has new cells: repaint that column (no reset, selection kept)."""
+        if self._status is not None and self.rows:
+            col = self.status_column
+            self.dataChanged.emit(self.index(0, col), self.index(len(self.rows) - 1, col))
+
+    def _status_cell(self, name: str) -> tuple[str, str, bool]:
+        return (self._status(name) if self._status is not None else None) or ("", "", False)
 
     # --- filling ----------------------------------------------------------------------------
     def set_workspace(self, ws: Any, favourites: set[str]) -> None:
@@ -159,11 +185,16 @@ class EntriesModel(QAbstractTableModel):
 
     def _sort_rows(self) -> None:
         column, order = self._sort
-        column = min(column, len(self.headers) - 1)
         reverse = order == Qt.SortOrder.DescendingOrder
-        key_num = self.headers[column] == "Contexts"
-        self.rows.sort(key=lambda r: (int(r.cells[column]) if key_num else r.cells[column].lower(), r.name),
-                       reverse=reverse)
+        if column == self.status_column:
+            # problems first (ascending), then the rest, each by word: what needs a look on top
+            self.rows.sort(key=lambda r: (not self._status_cell(r.name)[2], self._status_cell(r.name)[0], r.name),
+                           reverse=reverse)
+        else:
+            column = min(column, len(self.headers) - 1)
+            key_num = self.headers[column] == "Contexts"
+            self.rows.sort(key=lambda r: (int(r.cells[column]) if key_num else r.cells[column].lower(), r.name),
+                           reverse=reverse)
         # favourites pinned on top whatever the sort (a stable sort keeps the order within)
         self.rows.sort(key=lambda r: not r.favourite)
         self._index = {r.name: i for i, r in enumerate(self.rows)}
@@ -190,11 +221,11 @@ class EntriesModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
+        return 0 if parent.isValid() else len(self.headers) + (self._status is not None)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
+            return self._status_header if section == self.status_column else self.headers[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -202,6 +233,8 @@ class EntriesModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         col = index.column()
+        if col == self.status_column:
+            return self._status_data(row, role)
         if role == Qt.ItemDataRole.DisplayRole:
             text = row.cells[col]
             if col == 0:
@@ -231,6 +264,21 @@ class EntriesModel(QAbstractTableModel):
             return row.current
         if role == FavouriteRole:
             return row.favourite
+        return None
+
+
+    def _status_data(self, row: Row, role: int):
+        text, tip, problem = self._status_cell(row.name)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tip or None
+        if role == Qt.ItemDataRole.ForegroundRole and problem:
+            return _error_colour()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{self._status_header}: {text or 'not checked'}" + (f", {tip}" if tip else "")
+        if role == NameRole:
+            return row.name
         return None
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
-from kubewallet.gui.fuzzy import fuzzy_filter
+from kubewallet.kubeconfig.fuzzy import fuzzy_filter
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 

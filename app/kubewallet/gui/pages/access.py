@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit,
                                QProgressBar, QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
+from kubewallet.errors import RbacError
 from kubewallet.gui.models.access import MatrixModel, RisksModel, WhoCanModel, verdict_colours
 from kubewallet.gui.pages.base import Page
+from kubewallet.rbac.impersonation import impersonate
 from kubewallet.rbac.model import GROUP, SERVICE_ACCOUNT, Identity, Request, Subject
+from kubewallet.rbac.question import parse_question
 
 VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
          "impersonate", "bind", "escalate", "approve", "use", "*")
@@ -32,18 +35,6 @@ CLUSTER_WIDE = "(cluster-wide)"
 CURRENT = "current"
 CUSTOM = "custom"
 SUBJECT = "subject"
-
-
-def _request(verb: str, target: str, subresource: str, namespace: str, name: str) -> tuple[Request, str]:
-    """The question as `kubewallet can-i` would read the same words (kubectl's TYPE rules)."""
-    from kubewallet.rbac.resources import resolve_type
-
-    if target.startswith("/"):
-        return Request(verb, path=target), ""
-    type_arg, _, inline_name = target.partition("/")
-    resolved = resolve_type(type_arg)
-    return Request(verb, resolved.resource, resolved.group, subresource, name or inline_name, namespace), \
-        resolved.warning
 
 
 class AccessPage(Page):
@@ -485,7 +476,7 @@ class AccessPage(Page):
             return identity_for_subject(self._subjects[key])
         user = self.user_edit.text().strip()
         groups = [g.strip() for g in self.groups_edit.text().split(",") if g.strip()]
-        return Identity.of(user, groups) if user else None
+        return impersonate(user, groups) if user else None
 
     def select_subject(self, kind: str, name: str, namespace: str = "") -> None:
         index = self.identity_picker.findData(_subject_key(Subject(kind, name, namespace)))
@@ -511,10 +502,12 @@ class AccessPage(Page):
         self.refresh_matrix()
 
     def question(self) -> tuple[Request, str]:
+        """The question as `kubewallet can-i` reads the same words (RbacError: refused, as there)."""
         ns = self.namespace_box.currentText().strip()
-        return _request(self.verb_box.currentText().strip(), self.resource_box.currentText().strip(),
-                        self.subresource_edit.text().strip(), "" if ns in ("", CLUSTER_WIDE) else ns,
-                        self.name_edit.text().strip())
+        asked = parse_question(self.verb_box.currentText().strip(), self.resource_box.currentText().strip(),
+                               self.subresource_edit.text().strip(), "" if ns in ("", CLUSTER_WIDE) else ns,
+                               self.name_edit.text().strip())
+        return asked.request, "\n".join(asked.warnings)
 
     def ask(self) -> None:
         from kubewallet.rbac.explain import explain
@@ -526,7 +519,11 @@ class AccessPage(Page):
         if ident is None:
             self.banner.show_message("Pick an identity or type a user name.")
             return
-        req, warning = self.question()
+        try:
+            req, warning = self.question()
+        except RbacError as exc:
+            self.banner.show_error(exc)
+            return
         if not req.verb or not (req.resource or req.path):
             self.banner.show_message("A question needs a verb and a resource (or a URL starting with /).")
             return
@@ -548,7 +545,11 @@ class AccessPage(Page):
     def who_can_from_question(self) -> None:
         if self.loaded is None:
             return
-        req, _ = self.question()
+        try:
+            req, _ = self.question()
+        except RbacError as exc:
+            self.banner.show_error(exc)
+            return
         grants = self.loaded.authorizer.who_can(req)
         self.who_label.setText(f"Who may {req.describe()}: Group system:masters always, and these "
                                f"{len(grants)} grant(s) from the loaded bindings.")

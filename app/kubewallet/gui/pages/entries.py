@@ -182,7 +182,7 @@ class EntriesPage(Page):
         selected = self.selected_name()
         self.model.set_workspace(self.state.workspace, self.favourites())
         ws = self.state.workspace
-        file_column = self.model.columnCount() - 1
+        file_column = len(self.model.headers) - 1
         self.table.setColumnHidden(file_column, ws is None or len(ws.files) < 2)
         self.columns.refit(measure=True)
         self._update_count()
