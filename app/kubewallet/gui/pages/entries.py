@@ -206,7 +206,11 @@ class EntriesPage(Page):
         font.setBold(True)
         metrics = QFontMetrics(font)
         marks = "★ ● " if column == 0 else " ⚠"
-        return max([0] + [metrics.horizontalAdvance(r.cells[column] + marks) for r in self.model.rows[:200]])
+        if column < len(self.model.headers):
+            texts = [r.cells[column] for r in self.model.rows[:200]]
+        else:  # a column a provider adds (the Contexts page's check status): what the model shows
+            texts = [str(self.model.index(i, column).data() or "") for i in range(min(200, self.model.rowCount()))]
+        return max([0] + [metrics.horizontalAdvance(text + marks) for text in texts])
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
