@@ -200,17 +200,15 @@ class EntriesPage(Page):
         return None
 
     def _content_width(self, column: int) -> int:
-        """A column's content width, measured on a sample (1,000 rows would be slow to measure),
-        in bold (the current context's row) and with the marks the name column carries."""
+        """A column's content width, measured on a sample (1,000 rows would be slow to measure)
+        as the model shows it: with the marks a row carries, bold for the current context."""
+        plain = self.table.fontMetrics()
         font = self.table.font()
         font.setBold(True)
-        metrics = QFontMetrics(font)
-        marks = "★ ● " if column == 0 else " ⚠"
-        if column < len(self.model.headers):
-            texts = [r.cells[column] for r in self.model.rows[:200]]
-        else:  # a column a provider adds (the Contexts page's check status): what the model shows
-            texts = [str(self.model.index(i, column).data() or "") for i in range(min(200, self.model.rowCount()))]
-        return max([0] + [metrics.horizontalAdvance(text + marks) for text in texts])
+        bold = QFontMetrics(font)
+        rows = range(min(200, self.model.rowCount()))
+        return max([0] + [(bold if self.model.rows[i].current else plain).horizontalAdvance(
+            str(self.model.index(i, column).data() or "")) for i in rows])
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
