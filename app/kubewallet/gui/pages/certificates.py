@@ -339,7 +339,7 @@ class CertificatesPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.columns = ColumnFitter(self.table, important=3)
+        self.columns = ColumnFitter(self.table, important=3, keep=(0, 1))  # status and expiry whole
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._select(cur.row()))
         self.chart.rowClicked.connect(self.table.selectRow)
         return self.table

@@ -57,9 +57,10 @@ class ColumnFitter(QObject):
     """
 
     def __init__(self, table: QTableView, important: int,
-                 measure: Callable[[int], int] | None = None, follow_model: bool = True) -> None:
+                 measure: Callable[[int], int] | None = None, follow_model: bool = True,
+                 keep: tuple[int, ...] = ()) -> None:
         super().__init__(table)
-        self.table, self.important = table, important
+        self.table, self.important, self.keep = table, important, keep  # `keep`: short, never cut
         self._measure = measure or table.sizeHintForColumn
         self._content: dict[int, int] = {}
         header = table.horizontalHeader()
@@ -90,7 +91,8 @@ class ColumnFitter(QObject):
         if measure or any(c not in self._content for c in columns):
             self._content = {c: max(self._measure(c), header.sectionSizeHint(c)) + _PADDING // 2
                              for c in columns}
-        floors = [min(max(header.sectionSizeHint(c), _FLOOR), self._content[c]) for c in columns]
+        floors = [self._content[c] if c in self.keep else min(max(header.sectionSizeHint(c), _FLOOR), self._content[c])
+                  for c in columns]
         important = columns.index(self.important) if self.important in columns else 0
         available = self.table.viewport().width() - 1
         widths = fit_widths([self._content[c] for c in columns], floors, important, available)
