@@ -10,10 +10,13 @@ column takes it. An elided cell keeps its whole value in the tooltip (the models
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QTableView
+
+log = logging.getLogger(__name__)
 
 _PADDING = 24   # cell margins and the sort arrow
 _FLOOR = 48     # the narrowest a column is squeezed to (its header still hints at what it holds)
@@ -76,8 +79,13 @@ class ColumnFitter(QObject):
         self.refit(measure=True)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Refit on a resize. An exception escaping an event filter crashes PySide 6.11 (it
+        segfaults while reporting it), so a failed fit is logged and the columns left as they are."""
         if event.type() == QEvent.Type.Resize:
-            self.refit()
+            try:
+                self.refit()
+            except Exception:  # noqa: BLE001 - see the docstring
+                log.exception("fitting the columns of %s failed", self.table.accessibleName())
         return False
 
     def refit(self, measure: bool = False) -> None:
