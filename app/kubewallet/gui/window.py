@@ -336,6 +336,18 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(action)
             self.page_menu.addAction(action)
         self.page_menu.setEnabled(bool(self._shown_page_actions))
+        self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        """Words beside the icons while they fit; icons alone (names in the tooltips) when the
+        window is too narrow, rather than actions hidden behind the toolbar's » overflow."""
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        if self.toolbar.sizeHint().width() > self.width():
+            self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_toolbar()
 
     # --- actions, menus, status -------------------------------------------------------------
     def _act(self, text: str, shortcut, slot, icon_name: str = "", tip: str = "") -> QAction:
