@@ -224,5 +224,7 @@ def test_the_demo_answers_from_its_manifests_and_follows_the_current_context(qtb
     page.resource_box.setCurrentText("pods")
     page.ask_button.click()
     assert page.verdict_label.text().startswith("✔  yes")
+    state.set_namespace_now("web")  # `kubewallet ns web`, from the palette: the question follows
+    qtbot.waitUntil(lambda: page.namespace_box.currentText() == "web", timeout=20_000)
     state.tasks.shutdown()
     win.hide()
