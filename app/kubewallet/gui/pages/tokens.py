@@ -68,7 +68,7 @@ class TokensPage(Page):
         layout.addLayout(self._build_sources())
         layout.addLayout(self._build_status())
         self.split = self._build_decoded()
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.empty_label, 1)
         layout.addWidget(self.split, 1)
 
         self.timer = QTimer(self)
@@ -147,6 +147,7 @@ class TokensPage(Page):
         self.empty_label.setEnabled(False)  # secondary text colour
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         split.hide()  # until there is a token: an empty tree is a large blank box
+        self.signature_label.hide()
         return split
 
 
@@ -217,6 +218,7 @@ class TokensPage(Page):
 
     def _show_decoded(self, shown: bool) -> None:
         self.split.setVisible(shown)
+        self.signature_label.setVisible(shown)
         self.empty_label.setVisible(not shown)
 
     def decode_text(self, text: str) -> None:
