@@ -62,6 +62,9 @@ class MainWindow(QMainWindow):
         for problem in problems or []:
             self._message("warning", f"page {problem.module} not loaded: {problem.reason}")
         self._restore_place()
+        if state.workspace is not None:  # a state loaded before this window: what a load would start
+            self._first_run_hints()
+            self.check_expiry()
 
     def _build_central(self) -> QWidget:
         """The notice strips on top, then the sidebar of pages beside the page stack."""
