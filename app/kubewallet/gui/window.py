@@ -540,9 +540,12 @@ class MainWindow(QMainWindow):
                                     and (self.state.is_dirty or self.state.field_pending))
 
     def reload_view(self) -> None:
-        """F5: re-read the files (unsaved edits replayed over them); every page, the one in view
-        included, refreshes from what was read."""
+        """F5: re-read the files (unsaved edits replayed over them), from which every page
+        refreshes, and whatever else the page in view reads (the Access page's manifests)."""
         self.state.load(keep_edits=True)
+        page = self.pages.get(self.sidebar.currentRow())
+        if page is not None:
+            page.reload()
 
     def save(self) -> None:
         if self.state.workspace is None:

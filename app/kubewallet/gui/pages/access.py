@@ -288,6 +288,11 @@ class AccessPage(Page):
         if folder:
             self.load_paths([folder])
 
+    def reload(self) -> None:
+        """F5: read the manifests again (a file changed since: the answers follow it)."""
+        if self.paths:
+            self.load_paths([], replace=False)
+
     def clear(self) -> None:
         self.paths = []
         self._remember()
