@@ -23,7 +23,7 @@ from kubewallet.gui.icons import app_icon, icon
 from kubewallet.gui.models.switching import PaletteItem, TrayMenuModel, palette_items
 from kubewallet.gui.pages import PageProblem, discover
 from kubewallet.gui.pages.base import Page
-from kubewallet.gui.state import AppState, describe_error
+from kubewallet.gui.state import LOAD_TASK, AppState, describe_error
 from kubewallet.gui.widgets.banner import Banner
 
 log = logging.getLogger(__name__)
@@ -495,8 +495,11 @@ class MainWindow(QMainWindow):
                 if self.banner.level == "error":
                     self.banner.clear()
 
-    def _task_progress(self, _name: str, done: int, total: int, text: str) -> None:
-        self._progress(done, total, text)
+    def _task_progress(self, name: str, done: int, total: int, text: str) -> None:
+        """A page's background work, named by its page ("Access: indexing"); the kubeconfig's
+        own load reports through `state.load_progress`."""
+        if name != LOAD_TASK:
+            self._progress(done, total, f"{name.split(':')[0]}: {text}" if text else "")
 
     def _progress(self, done: int, total: int, text: str) -> None:
         if total:
