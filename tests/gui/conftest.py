@@ -105,7 +105,8 @@ def wait_tasks(qtbot) -> Callable:
     """`wait_tasks(state)`: process events until every background task has delivered."""
 
     def wait(state, timeout: float = 10.0) -> None:
-        assert state.tasks.wait(timeout), "background tasks did not finish in time"
+        assert state.tasks.wait(timeout), ("background tasks did not finish in time: "
+                                           + ", ".join(sorted(t.name for t in state.tasks._active)))
 
     return wait
 

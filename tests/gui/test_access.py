@@ -212,6 +212,16 @@ def test_the_demo_answers_from_its_manifests_and_follows_the_current_context(qtb
     assert 'Role "web-deployer"' in page.explanation.toPlainText()
     win.grab().save(str(artifacts_dir / "access-demo.png"))
 
+    # the binding is taken away on disk; F5 on this page reads the manifests again
+    import yaml
+
+    policy = demo.rbac_dir / "demo-policy.yaml"
+    docs = [d for d in yaml.safe_load_all(policy.read_text()) if d["metadata"]["name"] != "deploy-bot-web"]
+    policy.write_text(yaml.safe_dump_all(docs))
+    win.activateWindow()
+    qtbot.keyClick(win, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: page.verdict_label.text().startswith("✖  no"), timeout=20_000)
+
     state.use_context("ci")
     qtbot.waitUntil(lambda: state.current_context == "ci", timeout=10_000)
     assert not page.verdict_label.text().startswith("✔")  # deploy-bot's answer is not left on screen
@@ -224,5 +234,7 @@ def test_the_demo_answers_from_its_manifests_and_follows_the_current_context(qtb
     page.resource_box.setCurrentText("pods")
     page.ask_button.click()
     assert page.verdict_label.text().startswith("✔  yes")
+    state.set_namespace_now("web")  # `kubewallet ns web`, from the palette: the question follows
+    qtbot.waitUntil(lambda: page.namespace_box.currentText() == "web", timeout=20_000)
     state.tasks.shutdown()
     win.hide()

@@ -5,7 +5,7 @@ is saved to artifacts/screenshots at both sizes, on the demo workspace (long nam
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QAbstractScrollArea, QTableView
+from PySide6.QtWidgets import QAbstractScrollArea, QTableView, QToolButton
 
 
 @pytest.fixture
@@ -56,6 +56,9 @@ def test_no_page_needs_horizontal_scrolling(qtbot, demo_window, size, artifacts_
         if win.width() > size[0]:
             problems.append(f"{cls.title}: the window grew to {win.width()} px")
         problems += [f"{cls.title}: {name}" for name in scrolled_sideways(page)]
+        overflow = win.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if overflow is not None and overflow.isVisible():
+            problems.append(f"{cls.title}: toolbar actions hidden behind »")
     assert problems == [], "\n".join(problems)
 
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the engine is imported lazily: the window paints before YAM
     from kubewallet.kubeconfig import LoadingRules, Workspace
 
 KINDS = ("contexts", "clusters", "users")
+LOAD_TASK = "load kubeconfig"  # the task name of a (re)load, whose progress `load_progress` reports
 
 
 def describe_error(exc: BaseException) -> str:
@@ -200,7 +201,7 @@ class AppState(QObject):
             self._load_task.cancel()
         self.quiet_load = quiet
         self.loading.emit(True)
-        task = self.tasks.start(_load, self.rules, report=True, name="load kubeconfig",
+        task = self.tasks.start(_load, self.rules, report=True, name=LOAD_TASK,
                                 on_progress=self.load_progress.emit)
         task.finished.connect(lambda result: self._loaded(result, keep_edits))
         task.failed.connect(self._load_failed)

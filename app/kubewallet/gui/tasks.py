@@ -75,7 +75,8 @@ class Task(QObject):
         try:
             kwargs = dict(self._kwargs, report=self.report) if self._report else self._kwargs
             value = self._fn(*self._args, **kwargs)
-        except TaskCancelled:
+        except TaskCancelled as exc:
+            self._error.emit(exc)  # delivers nothing (cancelled), but lets the runner forget the task
             return
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI, never swallowed
             self.elapsed = time.perf_counter() - start

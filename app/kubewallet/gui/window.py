@@ -23,7 +23,7 @@ from kubewallet.gui.icons import app_icon, icon
 from kubewallet.gui.models.switching import PaletteItem, TrayMenuModel, palette_items
 from kubewallet.gui.pages import PageProblem, discover
 from kubewallet.gui.pages.base import Page
-from kubewallet.gui.state import AppState, describe_error
+from kubewallet.gui.state import LOAD_TASK, AppState, describe_error
 from kubewallet.gui.widgets.banner import Banner
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,9 @@ class MainWindow(QMainWindow):
         for problem in problems or []:
             self._message("warning", f"page {problem.module} not loaded: {problem.reason}")
         self._restore_place()
+        if state.workspace is not None:  # a state loaded before this window: what a load would start
+            self._first_run_hints()
+            self.check_expiry()
 
     def _build_central(self) -> QWidget:
         """The notice strips on top, then the sidebar of pages beside the page stack."""
@@ -336,6 +339,18 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(action)
             self.page_menu.addAction(action)
         self.page_menu.setEnabled(bool(self._shown_page_actions))
+        self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        """Words beside the icons while they fit; icons alone (names in the tooltips) when the
+        window is too narrow, rather than actions hidden behind the toolbar's » overflow."""
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        if self.toolbar.sizeHint().width() > self.width():
+            self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_toolbar()
 
     # --- actions, menus, status -------------------------------------------------------------
     def _act(self, text: str, shortcut, slot, icon_name: str = "", tip: str = "") -> QAction:
@@ -480,8 +495,11 @@ class MainWindow(QMainWindow):
                 if self.banner.level == "error":
                     self.banner.clear()
 
-    def _task_progress(self, _name: str, done: int, total: int, text: str) -> None:
-        self._progress(done, total, text)
+    def _task_progress(self, name: str, done: int, total: int, text: str) -> None:
+        """A page's background work, named by its page ("Access: indexing"); the kubeconfig's
+        own load reports through `state.load_progress`."""
+        if name != LOAD_TASK:
+            self._progress(done, total, f"{name.split(':')[0]}: {text}" if text else "")
 
     def _progress(self, done: int, total: int, text: str) -> None:
         if total:
@@ -525,9 +543,12 @@ class MainWindow(QMainWindow):
                                     and (self.state.is_dirty or self.state.field_pending))
 
     def reload_view(self) -> None:
-        """F5: re-read the files (unsaved edits replayed over them); every page, the one in view
-        included, refreshes from what was read."""
+        """F5: re-read the files (unsaved edits replayed over them), from which every page
+        refreshes, and whatever else the page in view reads (the Access page's manifests)."""
         self.state.load(keep_edits=True)
+        page = self.pages.get(self.sidebar.currentRow())
+        if page is not None:
+            page.reload()
 
     def save(self) -> None:
         if self.state.workspace is None:

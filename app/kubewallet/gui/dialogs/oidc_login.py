@@ -153,6 +153,33 @@ class OidcLoginDialog(QDialog):
                              else BROWSER_STEPS)
         layout.addWidget(self.steps)
 
+        layout.addWidget(self._build_device_box())
+        self.url_label = QLabel(self)
+        self.url_label.setAccessibleName("Sign-in URL")
+        self.url_label.setWordWrap(True)
+        self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                               | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.url_label.setOpenExternalLinks(True)
+        self.url_label.hide()
+        layout.addWidget(self.url_label)
+
+        self.result = QLabel(self)
+        self.result.setAccessibleName("Signed-in identity")
+        self.result.setWordWrap(True)
+        self.result.hide()
+        layout.addWidget(self.result)
+        self.banner = Banner(self)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+
+        layout.addWidget(self._build_buttons())
+
+        self.bridge = _Bridge()
+        self.bridge.step.connect(self._on_step, Qt.ConnectionType.QueuedConnection)
+        self.bridge.device.connect(self._on_device, Qt.ConnectionType.QueuedConnection)
+
+    def _build_device_box(self) -> QFrame:
+        """The device-code grant's URL and code, shown once the provider sent them."""
         self.device_box = QFrame(self)
         self.device_box.setFrameShape(QFrame.Shape.StyledPanel)
         box = QVBoxLayout(self.device_box)
@@ -181,37 +208,17 @@ class OidcLoginDialog(QDialog):
         row.addWidget(self.copy_code)
         box.addLayout(row)
         self.device_box.hide()
-        layout.addWidget(self.device_box)
+        return self.device_box
 
-        self.url_label = QLabel(self)
-        self.url_label.setAccessibleName("Sign-in URL")
-        self.url_label.setWordWrap(True)
-        self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                               | Qt.TextInteractionFlag.LinksAccessibleByMouse)
-        self.url_label.setOpenExternalLinks(True)
-        self.url_label.hide()
-        layout.addWidget(self.url_label)
 
-        self.result = QLabel(self)
-        self.result.setAccessibleName("Signed-in identity")
-        self.result.setWordWrap(True)
-        self.result.hide()
-        layout.addWidget(self.result)
-        self.banner = Banner(self)
-        self.banner.hide()
-        layout.addWidget(self.banner)
-
+    def _build_buttons(self) -> QDialogButtonBox:
         self.buttons = QDialogButtonBox(self)
         self.cancel_button = self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
         self.close_button = self.buttons.addButton("Close", QDialogButtonBox.ButtonRole.AcceptRole)
         self.close_button.hide()
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.accept)
-        layout.addWidget(self.buttons)
-
-        self.bridge = _Bridge()
-        self.bridge.step.connect(self._on_step, Qt.ConnectionType.QueuedConnection)
-        self.bridge.device.connect(self._on_device, Qt.ConnectionType.QueuedConnection)
+        return self.buttons
 
     # ---- the flow (worker thread) -------------------------------------------------------------
     def _environment(self) -> Environment:

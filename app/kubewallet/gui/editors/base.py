@@ -51,11 +51,11 @@ class EntryEditor(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802
         # pickers take the width the form gives them, never their longest item's ("client.
         # authentication.k8s.io/v1beta1"), so the pane never grows wider than the space beside
-        # the list; their own minimum is a dozen characters
+        # the list: an explicit minimum of a dozen characters overrides the items' width
         from PySide6.QtWidgets import QComboBox, QSizePolicy
 
         for box in self.findChildren(QComboBox):
-            box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             box.setMinimumWidth(box.fontMetrics().averageCharWidth() * 12 + 40)
         if not self._fields_hooked:
             self._fields_hooked = True

@@ -74,6 +74,6 @@ class CertificateTableModel(ItemsTableModel):
             if index.column() == 0 and record.status(self.now, self.warn) == "broken":
                 return URGENCY_COLOURS["expired"]
             return URGENCY_COLOURS[urgency(record, self.now)]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(c.text for c in record.checks) or None
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole cell (a narrow column cuts it), then the checks
+            return "\n".join([self.cell(record, index.column())] + [c.text for c in record.checks])
         return None

@@ -19,7 +19,7 @@ RowRole = Qt.ItemDataRole.UserRole + 1
 
 WHERE_WORDS = {INLINE: "in the kubeconfig, in plaintext", FILE: "a file on disk",
                VAULT: "the vault (encrypted)", PLUGIN: "an exec plugin", NONE: "no credential"}
-STATUS_WORDS = {INLINE: "unsafe: move it", FILE: "as safe as the file",
+STATUS_WORDS = {INLINE: "unsafe: plaintext", FILE: "as safe as the file",
                 VAULT: "safe", PLUGIN: "kept by the plugin", NONE: "—"}
 
 

@@ -51,7 +51,7 @@ class AccessPage(Page):
         self.context_identity: Identity | None = None
         self._subjects: dict[str, Subject] = {}
         self.last_decision = None
-        self._followed_context: str | None = None  # the context whose namespace the questions use
+        self._followed_context: tuple[str, str] | None = None  # (context, namespace) the questions use
         self._offered: set[str] = set()             # workspace manifests already loaded once
         self._requested: list[str] | None = None    # the paths of the load under way
         self.setAcceptDrops(True)
@@ -288,6 +288,11 @@ class AccessPage(Page):
         if folder:
             self.load_paths([folder])
 
+    def reload(self) -> None:
+        """F5: read the manifests again (a file changed since: the answers follow it)."""
+        if self.paths:
+            self.load_paths([], replace=False)
+
     def clear(self) -> None:
         self.paths = []
         self._remember()
@@ -361,21 +366,26 @@ class AccessPage(Page):
 
     # --- following the kubeconfig ---------------------------------------------------------------
     def _follow_context(self) -> None:
-        """A new current context: its namespace becomes the questions' namespace (as `kubectl auth
-        can-i` asks in the context's namespace, "default" when none is set), and the answers given
-        for the previous identity are cleared until they are recomputed for the new one."""
+        """A new current context or namespace: the namespace becomes the questions' namespace (as
+        `kubectl auth can-i` asks in the context's namespace, "default" when none is set); with a
+        new context, the answers given for the previous identity are cleared until they are
+        recomputed for the new one."""
         ws = self.state.workspace
-        current = self.state.current_context
-        if ws is None or current == self._followed_context:
+        if ws is None:
             return
-        self._followed_context = current
+        current = self.state.current_context
         entry = ws.contexts.get(current)
         namespace = str((entry.body or {}).get("namespace") or "default") if entry is not None else ""
+        if (current, namespace) == self._followed_context:
+            return
+        identity_changed = self._followed_context is None or self._followed_context[0] != current
+        self._followed_context = (current, namespace)
         for combo in (self.namespace_box, self.matrix_namespace):
             combo.blockSignals(True)
             combo.setCurrentText(namespace or CLUSTER_WIDE)
             combo.blockSignals(False)
-        self._clear_answers()
+        if identity_changed:
+            self._clear_answers()
 
     def _clear_answers(self) -> None:
         self.verdict_label.setText("")

@@ -128,6 +128,10 @@ class Page(QWidget):
         """Actions shown in the window's toolbar and "Page" menu while this page is visible."""
         return []
 
+    def reload(self) -> None:
+        """F5 while this page is in view: re-read what it shows from outside the kubeconfig (the
+        window re-reads the kubeconfig itself, and every page refreshes from it)."""
+
     # --- services ---------------------------------------------------------------------------
     def run_task(self, fn: Callable[..., Any], *args: Any,
                  on_done: Callable[[Any], None] | None = None,

@@ -279,6 +279,34 @@ class CertificatesPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
 
+        layout.addLayout(self._build_bar())
+        self.chart = TimelineChart(self)
+        self.scroll = scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.chart)
+        lower = QSplitter(Qt.Orientation.Horizontal, self)
+        lower.addWidget(self._build_table())
+        lower.addWidget(self._build_detail())
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        lower.setSizes([720, 440])
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(scroll)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        layout.addWidget(split, 1)
+
+        self._renew_action = QAction("Renew certificate…", self)
+        self._renew_action.setShortcut(QKeySequence("Ctrl+R"))
+        self._renew_action.triggered.connect(self.renew_selected)
+        self._select(-1)
+        self.refresh()
+
+    # -- construction
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The warning window, the scope, the summary and the colour legend."""
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Warn within"))
         self.warn_days = QSpinBox(self)
@@ -300,12 +328,9 @@ class CertificatesPage(Page):
         legend = "  ".join(f"<span style='color:{URGENCY_COLOURS[k].name()}'>■</span> {v}"
                            for k, v in URGENCY_WORDS.items() if k != "unreadable")
         bar.addWidget(QLabel(legend, self))
-        layout.addLayout(bar)
+        return bar
 
-        self.chart = TimelineChart(self)
-        self.scroll = scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.chart)
+    def _build_table(self) -> QTableView:
         self.model = CertificateTableModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -314,10 +339,14 @@ class CertificatesPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.columns = ColumnFitter(self.table, important=3)
+        self.columns = ColumnFitter(self.table, important=3, keep=(0, 1))  # status and expiry whole
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._select(cur.row()))
         self.chart.rowClicked.connect(self.table.selectRow)
+        return self.table
 
+
+    def _build_detail(self) -> QWidget:
+        """The selected certificate's detail, with Renew and Import signed."""
         self.detail = QTextBrowser(self)
         self.detail.setAccessibleName("Certificate detail")
         self.renew_button = QPushButton("Renew…", self)
@@ -336,25 +365,7 @@ class CertificatesPage(Page):
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
         detail_layout.addLayout(buttons)
-
-        lower = QSplitter(Qt.Orientation.Horizontal, self)
-        lower.addWidget(self.table)
-        lower.addWidget(detail_box)
-        lower.setStretchFactor(0, 3)
-        lower.setStretchFactor(1, 2)
-        lower.setSizes([720, 440])
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(scroll)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        layout.addWidget(split, 1)
-
-        self._renew_action = QAction("Renew certificate…", self)
-        self._renew_action.setShortcut(QKeySequence("Ctrl+R"))
-        self._renew_action.triggered.connect(self.renew_selected)
-        self._select(-1)
-        self.refresh()
+        return detail_box
 
     # -- data
 

@@ -189,7 +189,7 @@ class CredentialsPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.columns = ColumnFitter(self.table, important=0)
+        self.columns = ColumnFitter(self.table, important=0, keep=(3,))  # the status whole
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         return self.table
 

@@ -56,6 +56,33 @@ class EntriesPage(Page):
         self.proxy = EntriesFilter(self)
         self.proxy.setSourceModel(self.model)
 
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self._build_list())
+        self.splitter.addWidget(self._build_editor())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([700, 360])
+        self.splitter.setChildrenCollapsible(False)
+        saved = state.settings.value(keys.SPLITTER.format(kind=self.kind))
+        if saved is not None:
+            self.splitter.restoreState(saved)
+        self.splitter.splitterMoved.connect(lambda *_: state.settings.setValue(
+            keys.SPLITTER.format(kind=self.kind), self.splitter.saveState()))
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+
+        self._actions = self._make_actions(singular)
+        self._notice_index = -1  # undo-stack index of the edit the banner offers to undo
+        state.undo_stack.indexChanged.connect(self._undo_index_changed)
+        state.current_context_changed.connect(self._current_context_changed)
+        self.refresh()
+
+    # --- construction -----------------------------------------------------------------------
+    def _build_list(self) -> QWidget:
+        """The filter box and count over the table (or the words for an empty list)."""
         self.filter = FilterEdit(self)
         self.filter.setPlaceholderText(f"Filter {self.kind}… (Ctrl+F)")
         self.filter.setToolTip("Type any part of a name, cluster, user, namespace or file; "
@@ -88,16 +115,6 @@ class EntriesPage(Page):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(self.activate)
 
-        self.editor = self.editor_class(state)
-        scroll = QScrollArea(self)
-        scroll.setWidget(self.editor)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(340)
-        scroll.setAccessibleName(f"{singular.capitalize()} editor")
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -113,28 +130,18 @@ class EntriesPage(Page):
         self.empty_label.setEnabled(False)  # secondary text colour
         self.empty_label.hide()
         left_layout.addWidget(self.empty_label, 1)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(scroll)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([700, 360])
-        self.splitter.setChildrenCollapsible(False)
-        saved = state.settings.value(keys.SPLITTER.format(kind=self.kind))
-        if saved is not None:
-            self.splitter.restoreState(saved)
-        self.splitter.splitterMoved.connect(lambda *_: state.settings.setValue(
-            keys.SPLITTER.format(kind=self.kind), self.splitter.saveState()))
+        return left
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
-
-        self._actions = self._make_actions(singular)
-        self._notice_index = -1  # undo-stack index of the edit the banner offers to undo
-        state.undo_stack.indexChanged.connect(self._undo_index_changed)
-        state.current_context_changed.connect(self._current_context_changed)
-        self.refresh()
+    def _build_editor(self) -> QScrollArea:
+        self.editor = self.editor_class(self.state)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.editor)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(340)
+        scroll.setAccessibleName(f"{self.kind[:-1].capitalize()} editor")
+        return scroll
 
     def _current_context_changed(self, _name: str) -> None:
         self.refresh()
@@ -193,17 +200,15 @@ class EntriesPage(Page):
         return None
 
     def _content_width(self, column: int) -> int:
-        """A column's content width, measured on a sample (1,000 rows would be slow to measure),
-        in bold (the current context's row) and with the marks the name column carries."""
+        """A column's content width, measured on a sample (1,000 rows would be slow to measure)
+        as the model shows it: with the marks a row carries, bold for the current context."""
+        plain = self.table.fontMetrics()
         font = self.table.font()
         font.setBold(True)
-        metrics = QFontMetrics(font)
-        marks = "★ ● " if column == 0 else " ⚠"
-        if column < len(self.model.headers):
-            texts = [r.cells[column] for r in self.model.rows[:200]]
-        else:  # a column a provider adds (the Contexts page's check status): what the model shows
-            texts = [str(self.model.index(i, column).data() or "") for i in range(min(200, self.model.rowCount()))]
-        return max([0] + [metrics.horizontalAdvance(text + marks) for text in texts])
+        bold = QFontMetrics(font)
+        rows = range(min(200, self.model.rowCount()))
+        return max([0] + [(bold if self.model.rows[i].current else plain).horizontalAdvance(
+            str(self.model.index(i, column).data() or "")) for i in rows])
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()

@@ -57,6 +57,19 @@ class IdentityPage(Page):
         layout.addLayout(top)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self._build_identity())
+        split.addWidget(self._build_lint())
+        split.setSizes([330, 330])
+        layout.addWidget(split, 1)
+
+        state.current_context_changed.connect(self._current_changed)
+        self._update_fix()
+        self.refresh()
+
+    # -- construction
+
+    def _build_identity(self) -> QWidget:
+        """Who the API server will say this context is, beside the OIDC claim mapping."""
         upper = QWidget(self)
         upper_layout = QHBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
@@ -67,6 +80,10 @@ class IdentityPage(Page):
         self.who_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         upper_layout.addWidget(self.who_label, 3)
 
+        upper_layout.addWidget(self._build_claims(), 2)
+        return upper
+
+    def _build_claims(self) -> QGroupBox:
         self.claims_box = QGroupBox("OIDC claim mapping of the cluster", self)
         form = QFormLayout(self.claims_box)
         self.claim_fields: dict[str, QLineEdit] = {}
@@ -86,9 +103,10 @@ class IdentityPage(Page):
         self.save_claims_button.setAccessibleName("Save the OIDC claim mapping for this cluster")
         self.save_claims_button.clicked.connect(self.save_claims)
         form.addRow(self.save_claims_button)
-        upper_layout.addWidget(self.claims_box, 2)
-        split.addWidget(upper)
+        return self.claims_box
 
+    def _build_lint(self) -> QWidget:
+        """The security lint of the whole kubeconfig, with a Fix button where one applies."""
         lower = QWidget(self)
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -118,13 +136,7 @@ class IdentityPage(Page):
         header.resizeSection(3, 300)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_fix())
         lower_layout.addWidget(self.table, 1)
-        split.addWidget(lower)
-        split.setSizes([330, 330])
-        layout.addWidget(split, 1)
-
-        state.current_context_changed.connect(self._current_changed)
-        self._update_fix()
-        self.refresh()
+        return lower
 
     # -- who am I
 

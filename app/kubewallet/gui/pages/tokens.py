@@ -65,6 +65,27 @@ class TokensPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
 
+        layout.addLayout(self._build_sources())
+        layout.addLayout(self._build_status())
+        self.split = self._build_decoded()
+        layout.addWidget(self.empty_label, 1)
+        layout.addWidget(self.split, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._tick)
+        self._clear_action = QAction("Clear token", self)
+        self._clear_action.setShortcut(QKeySequence("Ctrl+Shift+X"))
+        self._clear_action.triggered.connect(lambda: self.token_field.setText(""))
+        self.refresh()
+
+    def page_actions(self) -> list[QAction]:
+        return [self._clear_action]
+
+    # -- construction
+
+    def _build_sources(self) -> QFormLayout:
+        """Where the token comes from (the kubeconfig, a file, pasted) and how to verify it."""
         form = QFormLayout()
         self.picker = QComboBox(self)
         self.picker.setAccessibleName("Pick a token from the kubeconfig")
@@ -90,8 +111,9 @@ class TokensPage(Page):
         verify_row.addWidget(self.verify_source, 1)
         verify_row.addWidget(self.verify_button)
         form.addRow("Signature", verify_row)
-        layout.addLayout(form)
+        return form
 
+    def _build_status(self) -> QHBoxLayout:
         status = QHBoxLayout()
         self.signature_label = QLabel("unverified", self)
         self.signature_label.setAccessibleName("Signature state")
@@ -103,8 +125,10 @@ class TokensPage(Page):
         self.countdown_label.setFont(font)
         status.addWidget(self.countdown_label, 1)
         status.addWidget(self.signature_label)
-        layout.addLayout(status)
+        return status
 
+    def _build_decoded(self) -> QSplitter:
+        """The decoded header and claims beside the identity (with the words shown without a token)."""
         split = QSplitter(Qt.Orientation.Horizontal, self)
         self.tree = QTreeView(self)
         self.tree.setAccessibleName("Decoded header and claims")
@@ -117,26 +141,15 @@ class TokensPage(Page):
         split.addWidget(self.tree)
         split.addWidget(self.identity_label)
         split.setSizes([620, 420])
-        self.split = split
         self.empty_label = QLabel(EMPTY_TEXT, self)
         self.empty_label.setAccessibleName("No token yet")
         self.empty_label.setWordWrap(True)
         self.empty_label.setEnabled(False)  # secondary text colour
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.empty_label)
-        layout.addWidget(split, 1)
         split.hide()  # until there is a token: an empty tree is a large blank box
+        self.signature_label.hide()
+        return split
 
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000)
-        self.timer.timeout.connect(self._tick)
-        self._clear_action = QAction("Clear token", self)
-        self._clear_action.setShortcut(QKeySequence("Ctrl+Shift+X"))
-        self._clear_action.triggered.connect(lambda: self.token_field.setText(""))
-        self.refresh()
-
-    def page_actions(self) -> list[QAction]:
-        return [self._clear_action]
 
     # -- sources
 
@@ -205,6 +218,7 @@ class TokensPage(Page):
 
     def _show_decoded(self, shown: bool) -> None:
         self.split.setVisible(shown)
+        self.signature_label.setVisible(shown)
         self.empty_label.setVisible(not shown)
 
     def decode_text(self, text: str) -> None:

@@ -10,10 +10,13 @@ column takes it. An elided cell keeps its whole value in the tooltip (the models
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QTableView
+
+log = logging.getLogger(__name__)
 
 _PADDING = 24   # cell margins and the sort arrow
 _FLOOR = 48     # the narrowest a column is squeezed to (its header still hints at what it holds)
@@ -57,9 +60,10 @@ class ColumnFitter(QObject):
     """
 
     def __init__(self, table: QTableView, important: int,
-                 measure: Callable[[int], int] | None = None, follow_model: bool = True) -> None:
+                 measure: Callable[[int], int] | None = None, follow_model: bool = True,
+                 keep: tuple[int, ...] = ()) -> None:
         super().__init__(table)
-        self.table, self.important = table, important
+        self.table, self.important, self.keep = table, important, keep  # `keep`: short, never cut
         self._measure = measure or table.sizeHintForColumn
         self._content: dict[int, int] = {}
         header = table.horizontalHeader()
@@ -75,8 +79,13 @@ class ColumnFitter(QObject):
         self.refit(measure=True)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Refit on a resize. An exception escaping an event filter crashes PySide 6.11 (it
+        segfaults while reporting it), so a failed fit is logged and the columns left as they are."""
         if event.type() == QEvent.Type.Resize:
-            self.refit()
+            try:
+                self.refit()
+            except Exception:  # noqa: BLE001 - see the docstring
+                log.exception("fitting the columns of %s failed", self.table.accessibleName())
         return False
 
     def refit(self, measure: bool = False) -> None:
@@ -90,7 +99,8 @@ class ColumnFitter(QObject):
         if measure or any(c not in self._content for c in columns):
             self._content = {c: max(self._measure(c), header.sectionSizeHint(c)) + _PADDING // 2
                              for c in columns}
-        floors = [min(max(header.sectionSizeHint(c), _FLOOR), self._content[c]) for c in columns]
+        floors = [self._content[c] if c in self.keep else min(max(header.sectionSizeHint(c), _FLOOR), self._content[c])
+                  for c in columns]
         important = columns.index(self.important) if self.important in columns else 0
         available = self.table.viewport().width() - 1
         widths = fit_widths([self._content[c] for c in columns], floors, important, available)
