@@ -75,6 +75,10 @@ def _timeout(budget: Budget, stage: str, what: str) -> float:
 def _resolve(host: str, port: int, budget: Budget) -> list[tuple]:
     """getaddrinfo takes no timeout, and a resolver that never answers (a VPN's DNS server gone)
     would hold the context past --timeout: the lookup runs on a daemon thread we stop waiting for."""
+    try:  # an IP address needs no resolver
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except socket.gaierror:
+        pass
     box: dict = {}
 
     def look() -> None:
