@@ -8,6 +8,7 @@ Any page test can build its page standalone::
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from collections.abc import Callable
@@ -63,6 +64,15 @@ def sample_kubeconfig(pki) -> dict:
     for kind in ("clusters", "users", "contexts"):  # kubectl writes each list sorted by name
         data[kind].sort(key=lambda item: item["name"])
     return data
+
+
+@pytest.fixture(autouse=True)
+def free_widgets_on_the_gui_thread():
+    """Windows a test leaves behind are freed here, on the GUI thread. Left to Python's cyclic
+    garbage collector, they would be freed whenever a later allocation triggers it, possibly on
+    a worker thread (a demo build, a load), where destroying a widget aborts the process."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture

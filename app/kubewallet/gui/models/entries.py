@@ -136,6 +136,8 @@ HEADERS = {
     "users": ("Name", "Credential", "Contexts", "File"),
 }
 ROWS = {"contexts": context_rows, "clusters": cluster_rows, "users": user_rows}
+IMPORTANT = {"contexts": "Name", "clusters": "Server", "users": "Name"}
+"""The column that gets its whole width first (and any room to spare) on each page."""
 
 # name -> (word, tooltip, is a problem), or None: the cells of an extra column asked for on display
 StatusProvider = Callable[[str], "tuple[str, str, bool] | None"]
@@ -198,9 +200,17 @@ class EntriesModel(QAbstractTableModel):
         self._index = {r.name: i for i, r in enumerate(self.rows)}
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Re-order the rows, moving Qt's persistent indexes with them: the view's current row and
+        selection are persistent indexes, and a sort that left them on their old row numbers would
+        highlight another entry than the one the editor shows (and Enter would act on it)."""
         self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        names = [self.rows[i.row()].name if 0 <= i.row() < len(self.rows) else None for i in persistent]
         self._sort = (column, order)
         self._sort_rows()
+        moved = [self.index(self._index[n], i.column()) if n in self._index else QModelIndex()
+                 for i, n in zip(persistent, names)]
+        self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
     def row_of(self, name: str) -> int:
@@ -240,7 +250,8 @@ class EntriesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col in row.flagged:
             return _error_colour()
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [row.name] + (["current context"] if row.current else []) \
+            lines = [row.name] + ([f"{self.headers[col]}: {row.cells[col]}"] if col and row.cells[col] else []) \
+                + (["current context"] if row.current else []) \
                 + (["favourite"] if row.favourite else []) + list(row.problems) + [f"from {row.file}"]
             return "\n".join(lines)
         if role == Qt.ItemDataRole.AccessibleTextRole:

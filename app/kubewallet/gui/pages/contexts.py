@@ -25,7 +25,9 @@ class ContextsPage(EntriesPage):
     def __init__(self, state, parent=None) -> None:
         self.checks = ContextChecks.of(state)
         super().__init__(state, parent)
-        self.model.set_status_provider(self.checks.cell)
+        self.model.set_status_provider(self.checks.cell)  # a model reset: select the current context again
+        if self.preferred_name():
+            self.select(self.preferred_name())
         self.table.setColumnWidth(self.model.status_column, self.table.fontMetrics().horizontalAdvance("unauthorized") + 40)
         self.checks.changed.connect(self.model.status_changed)
 
@@ -33,6 +35,9 @@ class ContextsPage(EntriesPage):
         ws = self.state.workspace
         body: dict = {"cluster": next(iter(sorted(ws.clusters)), ""), "user": next(iter(sorted(ws.users)), "")}
         return body
+
+    def preferred_name(self) -> str | None:
+        return self.state.current_context or None
 
     def _make_actions(self, singular: str) -> list[QAction]:
         actions = super()._make_actions(singular)
