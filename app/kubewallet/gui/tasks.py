@@ -76,6 +76,7 @@ class Task(QObject):
             kwargs = dict(self._kwargs, report=self.report) if self._report else self._kwargs
             value = self._fn(*self._args, **kwargs)
         except TaskCancelled:
+            self._result.emit(None)  # delivered to nobody (cancelled), but the runner forgets the task
             return
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI, never swallowed
             self.elapsed = time.perf_counter() - start
