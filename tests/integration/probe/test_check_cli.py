@@ -82,6 +82,8 @@ def test_a_server_identity_that_differs_from_the_offline_whoami_is_flagged(api, 
     assert r["expected_user"] == "https://idp.example#carol"
     assert any("the server says you are 'mallory'" in d for d in r["differences"])
     assert any("admins" in d for d in r["differences"])
+    _, text, _ = check(config, "--no-vault", as_json=False)
+    assert "  sso: ! the server says you are 'mallory'; kubewallet whoami expected 'https://idp.example#carol'" in text
 
 
 def test_a_revoked_token_fails_at_auth_with_401(api, tmp_path, check):
