@@ -87,6 +87,8 @@ def test_the_status_column_is_filled_at_start_without_blocking_the_window(qtbot,
     assert status["blackhole"][0] == "unreachable" and "within 2 s" in status["blackhole"][1]
     assert status["sso"][0] == "needs login"
     assert TOKEN not in "".join(t for _w, t in status.values())
+    width = page.table.columnWidth(page.model.status_column)           # every word shown whole
+    assert width >= max(page.table.fontMetrics().horizontalAdvance(w) for w, _t in status.values())
     page.table.sortByColumn(page.model.status_column, Qt.SortOrder.AscendingOrder)
     assert [r.name for r in page.model.rows][-1] == "works"      # problems first, the one that works last
     page.grab().save(str(artifacts_dir / "contexts-status.png"))

@@ -153,6 +153,9 @@ class ApiServer:
 
 class _Server(ThreadingHTTPServer):
     api: ApiServer
+    # a listen backlog like a real server's (socketserver's default is 5: clients connecting side
+    # by side would see their SYNs dropped and retried a second later)
+    request_queue_size = 128
 
     def handle_error(self, request, client_address) -> None:
         """A client that rejects our certificate aborts the handshake: count it, print nothing."""
@@ -173,6 +176,10 @@ def _status(code: int, reason: str, message: str) -> dict:
 class _Handler(BaseHTTPRequestHandler):
     api: ApiServer
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as Go's net package sets on every connection of the real API server: without it
+    # the headers and the body go out as two segments and a client's delayed ACK stalls each answer
+    # for up to 40 ms
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args) -> None:  # keep test output clean (and free of tokens)
         pass

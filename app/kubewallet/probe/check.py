@@ -66,9 +66,15 @@ def _status_words(answer: tp.Answer, cred: Credential) -> tuple[str, str]:
 
 
 def _identity(answer: tp.Answer) -> tuple[str | None, tuple[str, ...]]:
-    info = ((_json(answer.body).get("status") or {}).get("userInfo") or {})
+    """`status.userInfo` of a SelfSubjectReview (authentication.k8s.io/v1); whatever the server
+    sent, a name or None and a tuple of group names."""
+    status = _json(answer.body).get("status")
+    info = status.get("userInfo") if isinstance(status, dict) else None
+    if not isinstance(info, dict):
+        return None, ()
     groups = info.get("groups") if isinstance(info.get("groups"), list) else []
-    return (str(info["username"]) if info.get("username") else None), tuple(str(g) for g in groups)
+    name = info.get("username")
+    return (name if isinstance(name, str) and name else None), tuple(g for g in groups if isinstance(g, str))
 
 
 def _compare(result: CheckResult, ws, options: CheckOptions) -> CheckResult:

@@ -25,6 +25,7 @@ import socket
 import ssl
 import struct
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 
@@ -71,9 +72,46 @@ def _timeout(budget: Budget, stage: str, what: str) -> float:
 # ----------------------------------------------------------------------------------- connect
 
 
+def _resolve(host: str, port: int, budget: Budget) -> list[tuple]:
+    """getaddrinfo takes no timeout, and a resolver that never answers (a VPN's DNS server gone)
+    would hold the context past --timeout: the lookup runs on a daemon thread we stop waiting for."""
+    try:  # an IP address needs no resolver
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except socket.gaierror:
+        pass
+    box: dict = {}
+
+    def look() -> None:
+        try:
+            box["found"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            box["error"] = exc
+
+    lookup = threading.Thread(target=look, name="check-dns", daemon=True)
+    lookup.start()
+    lookup.join(_timeout(budget, CONNECT, f"no answer from the DNS for {host}"))
+    if lookup.is_alive():
+        raise ProbeFailure(CONNECT, UNREACHABLE, f"no answer from the DNS for {host} within {budget.words()}")
+    if "error" in box:
+        raise box["error"]
+    return box["found"]
+
+
 def _dial(host: str, port: int, budget: Budget, who: str) -> socket.socket:
+    """TCP to the first address of `host` that answers, as Go's dialer (and create_connection)."""
     try:
-        return socket.create_connection((host, port), timeout=_timeout(budget, CONNECT, f"no answer from {who}"))
+        last: OSError | None = None
+        for family, kind, proto, _name, address in _resolve(host, port, budget):
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as Go's dialer, kubectl's
+                sock.settimeout(_timeout(budget, CONNECT, f"no answer from {who}"))
+                sock.connect(address)
+                return sock
+            except OSError as exc:
+                sock.close()
+                last = exc
+        raise last or OSError(errno.EHOSTUNREACH, "no address")
     except socket.gaierror as exc:
         raise ProbeFailure(CONNECT, UNREACHABLE, f"cannot resolve {host} (DNS: {exc.strerror})") from None
     except TimeoutError:

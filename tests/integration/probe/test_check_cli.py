@@ -82,6 +82,8 @@ def test_a_server_identity_that_differs_from_the_offline_whoami_is_flagged(api, 
     assert r["expected_user"] == "https://idp.example#carol"
     assert any("the server says you are 'mallory'" in d for d in r["differences"])
     assert any("admins" in d for d in r["differences"])
+    _, text, _ = check(config, "--no-vault", as_json=False)
+    assert "  sso: ! the server says you are 'mallory'; kubewallet whoami expected 'https://idp.example#carol'" in text
 
 
 def test_a_revoked_token_fails_at_auth_with_401(api, tmp_path, check):
@@ -343,3 +345,14 @@ print(json.dumps({"apiVersion": info["apiVersion"], "kind": "ExecCredential", "s
     screen = run_on_a_terminal([*argv, "--interactive"], env, prompt=b"Token for the cluster:", answer=TOKEN)
     assert "works, as alice" in screen
     assert [r.user for r in api.authenticated()] == ["alice", "alice"]   # the review and /version
+
+
+def test_a_server_named_by_host_name_is_resolved_and_dialled(api, tmp_path, check):
+    """`localhost` (from /etc/hosts, may list ::1 first where the stand-in does not listen): the
+    lookup runs within the budget and the first address that answers is used."""
+    cluster = dict(api.cluster_entry(), server=f"https://localhost:{api.port}")
+    config = make_kubeconfig(tmp_path / "config", {"named": cluster}, {"alice": {"token": TOKEN}},
+                             {"alice": ("named", "alice")}, "alice")
+    status, results, _ = check(config, "--no-vault")
+    assert status == 0, results
+    assert results["alice"]["user"] == "alice"

@@ -103,3 +103,18 @@ def test_any_proxy_reply_is_a_tunnel_or_a_connect_failure(reply, scheme, login):
     finally:
         ours.close()
         theirs.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.one_of(st.binary(max_size=80), json_values.map(lambda v: json.dumps(v).encode()),
+                      st.fixed_dictionaries({"status": st.fixed_dictionaries({"userInfo": json_values})})
+                      .map(lambda d: json.dumps(d).encode())))
+def test_any_selfsubjectreview_answer_gives_a_name_or_none(body):
+    from kubewallet.probe.check import _identity
+    from kubewallet.probe.transport import Answer
+
+    user, groups = _identity(Answer(201, "Created", body))
+    assert user is None or (isinstance(user, str) and user)
+    assert all(isinstance(g, str) for g in groups)
+    real = json.dumps({"status": {"userInfo": {"username": "jane", "groups": ["dev", 3]}}}).encode()
+    assert _identity(Answer(201, "Created", real)) == ("jane", ("dev",))

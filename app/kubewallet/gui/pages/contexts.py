@@ -6,12 +6,13 @@ unauthorized, needs login; the reason in the tooltip)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QFontMetrics
 
 from kubewallet.gui.checks import ContextChecks
 from kubewallet.gui.editors.context import ContextEditor
 from kubewallet.gui.models.entries import NameRole
 from kubewallet.gui.pages.entries import EntriesPage
+from kubewallet.probe.result import STATUS_WORDS
 
 
 class ContextsPage(EntriesPage):
@@ -28,8 +29,18 @@ class ContextsPage(EntriesPage):
         self.model.set_status_provider(self.checks.cell)  # a model reset: select the current context again
         if self.preferred_name():
             self.select(self.preferred_name())
-        self.table.setColumnWidth(self.model.status_column, self.table.fontMetrics().horizontalAdvance("unauthorized") + 40)
+        self.columns.refit(measure=True)
         self.checks.changed.connect(self.model.status_changed)
+
+    def _content_width(self, column: int) -> int:
+        """The Status column keeps room for its longest word from the start, so results arriving
+        one by one never need the columns measured again (nor get cut to "unreacha…")."""
+        if column != self.model.status_column:
+            return super()._content_width(column)
+        font = self.table.font()
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        return max(metrics.horizontalAdvance(word) for word in (*STATUS_WORDS.values(), "checking…"))
 
     def default_body(self) -> dict:
         ws = self.state.workspace
