@@ -23,7 +23,6 @@ import json
 import os
 import socket
 import socketserver
-import struct
 import sys
 import threading
 import time
@@ -31,21 +30,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kubewallet.agent.paths import ensure_private_dir, socket_path
+from kubewallet.agent.trust import peer_uid
 from kubewallet.errors import AgentError, VaultError, VaultLockedError
 
 PROTOCOL = 1
 # Only what the plugin needs leaves the agent; e.g. `original` (the inline form kept for
 # `unsecure`) never does.
 SERVED_META = ("kind", "user", "expires", "renew")
-
-
-def peer_uid(conn: socket.socket) -> int | None:
-    """The connecting process's uid (Linux SO_PEERCRED); None where the platform has no such call."""
-    if not hasattr(socket, "SO_PEERCRED"):
-        return None
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid
 
 
 class AgentServer:
@@ -82,7 +73,9 @@ class AgentServer:
 
             try:
                 client.request({"op": "status"}, self.path, timeout=1.0)
-            except client.NoAgent:
+            except client.NoAgent as exc:
+                if exc.untrusted:  # a socket some other uid answers on, in our folder
+                    print(f"kubewallet: replacing it ({exc})", file=sys.stderr)
                 self.path.unlink()  # a stale socket left by an agent that died
             else:
                 raise AgentError(f"an agent is already running on {self.path}",
@@ -245,8 +238,6 @@ class AgentServer:
     def dispatch(self, message: dict) -> dict:
         op = message.get("op")
         try:
-            if op == "get":
-                return self._get(str(message.get("ref", "")))
             if op == "status":
                 return self.status()
             if op == "lock":

@@ -98,14 +98,18 @@ def main(argv: list[str]) -> int:
         return _start(ns.timeout)
     try:
         if ns.action == "unlock":
+            client.request({"op": "status"})  # an agent of ours answers, before asking anything
             answer = client.request({"op": "unlock", "passphrase": _passphrase_if_needed()})
         else:
             answer = client.request({"op": ns.action})
     except client.NoAgent as exc:
+        if exc.untrusted:
+            print(f"kubewallet: {exc}", file=sys.stderr)
         if ns.action in ("status", "stop", "lock"):
-            print(f"no agent is running ({exc})")
+            print("no agent of yours is running" if exc.untrusted else f"no agent is running ({exc})")
             return 1 if ns.action == "status" else 0
-        raise AgentError(str(exc), hint="start one with 'kubewallet agent start'") from None
+        raise AgentError("no agent of yours is running" if exc.untrusted else str(exc),
+                         hint="start one with 'kubewallet agent start'") from None
     if not answer.get("ok"):
         raise AgentError(answer.get("message", "the agent refused"), hint=answer.get("hint"))
     if ns.action == "status":
@@ -127,15 +131,19 @@ def _start(timeout: float | None) -> int:
     import time
 
     from kubewallet.agent import client
-    from kubewallet.agent.paths import socket_path
+    from kubewallet.agent.paths import ensure_private_dir, socket_path
     from kubewallet.errors import AgentError
 
     try:
         status = client.request({"op": "status"}, timeout=1.0)
         print(f"an agent is already running (pid {status.get('pid')}, socket {status.get('socket')})")
         return 0
-    except client.NoAgent:
-        pass
+    except client.NoAgent as exc:
+        if exc.untrusted:
+            # A folder of someone else's is refused here, before any passphrase is asked; a
+            # socket in our own folder that another uid answers on is replaced by the new agent.
+            ensure_private_dir(os.path.dirname(socket_path()))
+            print(f"kubewallet: {exc}; starting your own agent in its place", file=sys.stderr)
     passphrase = _passphrase_if_needed()
     cmd = [sys.executable, "-m", "kubewallet", "agent", "run", "--passphrase-stdin"]
     if timeout is not None:
