@@ -90,7 +90,14 @@ def main(argv: list[str]) -> int:
     from kubewallet.errors import AgentError
 
     if ns.action == "run":
+        import os
+
+        from kubewallet.agent import memory
         from kubewallet.agent.server import AgentServer, serve_forever
+
+        if not memory.is_hardened():  # the allocator settings only take effect at process start
+            os.execve(sys.executable, [sys.executable, "-m", "kubewallet", *argv],
+                      memory.hardened_environment(dict(os.environ)))
 
         passphrase = sys.stdin.readline().rstrip("\n") if ns.passphrase_stdin else None
         return serve_forever(AgentServer(timeout=ns.timeout, passphrase=passphrase or None))
@@ -148,7 +155,9 @@ def _start(timeout: float | None) -> int:
     cmd = [sys.executable, "-m", "kubewallet", "agent", "run", "--passphrase-stdin"]
     if timeout is not None:
         cmd += ["--timeout", str(timeout)]
-    env = dict(os.environ)
+    from kubewallet.agent.memory import hardened_environment
+
+    env = hardened_environment(dict(os.environ))  # so `agent run` need not restart itself for it
     env.pop("KUBEWALLET_VAULT_PASSPHRASE", None)  # handed over on stdin, never left in an environment
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True, env=env, close_fds=True)

@@ -145,8 +145,20 @@ class Vault:
         if header is not None:
             vaultfile.decrypt(self.path, header, self._key_for(header))
 
-    def lock(self) -> None:
-        """Forget the key and every decrypted secret held by this object."""
+    def lock(self, wipe: Callable[[object], None] | None = None) -> None:
+        """Forget the key and every decrypted secret held by this object. `wipe` (the agent's
+        `agent.memory.wipe`) zeroes the key, the cached values and the passphrase in place first,
+        so no copy outlives the lock in the process's memory."""
+        if wipe is not None:
+            held = [self._key, self._passphrase]
+            if self._cache is not None:
+                for raw in self._cache[1].values():
+                    if isinstance(raw, dict):
+                        original = (raw.get("meta") or {}).get("original")
+                        held += [raw.get("value"), *(original.values() if isinstance(original, dict) else ())]
+            for value in held:
+                if value is not None:
+                    wipe(value)
         self._key = self._key_spec = None
         self._cache = None
         if self._passphrase is not None and self._passphrase != os.environ.get(PASSPHRASE_ENV):
