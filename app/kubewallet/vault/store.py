@@ -48,7 +48,7 @@ class VaultStatus(NamedTuple):
     path: str
     exists: bool
     backend: str          # "keyring" | "passphrase" | "none"
-    detail: str           # e.g. "Secret Service, service 'kubewallet'" or "scrypt n=32768"
+    detail: str           # e.g. "Secret Service, service 'kubewallet'" or "scrypt n=131072"
     state: str            # "unlocked" | "locked" | "unavailable" | "not initialized"
     count: int | None
     problem: str | None = None
@@ -207,8 +207,12 @@ class Vault:
                 spec = header["key"]
                 key = self._key_for(header)
                 entries = dict(vaultfile.decrypt(self.path, header, key))
+                if vaultfile.outdated(spec):  # an older, cheaper scrypt: re-key at today's cost
+                    spec = vaultfile.new_passphrase_spec()
+                    key = vaultfile.derive_key(self._get_passphrase(), spec)
             change(entries)
             self._write_verified(spec, key, entries)
+            self._key, self._key_spec = key, spec
 
     def _write_verified(self, spec: dict, key: bytes, entries: dict) -> None:
         """Write, then read the file back and decrypt it: when this returns, every entry is
