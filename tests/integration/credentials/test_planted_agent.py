@@ -14,102 +14,29 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import tempfile
 import time
 
 import pytest
 
 from kubewallet.vault import open_vault
+from tests.support.impostor import NOBODY, PLANTED_TOKEN, make_base, plant, received
 
-NOBODY = 65534
 PASS = "planted-test passphrase"
 REAL_TOKEN = "real-token-from-the-vault"
-PLANTED_TOKEN = "planted-token-of-the-attacker"
 EXEC_INFO = '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}'
-
-
-def _serve_as_nobody(path: str, log: str, ready: int) -> None:
-    """The impostor (runs in the forked child): answers like an agent, records what it gets."""
-    os.setresgid(NOBODY, NOBODY, NOBODY)
-    os.setresuid(NOBODY, NOBODY, NOBODY)
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(path)
-    server.listen(8)
-    os.write(ready, b"x")
-    answer_exec = ('0\n{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",'
-                   '"status":{"token":"%s"}}\n' % PLANTED_TOKEN).encode()
-    answer_json = b'{"ok":true,"protocol":1,"pid":1,"socket":"planted","unlocked":true,"served":0}\n'
-    while True:
-        conn, _ = server.accept()
-        conn.settimeout(2)
-        data = b""
-        try:
-            while not data.endswith(b"\n"):
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        except OSError:
-            pass
-        with open(log, "ab") as fh:
-            fh.write(data)
-        try:
-            conn.sendall(answer_exec if data.startswith(b'{"op":"exec"') else answer_json)
-        except OSError:
-            pass
-        conn.close()
 
 
 @pytest.fixture
 def base():
-    """A short folder (a socket path must stay under 108 bytes) that uid 65534 can traverse."""
-    if os.getuid() != 0:
-        pytest.fail("these tests need root to run a process as another uid (the CI runs as root)")
-    path = tempfile.mkdtemp(prefix="kw-plant-")
-    os.chmod(path, 0o711)
+    path = make_base()
     yield path
     shutil.rmtree(path, ignore_errors=True)
 
 
-def _plant(base: str, kind: str) -> tuple[str, str, int]:
-    """(socket path the victim uses, log of what the impostor received, impostor pid)."""
-    folder = os.path.join(base, "kubewallet-0")
-    os.mkdir(folder)
-    os.chmod(folder, 0o777)
-    if kind in ("foreign", "symlink"):
-        os.chown(folder, NOBODY, NOBODY)
-        os.chmod(folder, 0o755)
-    logs = os.path.join(base, "logs")
-    os.mkdir(logs, 0o777)
-    os.chmod(logs, 0o777)
-    log = os.path.join(logs, "received")
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        try:
-            _serve_as_nobody(os.path.join(folder, "agent.sock"), log, write)
-        finally:
-            os._exit(0)
-    os.close(write)
-    assert os.read(read, 1) == b"x", "the impostor did not start"
-    os.close(read)
-    if kind == "open":
-        os.chmod(folder, 0o755)
-    elif kind == "peer":
-        os.chmod(folder, 0o700)
-    where = folder
-    if kind == "symlink":
-        where = os.path.join(base, "link")
-        os.symlink(folder, where)
-    return os.path.join(where, "agent.sock"), log, pid
-
-
 @pytest.fixture(params=["foreign", "open", "symlink", "peer"])
 def planted(request, base, monkeypatch, tmp_path):
-    sock, log, pid = _plant(base, request.param)
+    sock, log, pid = plant(base, request.param)
     vault = tmp_path / "vault.json"
     open_vault(vault, passphrase=PASS).reencrypt(source="passphrase", passphrase=PASS)
     open_vault(vault, passphrase=PASS).put(
@@ -121,14 +48,6 @@ def planted(request, base, monkeypatch, tmp_path):
     yield request.param, sock, log
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-
-
-def _received(log: str) -> bytes:
-    try:
-        with open(log, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return b""
 
 
 def _run(kubewallet_cmd, *args, env=None):
@@ -147,7 +66,7 @@ def test_credential_get_serves_the_vault_not_the_impostor(planted, kubewallet_cm
     assert out.stderr.count("not using the agent socket") == 1
     assert {"foreign": "belongs to uid 65534", "open": "open to other users",
             "symlink": "symbolic link", "peer": "runs as uid 65534"}[kind] in out.stderr
-    assert _received(log) == b""
+    assert received(log) == b""
 
 
 def test_agent_status_and_unlock_do_not_talk_to_the_impostor(planted, kubewallet_cmd):
@@ -160,7 +79,7 @@ def test_agent_status_and_unlock_do_not_talk_to_the_impostor(planted, kubewallet
     assert unlock.returncode != 0 and "no agent of yours is running" in unlock.stderr
     lock = _run(kubewallet_cmd, "agent", "lock")
     assert "no agent of yours is running" in lock.stdout
-    assert _received(log) == b""  # no request, and above all no passphrase
+    assert received(log) == b""  # no request, and above all no passphrase
 
 
 def test_agent_start_refuses_a_foreign_folder_and_replaces_an_impostor_in_ours(planted, kubewallet_cmd):
@@ -186,4 +105,4 @@ def test_agent_start_refuses_a_foreign_folder_and_replaces_an_impostor_in_ours(p
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline and kind not in ("foreign", "symlink") and os.path.exists(sock):
         time.sleep(0.05)
-    assert _received(log) == b""
+    assert received(log) == b""
