@@ -6,12 +6,18 @@ one long-lived process reads the vault once (one keyring read, or one passphrase
 plugin over a socket.
 
 Who may ask: the socket is created 0600 inside a 0700 directory, and on Linux every connection's
-peer uid (SO_PEERCRED) must be ours; anything else is refused before a byte is read.
+peer uid (SO_PEERCRED) must be ours; anything else is refused before a byte is read. The clients
+check the same of the agent (`trust`) before they send anything.
+
+Holding: the vault is decrypted once into `memory.SecretStore` (mlock'ed, zeroable); the vault's
+key and its decrypted copies are zeroed right after. A `secure` that changes the vault file while
+the agent runs is picked up on the next request (the file's stamp is checked each time).
 
 Forgetting: `lock()` (`kubewallet agent lock`, the GUI's lock button) and the timeout (counted from
-the moment the vault was opened, like `ssh-add -t`) drop the data key and every decrypted secret.
+the moment the vault was opened, like `ssh-add -t`) zero the store and the passphrase in place.
 A keyring vault is opened again on the next request (a keyring that asks on each read asks again);
-a passphrase vault stays locked until someone unlocks the agent with its passphrase.
+a passphrase vault stays locked until someone unlocks the agent with its passphrase — also one
+that came from KUBEWALLET_VAULT_PASSPHRASE, which `serve_forever` reads once and removes.
 
 `AgentServer` is embeddable: the GUI owns one and calls start()/stop(); `kubewallet agent run`
 serves one in the foreground. Nothing here imports Qt.
