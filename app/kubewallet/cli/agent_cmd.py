@@ -126,10 +126,24 @@ def main(argv: list[str]) -> int:
         if answer.get("timeout"):
             left = answer.get("forget_in")
             print(f"timeout: {answer['timeout']:g} s" + (f", forgets in {left} s" if left is not None else ""))
+        print("memory: " + "; ".join(_memory_notes(answer)))
     else:
         print({"stop": "agent stopped", "lock": "agent locked: it forgot every secret",
                "unlock": "agent unlocked"}[ns.action])
     return 0
+
+
+def _memory_notes(answer: dict) -> list[str]:
+    """How hard the agent's memory is to read (see kubewallet.agent.memory), in plain words."""
+    notes = ["non-dumpable" if answer.get("dumpable") == 0 else
+             "dumpable (other processes of yours can read it)"]
+    if answer.get("locked_memory") is True:
+        notes.append("secrets in locked memory (never swapped)")
+    elif answer.get("locked_memory") is False:
+        notes.append("secrets NOT in locked memory (mlock refused: raise 'ulimit -l'); they may be swapped")
+    notes.append("freed memory cleared" if answer.get("hardened_allocator") else
+                 "freed memory not cleared (an agent inside another program)")
+    return notes
 
 
 def _start(timeout: float | None) -> int:

@@ -142,6 +142,9 @@ def test_after_a_lock_the_agent_holds_no_copy_of_a_served_secret(kubewallet_cmd,
         assert json.loads(get(kubewallet_cmd).stdout)["status"]["token"] == secret_token
     held = status()
     assert held["dumpable"] == 0 and held["locked_memory"] is True and held["hardened_allocator"] is True
+    said = subprocess.run([*kubewallet_cmd, "agent", "status"], capture_output=True, text=True, timeout=60)
+    assert ("memory: non-dumpable; secrets in locked memory (never swapped); freed memory cleared"
+            in said.stdout), said.stdout
     found_while_unlocked = sum(data.count(secret_token.encode()) for _, data in _writable_memory(proc.pid))
     assert found_while_unlocked >= 1  # the scan does see the store while it holds the secret
     subprocess.run([*kubewallet_cmd, "agent", "lock"], capture_output=True, timeout=60, check=True)
