@@ -151,3 +151,26 @@ def test_an_encrypted_file_vault_is_unlocked_from_the_page(qtbot, runtime_dir, a
     dialog.resize(520, 200)
     dialog.grab().save(str(artifacts_dir / "credentials-unlock.png"))
     page.agent.stop()
+
+
+def test_the_window_will_not_serve_from_a_folder_another_user_planted(page, monkeypatch, artifacts_dir):
+    """Issue 12.1 in the window: the agent socket's folder belongs to another uid (a real process
+    of uid 65534 listens in it); "Serve kubectl" refuses in plain words and sends it nothing."""
+    import signal
+
+    from tests.support.impostor import make_base, plant, received
+
+    base = make_base()
+    sock, log, pid = plant(base, "foreign")
+    try:
+        monkeypatch.setenv("KUBEWALLET_AGENT_SOCKET", sock)
+        page.serve_button.click()
+        assert not page.agent.running and not page.serve_button.isChecked()
+        assert "belongs to uid 65534" in page.banner.text
+        assert "another user may have planted it" in page.banner.text
+        page.grab().save(str(artifacts_dir / "credentials-planted-agent.png"))
+        assert received(log) == b""
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        shutil.rmtree(base, ignore_errors=True)

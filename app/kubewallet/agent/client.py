@@ -1,37 +1,46 @@
-"""The agent's client: what `kubewallet credential get` runs on every kubectl call.
+"""The agent's control client: `kubewallet agent status|lock|unlock|stop`, `vault status`, and the
+check a new agent makes for one already running. Not the hot path: kubectl's calls go through
+`fastclient` (`credential get`), which asks the agent for the finished ExecCredential.
 
-Standard library only (socket, json, os): through the agent the plugin must cost no more than
-twice a bare interpreter. One request per connection, one JSON object per line each way:
+One request per connection, one JSON object per line each way:
 
-    -> {"op": "get", "ref": "users/alice"}
-    <- {"ok": true, "value": "...", "meta": {"kind": "token", "expires": "...", "user": "alice"}}
-    <- {"ok": false, "error": "not-found" | "locked" | "vault" | "denied", "message": "...", "hint": ...}
+    -> {"op": "status"} | {"op": "lock"} | {"op": "unlock", "passphrase": "..."} | {"op": "stop"}
+    <- {"ok": true, ...}
+    <- {"ok": false, "error": "locked" | "vault" | "denied" | "bad-request", "message": "...", "hint": ...}
 
-`ops`: get, status, lock, unlock (with "passphrase"), stop.
+Every request goes through `trust.connect`: nothing is sent to a socket whose folder or peer is
+not ours (issue 12.1: a planted socket would otherwise receive the typed passphrase).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 
 from kubewallet.agent.paths import socket_path
+from kubewallet.agent.trust import Untrusted, connect
 
 
 class NoAgent(Exception):
-    """No agent answers on the socket (not running, stale socket, or wrong owner)."""
+    """No agent of ours answers on the socket (not running, stale socket, or not ours).
+
+    `untrusted` is True when something answers or could answer there but failed the checks of
+    `agent.trust`: the message says why, and callers say it to the person."""
+
+    def __init__(self, message: str, *, untrusted: bool = False) -> None:
+        super().__init__(message)
+        self.untrusted = untrusted
 
 
 def request(message: dict, path: str | os.PathLike | None = None, timeout: float = 5.0) -> dict:
-    where = os.fspath(path) if path is not None else os.fspath(socket_path())
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
+    where = os.fspath(path) if path is not None else socket_path()
     try:
-        try:
-            sock.connect(where)
-        except OSError as exc:  # FileNotFoundError, ConnectionRefusedError, PermissionError
-            raise NoAgent(f"no agent at {where} ({exc.strerror or type(exc).__name__})") from None
+        sock = connect(where, timeout)
+    except Untrusted as exc:
+        raise NoAgent(f"not using the agent socket {where}: {exc}", untrusted=True) from None
+    except OSError as exc:  # FileNotFoundError, ConnectionRefusedError, PermissionError
+        raise NoAgent(f"no agent at {where} ({exc.strerror or type(exc).__name__})") from None
+    try:
         sock.sendall(json.dumps(message, separators=(",", ":")).encode() + b"\n")
         chunks = []
         while True:
@@ -41,7 +50,7 @@ def request(message: dict, path: str | os.PathLike | None = None, timeout: float
             chunks.append(chunk)
             if chunk.endswith(b"\n"):
                 break
-    except (socket.timeout, ConnectionError) as exc:
+    except (TimeoutError, ConnectionError) as exc:
         raise NoAgent(f"the agent at {where} did not answer ({type(exc).__name__})") from None
     finally:
         sock.close()
@@ -52,8 +61,3 @@ def request(message: dict, path: str | os.PathLike | None = None, timeout: float
     if not isinstance(answer, dict):
         raise NoAgent(f"the agent at {where} answered something unexpected")
     return answer
-
-
-def get(ref: str, path=None) -> dict:
-    """The agent's answer for one reference (see the module docstring); raises NoAgent."""
-    return request({"op": "get", "ref": ref}, path)

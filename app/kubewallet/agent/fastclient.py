@@ -6,6 +6,7 @@ agent the plugin must cost at most twice a bare interpreter, so this module uses
 underneath them — `_socket` and `_json` — and asks the agent to do everything else: the agent
 parses `KUBERNETES_EXEC_INFO`, builds the ExecCredential with `kubewallet.execplugin.protocol`,
 checks expiry, and sends back the exact bytes for stdout and stderr. No JSON is parsed here.
+Before the request leaves, `agent.trust.connect` checks the socket's folder and the peer's uid.
 
 Request (one JSON line): {"op": "exec", "ref": R, "user": U, "exec_info": RAW}
 Answer: b"<code>\\n<stdout line>\\n<stderr text>", where code 0 = serve (write stdout), 1 = fail
@@ -15,8 +16,8 @@ Answer: b"<code>\\n<stdout line>\\n<stderr text>", where code 0 = serve (write s
 from __future__ import annotations
 
 import _json
-import _socket
 import os
+import sys
 
 SERVE, FAIL, FALLBACK = 0, 1, 2
 
@@ -27,17 +28,24 @@ def _quote(text: str) -> str:
 
 def exec_credential(ref: str, user: str | None, exec_info: str,
                     path: str | None = None, timeout: float = 5.0) -> tuple[int, str, str] | None:
-    """(code, stdout, stderr) from the agent, or None when no agent answers."""
+    """(code, stdout, stderr) from the agent, or None when no agent of ours answers (when the
+    socket fails the checks of `agent.trust`, the reason goes to stderr: kubectl shows it)."""
+    from kubewallet.agent.trust import Untrusted, connect
+
     if path is None:
         from kubewallet.agent.paths import socket_path
 
         path = socket_path()
     request = '{"op":"exec","ref":%s,"user":%s,"exec_info":%s}\n' % (
         _quote(ref), _quote(user or ""), _quote(exec_info))
-    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        sock.settimeout(timeout)
-        sock.connect(path)
+        sock = connect(path, timeout)
+    except Untrusted as exc:
+        sys.stderr.write(f"kubewallet: not using the agent socket {path}: {exc}\n")
+        return None
+    except OSError:  # no socket, refused: behave as if there were no agent
+        return None
+    try:
         sock.sendall(request.encode())
         chunks = []
         while True:
@@ -45,7 +53,7 @@ def exec_credential(ref: str, user: str | None, exec_info: str,
             if not chunk:
                 break
             chunks.append(chunk)
-    except OSError:  # no socket, refused, timed out, reset: behave as if there were no agent
+    except OSError:  # timed out, reset: behave as if there were no agent
         return None
     finally:
         sock.close()

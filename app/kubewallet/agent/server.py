@@ -6,12 +6,18 @@ one long-lived process reads the vault once (one keyring read, or one passphrase
 plugin over a socket.
 
 Who may ask: the socket is created 0600 inside a 0700 directory, and on Linux every connection's
-peer uid (SO_PEERCRED) must be ours; anything else is refused before a byte is read.
+peer uid (SO_PEERCRED) must be ours; anything else is refused before a byte is read. The clients
+check the same of the agent (`trust`) before they send anything.
+
+Holding: the vault is decrypted once into `memory.SecretStore` (mlock'ed, zeroable); the vault's
+key and its decrypted copies are zeroed right after. A `secure` that changes the vault file while
+the agent runs is picked up on the next request (the file's stamp is checked each time).
 
 Forgetting: `lock()` (`kubewallet agent lock`, the GUI's lock button) and the timeout (counted from
-the moment the vault was opened, like `ssh-add -t`) drop the data key and every decrypted secret.
+the moment the vault was opened, like `ssh-add -t`) zero the store and the passphrase in place.
 A keyring vault is opened again on the next request (a keyring that asks on each read asks again);
-a passphrase vault stays locked until someone unlocks the agent with its passphrase.
+a passphrase vault stays locked until someone unlocks the agent with its passphrase — also one
+that came from KUBEWALLET_VAULT_PASSPHRASE, which `serve_forever` reads once and removes.
 
 `AgentServer` is embeddable: the GUI owns one and calls start()/stop(); `kubewallet agent run`
 serves one in the foreground. Nothing here imports Qt.
@@ -23,14 +29,15 @@ import json
 import os
 import socket
 import socketserver
-import struct
 import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from kubewallet.agent import memory
 from kubewallet.agent.paths import ensure_private_dir, socket_path
+from kubewallet.agent.trust import peer_uid
 from kubewallet.errors import AgentError, VaultError, VaultLockedError
 
 PROTOCOL = 1
@@ -39,13 +46,17 @@ PROTOCOL = 1
 SERVED_META = ("kind", "user", "expires", "renew")
 
 
-def peer_uid(conn: socket.socket) -> int | None:
-    """The connecting process's uid (Linux SO_PEERCRED); None where the platform has no such call."""
-    if not hasattr(socket, "SO_PEERCRED"):
+def _own_copy(text: str | None) -> str | None:
+    """A str object of the agent's own, so zeroing it at lock never touches the caller's."""
+    return None if text is None else (text + "\0")[:-1]
+
+
+def _stamp(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
         return None
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid
+    return st.st_mtime_ns, st.st_size, st.st_ino
 
 
 class AgentServer:
@@ -61,10 +72,11 @@ class AgentServer:
                  on_change: Callable[[], None] | None = None) -> None:
         self.path = Path(path if path is not None else socket_path())
         self.timeout = timeout
-        self._passphrase = passphrase
+        self._passphrase = _own_copy(passphrase)
         self._vault_factory = vault_factory
         self._on_change = on_change
-        self._vault = None
+        self._store = memory.SecretStore()
+        self._loaded: tuple[str, tuple[int, int, int] | None] | None = None  # (vault path, stamp)
         self._opened_at: float | None = None
         self._served = 0
         self._state_lock = threading.RLock()
@@ -82,7 +94,9 @@ class AgentServer:
 
             try:
                 client.request({"op": "status"}, self.path, timeout=1.0)
-            except client.NoAgent:
+            except client.NoAgent as exc:
+                if exc.untrusted:  # a socket some other uid answers on, in our folder
+                    print(f"kubewallet: replacing it ({exc})", file=sys.stderr)
                 self.path.unlink()  # a stale socket left by an agent that died
             else:
                 raise AgentError(f"an agent is already running on {self.path}",
@@ -130,41 +144,62 @@ class AgentServer:
         return self._server is not None
 
     # ---- state --------------------------------------------------------------------------------
-    def _open_vault(self):
-        if self._vault is None:
-            if self._vault_factory is not None:
-                vault = self._vault_factory(self._passphrase)
-            else:
-                from kubewallet.vault import open_vault
+    @property
+    def unlocked(self) -> bool:
+        return self._loaded is not None
 
-                vault = open_vault(passphrase=self._passphrase)
-            vault.unlock()  # one keyring read (or one scrypt) now; later reads use the held key
-            self._vault = vault
+    def _load(self) -> None:
+        """Read the whole vault once (one keyring read, or one scrypt) into the store, then forget
+        the vault's key and decrypted copies: only the store holds secrets between requests."""
+        passphrase = _own_copy(self._passphrase)
+        if self._vault_factory is not None:
+            vault = self._vault_factory(passphrase)
+        else:
+            from kubewallet.vault import open_vault
+
+            vault = open_vault(passphrase=passphrase)
+        try:
+            vault.unlock()
+            stamp = _stamp(vault.path)
+            self._store.clear()
+            for entry in vault.entries():
+                self._store.put(entry.ref, entry.value,
+                                {k: entry.meta[k] for k in SERVED_META if k in entry.meta})
+        finally:
+            vault.lock(wipe=memory.wipe)
+        self._loaded = (vault.path, stamp)
+        if self._opened_at is None:
             self._opened_at = time.monotonic()
-        return self._vault
+
+    def _current(self) -> bool:
+        """The store still holds what the vault file holds (a `secure` since may have added to it)."""
+        return self._loaded is not None and _stamp(self._loaded[0]) == self._loaded[1]
 
     def unlock(self, passphrase: str | None = None) -> None:
         """Open the vault now (checking a passphrase); raises VaultLockedError when it is wrong."""
         with self._state_lock:
             old = self._passphrase
             if passphrase is not None:
-                self._passphrase = passphrase
-                self._vault = None
+                self._passphrase = _own_copy(passphrase)
             try:
-                self._open_vault()
+                self._load()
             except VaultError:
+                if self._passphrase is not old:
+                    memory.wipe(self._passphrase)
                 self._passphrase = old
-                self._vault = None
                 raise
+            if old is not None and old is not self._passphrase:
+                memory.wipe(old)
         self._notify()
 
     def lock(self, notify: bool = True) -> None:
-        """Forget the data key, every decrypted secret and the passphrase."""
+        """Forget every secret: zero the store and the passphrase in place, then drop them."""
         with self._state_lock:
-            if self._vault is not None:
-                self._vault.lock()
-            self._vault = None
+            self._store.clear()
+            self._loaded = None
             self._opened_at = None
+            if self._passphrase is not None:
+                memory.wipe(self._passphrase)
             self._passphrase = None
         if notify:
             self._notify()
@@ -187,8 +222,10 @@ class AgentServer:
             if self.timeout is not None and self._opened_at is not None:
                 left = max(0, round(self.timeout - (time.monotonic() - self._opened_at)))
             return {"ok": True, "protocol": PROTOCOL, "pid": os.getpid(), "socket": str(self.path),
-                    "unlocked": self._vault is not None, "timeout": self.timeout,
-                    "forget_in": left, "served": self._served}
+                    "unlocked": self.unlocked, "timeout": self.timeout,
+                    "forget_in": left, "served": self._served, "dumpable": memory.dumpable(),
+                    "locked_memory": self._store.in_locked_memory,
+                    "hardened_allocator": memory.is_hardened()}
 
     # ---- requests -----------------------------------------------------------------------------
     def _handle(self, conn: socket.socket, rfile, wfile) -> None:
@@ -206,19 +243,21 @@ class AgentServer:
             self._reply(wfile, {"ok": False, "error": "bad-request", "message": "not a JSON object"})
             return
         if message.get("op") == "exec":
-            self._reply_raw(wfile, self.exec_answer(message))
+            data = self.exec_answer(message)
+            self._reply_raw(wfile, data)
+            memory.wipe(data)
             return
         self._reply(wfile, self.dispatch(message))
+        if isinstance(message.get("passphrase"), str):
+            memory.wipe(message["passphrase"])
 
     def exec_answer(self, message: dict) -> bytes:
         """The plugin's whole answer (see `fastclient`): the ExecCredential line for stdout and
         any warning for stderr, built here so the plugin process parses no JSON."""
-        import io
-
         from kubewallet.agent.fastclient import FAIL, FALLBACK, SERVE
         from kubewallet.errors import KubewalletError
         from kubewallet.execplugin import serve
-        from kubewallet.execplugin.protocol import read_exec_info, write_exec_credential
+        from kubewallet.execplugin.protocol import read_exec_info
 
         ref, user = str(message.get("ref") or ""), str(message.get("user") or "") or None
         warnings: list[str] = []
@@ -232,21 +271,29 @@ class AgentServer:
                 return (f"{FAIL}\n\nerror: no secret {ref!r} in the vault ('kubewallet vault list' "
                         "shows what it holds; secure the user again with 'kubewallet secure USER')\n").encode()
             return f"{FALLBACK}\n\n".encode()
+        value = answer["value"]
         try:
-            cred = serve.credential(answer["value"], answer["meta"], info, ref=ref, user=user,
+            cred = serve.credential(value, answer["meta"], info, ref=ref, user=user,
                                     warn=warnings.append)
         except KubewalletError as exc:
+            memory.wipe(value)
             return f"{FAIL}\n\nerror: {exc.one_line()}\n".encode()
-        out = io.StringIO()
-        write_exec_credential(cred, out)
-        err = "".join(line + "\n" for line in warnings)
-        return f"{SERVE}\n{out.getvalue().rstrip()}\n{err}".encode()
+        # As few copies of the secret as the json module allows: the JSON text, its bytes, the
+        # answer; each zeroed once the next exists (the answer after it is sent, in _handle).
+        text = json.dumps(cred, separators=(",", ":"))
+        for held in {id(v): v for v in (value, cred["status"].get("token"),
+                                        cred["status"].get("clientKeyData"))}.values():
+            memory.wipe(held)
+        line = text.encode()
+        memory.wipe(text)
+        err = "".join(warning + "\n" for warning in warnings)
+        data = b"%d\n%s\n%s" % (SERVE, line, err.encode())
+        memory.wipe(line)
+        return data
 
     def dispatch(self, message: dict) -> dict:
         op = message.get("op")
         try:
-            if op == "get":
-                return self._get(str(message.get("ref", "")))
             if op == "status":
                 return self.status()
             if op == "lock":
@@ -274,19 +321,24 @@ class AgentServer:
             return {"ok": False, "error": "vault", "message": exc.message, "hint": exc.hint}
 
     def _get_unguarded(self, ref: str) -> dict:
+        """{"ok": True, "value": a transient copy (the caller wipes it), "meta": ...} or an error."""
         with self._state_lock:
-            if self._vault is None and self._passphrase is None and self._needs_passphrase():
-                return {"ok": False, "error": "locked", "message": "the agent is locked",
-                        "hint": "run 'kubewallet agent unlock'"}
-            entry = self._open_vault().get_entry(ref)
-            if entry is None:
+            if not self._current():
+                if self._loaded is None and self._passphrase is None and self._needs_passphrase():
+                    return {"ok": False, "error": "locked", "message": "the agent is locked",
+                            "hint": "run 'kubewallet agent unlock'"}
+                self._load()
+            found = self._store.get(ref)
+            if found is None:
                 return {"ok": False, "error": "not-found", "message": f"no secret {ref!r} in the vault"}
             self._served += 1
-            meta = {k: entry.meta[k] for k in SERVED_META if k in entry.meta}
-            return {"ok": True, "value": entry.value, "meta": meta}
+            value, meta = found
+            return {"ok": True, "value": value, "meta": meta}
 
     def _needs_passphrase(self) -> bool:
-        if self._vault_factory is not None or os.environ.get("KUBEWALLET_VAULT_PASSPHRASE"):
+        """A passphrase vault stays locked until unlocked: never reopened from the environment
+        (issue 12.7: `serve_forever` takes KUBEWALLET_VAULT_PASSPHRASE once, at start)."""
+        if self._vault_factory is not None:
             return False
         from kubewallet.vault import open_vault
 
@@ -310,9 +362,18 @@ class AgentServer:
 
 
 def serve_forever(server: AgentServer) -> int:
-    """Run an agent in this process until `stop` (over the socket), SIGTERM or SIGINT."""
+    """Run an agent in this process until `stop` (over the socket), SIGTERM or SIGINT: made
+    non-dumpable first, and holding KUBEWALLET_VAULT_PASSPHRASE (removed from its environment)
+    only until the first lock or timeout, like a passphrase typed to `agent unlock`."""
     import signal
 
+    from kubewallet.vault.store import PASSPHRASE_ENV
+
+    memory.make_undumpable()
+    from_env = memory.scrub_environment(PASSPHRASE_ENV)  # read once; later locks are real
+    if server._passphrase is None and from_env:
+        server._passphrase = _own_copy(from_env)
+    memory.wipe(from_env)
     server.start()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: server.stopped.set())

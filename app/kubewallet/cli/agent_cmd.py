@@ -90,7 +90,14 @@ def main(argv: list[str]) -> int:
     from kubewallet.errors import AgentError
 
     if ns.action == "run":
+        import os
+
+        from kubewallet.agent import memory
         from kubewallet.agent.server import AgentServer, serve_forever
+
+        if not memory.is_hardened():  # the allocator settings only take effect at process start
+            os.execve(sys.executable, [sys.executable, "-m", "kubewallet", *argv],
+                      memory.hardened_environment(dict(os.environ)))
 
         passphrase = sys.stdin.readline().rstrip("\n") if ns.passphrase_stdin else None
         return serve_forever(AgentServer(timeout=ns.timeout, passphrase=passphrase or None))
@@ -98,14 +105,18 @@ def main(argv: list[str]) -> int:
         return _start(ns.timeout)
     try:
         if ns.action == "unlock":
+            client.request({"op": "status"})  # an agent of ours answers, before asking anything
             answer = client.request({"op": "unlock", "passphrase": _passphrase_if_needed()})
         else:
             answer = client.request({"op": ns.action})
     except client.NoAgent as exc:
+        if exc.untrusted:
+            print(f"kubewallet: {exc}", file=sys.stderr)
         if ns.action in ("status", "stop", "lock"):
-            print(f"no agent is running ({exc})")
+            print("no agent of yours is running" if exc.untrusted else f"no agent is running ({exc})")
             return 1 if ns.action == "status" else 0
-        raise AgentError(str(exc), hint="start one with 'kubewallet agent start'") from None
+        raise AgentError("no agent of yours is running" if exc.untrusted else str(exc),
+                         hint="start one with 'kubewallet agent start'") from None
     if not answer.get("ok"):
         raise AgentError(answer.get("message", "the agent refused"), hint=answer.get("hint"))
     if ns.action == "status":
@@ -115,10 +126,24 @@ def main(argv: list[str]) -> int:
         if answer.get("timeout"):
             left = answer.get("forget_in")
             print(f"timeout: {answer['timeout']:g} s" + (f", forgets in {left} s" if left is not None else ""))
+        print("memory: " + "; ".join(_memory_notes(answer)))
     else:
         print({"stop": "agent stopped", "lock": "agent locked: it forgot every secret",
                "unlock": "agent unlocked"}[ns.action])
     return 0
+
+
+def _memory_notes(answer: dict) -> list[str]:
+    """How hard the agent's memory is to read (see kubewallet.agent.memory), in plain words."""
+    notes = ["non-dumpable" if answer.get("dumpable") == 0 else
+             "dumpable (other processes of yours can read it)"]
+    if answer.get("locked_memory") is True:
+        notes.append("secrets in locked memory (never swapped)")
+    elif answer.get("locked_memory") is False:
+        notes.append("secrets NOT in locked memory (mlock refused: raise 'ulimit -l'); they may be swapped")
+    notes.append("freed memory cleared" if answer.get("hardened_allocator") else
+                 "freed memory not cleared (an agent inside another program)")
+    return notes
 
 
 def _start(timeout: float | None) -> int:
@@ -127,20 +152,26 @@ def _start(timeout: float | None) -> int:
     import time
 
     from kubewallet.agent import client
-    from kubewallet.agent.paths import socket_path
+    from kubewallet.agent.paths import ensure_private_dir, socket_path
     from kubewallet.errors import AgentError
 
     try:
         status = client.request({"op": "status"}, timeout=1.0)
         print(f"an agent is already running (pid {status.get('pid')}, socket {status.get('socket')})")
         return 0
-    except client.NoAgent:
-        pass
+    except client.NoAgent as exc:
+        if exc.untrusted:
+            # A folder of someone else's is refused here, before any passphrase is asked; a
+            # socket in our own folder that another uid answers on is replaced by the new agent.
+            ensure_private_dir(os.path.dirname(socket_path()))
+            print(f"kubewallet: {exc}; starting your own agent in its place", file=sys.stderr)
     passphrase = _passphrase_if_needed()
     cmd = [sys.executable, "-m", "kubewallet", "agent", "run", "--passphrase-stdin"]
     if timeout is not None:
         cmd += ["--timeout", str(timeout)]
-    env = dict(os.environ)
+    from kubewallet.agent.memory import hardened_environment
+
+    env = hardened_environment(dict(os.environ))  # so `agent run` need not restart itself for it
     env.pop("KUBEWALLET_VAULT_PASSPHRASE", None)  # handed over on stdin, never left in an environment
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True, env=env, close_fds=True)

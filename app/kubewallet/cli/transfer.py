@@ -82,7 +82,7 @@ def export_main(argv: list[str]) -> int:
     if os.path.exists(target) and not args.force:
         raise KubeconfigError(f"{args.output} exists", hint="use --force to replace it")
     expected = target.read_bytes() if target.exists() else None
-    atomic_write(target, text.encode(), expected=expected)
+    atomic_write(target, text.encode(), expected=expected, mode=0o600)
     print(f'wrote context "{args.context}" to {args.output} (self-contained; it holds secrets, mode 0600)')
     return 0
 

@@ -132,6 +132,7 @@ def _status(vault) -> int:
         print(f"agent:      running (pid {agent.get('pid')}), "
               + ("holding secrets" if agent.get("unlocked") else "holding nothing (it opens the vault on "
                                                                  "the next request)"))
-    except client.NoAgent:
-        print("agent:      not running ('kubewallet agent start' makes kubectl calls faster)")
+    except client.NoAgent as exc:
+        print(f"agent:      not used ({exc})" if exc.untrusted else
+              "agent:      not running ('kubewallet agent start' makes kubectl calls faster)")
     return 0 if st.state in ("unlocked", "not initialized") else 1

@@ -483,9 +483,10 @@ def list_backups(target: str | Path | None = None) -> list[Backup]:
 # ----- the write ----------------------------------------------------------------------------------
 
 def atomic_write(path: str | Path, content: bytes, *, expected: bytes | None,
-                 backup: bool = True) -> None:
+                 backup: bool = True, mode: int | None = None) -> None:
     """Replace the file at `path` (a symlink's target) with `content`, atomically, under
-    kubectl's lock.
+    kubectl's lock. The file keeps its mode (new files 0600), unless `mode` is given: `export`
+    writes secrets and makes every result 0600, whatever the file it replaces allowed.
 
     `expected` is what the caller read (None when the file did not exist): if the file now
     holds something else, another program changed it since, and `ConcurrentChange` is raised
@@ -495,7 +496,7 @@ def atomic_write(path: str | Path, content: bytes, *, expected: bytes | None,
     """
     target = real_target(path)
     try:
-        _atomic_write(path, target, content, expected, backup)
+        _atomic_write(path, target, content, expected, backup, mode)
     except OSError as exc:
         where = exc.filename or target
         raise KubeconfigError(f"cannot write {target}: {exc.strerror or exc} ({where})",
@@ -505,7 +506,7 @@ def atomic_write(path: str | Path, content: bytes, *, expected: bytes | None,
 
 
 def _atomic_write(path: str | Path, target: Path, content: bytes, expected: bytes | None,
-                  backup: bool) -> None:
+                  backup: bool, mode: int | None = None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     for name in {target, Path(os.path.abspath(path))}:
         clean_stale_temps(name)
@@ -527,7 +528,8 @@ def _atomic_write(path: str | Path, target: Path, content: bytes, expected: byte
                 fh.flush()
                 if st is not None:
                     _keep_owner(fh.fileno(), st)
-                    os.fchmod(fh.fileno(), st.st_mode & 0o7777)
+                if mode is not None or st is not None:
+                    os.fchmod(fh.fileno(), mode if mode is not None else st.st_mode & 0o7777)
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
         except BaseException:

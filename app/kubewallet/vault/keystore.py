@@ -213,25 +213,40 @@ class SecretServiceKeyStore:
             bus.close()
 
 
+def cannot_keep_secrets(backend) -> bool:
+    """True for `keyring`'s backends that lose what they are given: `null.Keyring` (accepts every
+    write and stores nothing; PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring is a common
+    setting for pip and Poetry), `fail.Keyring` (no backend found), and a chainer made only of
+    those (or of nothing). A data key handed to one of them is lost with every secret under it."""
+    from keyring.backends import chainer, fail, null
+
+    if isinstance(backend, (null.Keyring, fail.Keyring)):
+        return True
+    if isinstance(backend, chainer.ChainerBackend):
+        return all(cannot_keep_secrets(inner) for inner in backend.backends)
+    return False
+
+
 class KeyringLibKeyStore:
     """Any backend `keyring` chooses (macOS Keychain, Windows Credential Locker, a configured one)."""
 
     def __init__(self) -> None:
         import keyring
         from keyring import core
-        from keyring.backends import fail
 
         try:  # the person's PYTHON_KEYRING_BACKEND first (even if a backend was set in-process)
             backend = core.load_env() or keyring.get_keyring()
         except (RuntimeError, ImportError, AttributeError, ValueError) as exc:
             raise VaultError(f"the keyring backend named by PYTHON_KEYRING_BACKEND cannot be used "
                              f"({type(exc).__name__})", hint=NO_KEYRING_HINT) from None
-        if isinstance(backend, fail.Keyring) or type(backend).__name__ == "ChainerBackend" and not getattr(
-                backend, "backends", [True]):
-            raise VaultError("no OS keyring: the 'keyring' package found no usable backend",
-                             hint=NO_KEYRING_HINT)
+        name = f"{type(backend).__module__}.{type(backend).__name__}"
+        if cannot_keep_secrets(backend):
+            raise VaultError(f"no OS keyring: the keyring backend {name} cannot keep a secret (it "
+                             "stores nothing, or fails every call); kubewallet will not put the "
+                             "vault's data key there", hint="unset PYTHON_KEYRING_BACKEND (or name a "
+                             "real backend); otherwise " + NO_KEYRING_HINT)
         self.backend = backend
-        self.name = f"keyring ({type(backend).__module__}.{type(backend).__name__})"
+        self.name = f"keyring ({name})"
 
     def _call(self, what: str, fn, *args):
         from keyring.errors import KeyringError, KeyringLocked

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from kubewallet.errors import VaultError, VaultLockedError
 from kubewallet.vault import vaultfile
-from kubewallet.vault.keystore import KeyStore, default_keystore
+from kubewallet.vault.keystore import NO_KEYRING_HINT, KeyStore, default_keystore
 from kubewallet.vault.paths import DATA_KEY_ACCOUNT, keyring_service, vault_path
 
 PASSPHRASE_ENV = "KUBEWALLET_VAULT_PASSPHRASE"
@@ -48,7 +48,7 @@ class VaultStatus(NamedTuple):
     path: str
     exists: bool
     backend: str          # "keyring" | "passphrase" | "none"
-    detail: str           # e.g. "Secret Service, service 'kubewallet'" or "scrypt n=32768"
+    detail: str           # e.g. "Secret Service, service 'kubewallet'" or "scrypt n=131072"
     state: str            # "unlocked" | "locked" | "unavailable" | "not initialized"
     count: int | None
     problem: str | None = None
@@ -65,6 +65,11 @@ class Vault:
     Reads need no lock (writers replace the file atomically); every write re-reads and decrypts
     the current file under `<vault>.lock`, so concurrent writers keep each other's changes and a
     file that fails its integrity check is never overwritten.
+
+    The write contract (`put`, `put_many`, `delete`, `reencrypt`): a write that returns is durably
+    readable — the file was read back and decrypted, and a data key created for it was read back
+    from the keyring; otherwise it raises VaultError. So a caller that writes the vault first and
+    changes or removes files after can rely on the secret being there.
     """
 
     def __init__(self, path: str, *, keystore: KeyStore | None = None,
@@ -140,8 +145,20 @@ class Vault:
         if header is not None:
             vaultfile.decrypt(self.path, header, self._key_for(header))
 
-    def lock(self) -> None:
-        """Forget the key and every decrypted secret held by this object."""
+    def lock(self, wipe: Callable[[object], None] | None = None) -> None:
+        """Forget the key and every decrypted secret held by this object. `wipe` (the agent's
+        `agent.memory.wipe`) zeroes the key, the cached values and the passphrase in place first,
+        so no copy outlives the lock in the process's memory."""
+        if wipe is not None:
+            held = [self._key, self._passphrase]
+            if self._cache is not None:
+                for raw in self._cache[1].values():
+                    if isinstance(raw, dict):
+                        original = (raw.get("meta") or {}).get("original")
+                        held += [raw.get("value"), *(original.values() if isinstance(original, dict) else ())]
+            for value in held:
+                if value is not None:
+                    wipe(value)
         self._key = self._key_spec = None
         self._cache = None
         if self._passphrase is not None and self._passphrase != os.environ.get(PASSPHRASE_ENV):
@@ -190,9 +207,24 @@ class Vault:
                 spec = header["key"]
                 key = self._key_for(header)
                 entries = dict(vaultfile.decrypt(self.path, header, key))
+                if vaultfile.outdated(spec):  # an older, cheaper scrypt: re-key at today's cost
+                    spec = vaultfile.new_passphrase_spec()
+                    key = vaultfile.derive_key(self._get_passphrase(), spec)
             change(entries)
-            vaultfile.write_atomic(self.path, vaultfile.encrypt(spec, key, entries))
-            self._cache = None
+            self._write_verified(spec, key, entries)
+            self._key, self._key_spec = key, spec
+
+    def _write_verified(self, spec: dict, key: bytes, entries: dict) -> None:
+        """Write, then read the file back and decrypt it: when this returns, every entry is
+        durably readable with the key the file names; otherwise VaultError. Callers (`secure`)
+        change the kubeconfig and remove files only after a write returned (issue 12.2)."""
+        vaultfile.write_atomic(self.path, vaultfile.encrypt(spec, key, entries))
+        self._cache = None
+        header = vaultfile.read_header(self.path)
+        if header is None or header["key"] != spec or \
+                vaultfile.decrypt(self.path, header, key) != entries:
+            raise VaultError(f"the vault file {self.path} does not read back what was just written "
+                             "(disk or file system trouble); nothing else was changed")
 
     def _create_keyring_key(self) -> tuple[dict, bytes]:
         """The first write of a keyring vault: a fresh data key into the keyring (or the key an
@@ -209,7 +241,12 @@ class Vault:
                 key = None
         if key is None or len(key) != 32:
             key = os.urandom(32)
-            store.set(service, DATA_KEY_ACCOUNT, base64.b64encode(key).decode())
+            encoded = base64.b64encode(key).decode()
+            store.set(service, DATA_KEY_ACCOUNT, encoded)
+            if store.get(service, DATA_KEY_ACCOUNT) != encoded:  # a keyring that drops writes
+                raise VaultError(f"the OS keyring ({store.name}) did not keep the vault's data key "
+                                 "(read back, it was missing or different); no secret was written",
+                                 hint=NO_KEYRING_HINT)
         self._key, self._key_spec = key, spec
         return spec, key
 
@@ -282,8 +319,8 @@ class Vault:
                 spec, key = self._create_keyring_key()
             else:
                 raise VaultError(f"unknown vault backend {source!r}")
-            vaultfile.write_atomic(self.path, vaultfile.encrypt(spec, key, entries))
-            self._key, self._key_spec, self._cache = key, spec, None
+            self._write_verified(spec, key, entries)
+            self._key, self._key_spec = key, spec
 
 
 def open_vault(path: str | os.PathLike | None = None, *, passphrase: str | None = None,

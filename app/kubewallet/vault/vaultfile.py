@@ -32,7 +32,10 @@ from kubewallet.errors import VaultError, VaultLockedError
 FORMAT = "kubewallet-vault"
 VERSION = 1
 _CHECK_PLAINTEXT = b"kubewallet vault key check v1"
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+# scrypt cost for new vaults: N=2^17, r=8, p=1 (128 MiB, the OWASP Password Storage Cheat Sheet's
+# first scrypt setting; RFC 7914 section 2 leaves the choice to current hardware). A vault written
+# with a lower cost is re-encrypted at this one on its next write (`outdated`).
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 
 
 class WrongPassphrase(VaultLockedError):
@@ -63,6 +66,15 @@ def derive_key(passphrase: str, key_spec: dict) -> bytes:
 def new_passphrase_spec() -> dict:
     return {"source": "passphrase", "kdf": "scrypt", "salt": _b64(os.urandom(16)),
             "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
+
+
+def outdated(key_spec: dict) -> bool:
+    """A passphrase vault derived at a lower scrypt cost than new vaults get."""
+    try:
+        return key_spec["source"] == "passphrase" and (
+            int(key_spec["n"]) < SCRYPT_N or int(key_spec["r"]) < SCRYPT_R)
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 def _aad(header: dict) -> bytes:

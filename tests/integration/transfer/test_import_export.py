@@ -68,3 +68,16 @@ def test_export_is_self_contained_and_private(kubewallet_cmd, kubectl, demo, tmp
     assert "client-certificate" not in user and "certificate-authority" not in doc["clusters"][0]["cluster"]
     refused = run(kubewallet_cmd + ["export", "staging", "-o", str(out_file)], env, check=False)
     assert refused.returncode == 1 and "--force" in refused.stderr
+
+
+def test_export_force_over_a_world_readable_file_leaves_it_0600(kubewallet_cmd, kubectl, demo, tmp_path):
+    """Issue 12.6: `--force` over a 0644 file used to keep 0644 and still print "mode 0600"."""
+    ws, env = demo
+    out_file = tmp_path / "staging.yaml"
+    out_file.write_text("old export\n")
+    out_file.chmod(0o644)
+    out = run(kubewallet_cmd + ["export", "staging", "-o", str(out_file), "--force"], env)
+    assert out_file.stat().st_mode & 0o777 == 0o600
+    assert "mode 0600" in out.stdout
+    view = run([kubectl, "config", "view", "--raw", "-o", "json"], dict(env, KUBECONFIG=str(out_file)))
+    assert json.loads(view.stdout)["users"][0]["user"]["client-key-data"]

@@ -161,3 +161,32 @@ class _NoKeyring:
 
     def delete(self, service, account):
         raise AssertionError("must not write")
+
+
+def test_new_vaults_use_scrypt_n_2_17(file_vault):
+    file_vault.put("users/a", "a-secret")
+    header = json.loads(Path(file_vault.path).read_text())
+    assert {k: header["key"][k] for k in ("kdf", "n", "r", "p")} == {"kdf": "scrypt", "n": 2**17, "r": 8, "p": 1}
+    assert "n=131072" in open_vault(file_vault.path, passphrase=PASS).status().detail
+
+
+def test_a_vault_at_the_old_scrypt_cost_is_rekeyed_on_its_next_write(tmp_path):
+    """A vault written by an earlier kubewallet (N=2^15, the cost it used) stays readable and is
+    re-encrypted at N=2^17 by the next write, keeping every secret."""
+    from kubewallet.vault import vaultfile
+
+    path = str(tmp_path / "old.json")
+    spec = dict(vaultfile.new_passphrase_spec(), n=2**15)
+    key = vaultfile.derive_key(PASS, spec)
+    vaultfile.write_atomic(path, vaultfile.encrypt(spec, key, {
+        "users/old": {"value": "old-secret", "meta": {"kind": "token"}, "updated": "2025-01-01T00:00:00Z"}}))
+    vault = open_vault(path, passphrase=PASS)
+    assert vault.get("users/old") == "old-secret"
+    assert json.loads(Path(path).read_text())["key"]["n"] == 2**15  # reading changes nothing
+    vault.put("users/new", "new-secret")
+    header = json.loads(Path(path).read_text())
+    assert header["key"]["n"] == 2**17 and header["key"]["salt"] != spec["salt"]
+    again = open_vault(path, passphrase=PASS)
+    assert again.get("users/old") == "old-secret" and again.get("users/new") == "new-secret"
+    with pytest.raises(VaultLockedError):
+        open_vault(path, passphrase="wrong").get("users/old")
