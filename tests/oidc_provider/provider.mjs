@@ -5,7 +5,11 @@
 // and runs until SIGTERM. The issuer is http://127.0.0.1:PORT (loopback http is allowed by
 // kubewallet, like kubelogin; any other http issuer is refused).
 //
-// Clients (all public, PKCE S256 required, RFC 8252 native clients so any loopback port works):
+// Clients (all public, PKCE S256 required). Each registers ONLY the redirect URLs kubelogin's
+// setup guide tells people to register (http://localhost:8000 and http://localhost:18000), so
+// the tests prove a kubelogin kubeconfig works by changing only its `command`. They are RFC 8252
+// native clients, so the provider also accepts http://localhost on another port (§7.3: loopback
+// redirects match whatever the port): that is what `--listen-address=127.0.0.1:0` relies on.
 //   kubewallet        id_token TTL 3600 s
 //   kubewallet-short  id_token TTL from OIDC_SHORT_IDTOKEN_TTL (seconds, default 3): refresh tests
 //   other-app         a different audience: its tokens must be refused by kubewallet's client
@@ -38,7 +42,7 @@ const native = (clientId) => ({
   client_id: clientId,
   application_type: 'native',
   token_endpoint_auth_method: 'none',
-  redirect_uris: ['http://127.0.0.1/', 'http://127.0.0.1/callback', 'http://localhost/'],
+  redirect_uris: ['http://localhost:8000', 'http://localhost:18000'],
   grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
   response_types: ['code'],
 });

@@ -34,8 +34,15 @@ flags:
   --oidc-use-pkce                  accepted for compatibility: PKCE S256 is always used
   --oidc-pkce-method auto|S256     accepted for compatibility: PKCE S256 is always used
   --grant-type TYPE                auto | authcode | authcode-keyboard | device-code
-  --listen-address HOST:PORT       loopback listener address(es), tried in order (default: a free port)
-  --oidc-redirect-url URL          redirect URL registered at the provider
+  --listen-address HOST:PORT       loopback listener address(es), tried in order
+                                   (default 127.0.0.1:8000,127.0.0.1:18000; 127.0.0.1:0 = any free port)
+  --oidc-redirect-url URL          redirect URL registered at the provider (default http://localhost:PORT)
+  --oidc-redirect-url-hostname H   host name of the default redirect URL (default localhost)
+  --oidc-auth-request-extra-params K=V,...  extra authorization request parameters
+  --local-server-cert FILE         serve the loopback callback over https with this certificate
+  --local-server-key FILE          ... and this key
+  --open-url-after-authentication URL  send the browser there after the sign-in
+  --oidc-use-access-token          give kubectl the access_token instead of the id_token
   --authentication-timeout-sec N   how long to wait for the browser (default 180)
   --skip-open-browser              print the URL only
   --browser-command CMD            run CMD URL instead of the default browser
@@ -43,6 +50,7 @@ flags:
   --certificate-authority-data B64 base64 PEM CA (repeatable)
   --insecure-skip-tls-verify       do not verify the provider's certificate (dangerous)
   --token-cache-dir DIR            where the id_token is cached (default ~/.cache/kubewallet/oidc)
+  --token-cache-storage S          disk | keyring (both: refresh token in the vault only) | none
   --force-refresh                  refresh (or log in) even when the cached token is fresh
 
 example (users[].user.exec in a kubeconfig):
@@ -60,7 +68,7 @@ def get_token(args: list[str]) -> int:
 
     cache = TokenCache(flags.value("token-cache-dir"))
     key = flags.cache_key()
-    if not flags.bools.get("force-refresh", False):
+    if not flags.bools.get("force-refresh", False) and flags.storage() != "none":
         token = cache.load(key)
         if token is not None and token.is_fresh():
             answer = fast_exec_credential(token)
@@ -69,7 +77,7 @@ def get_token(args: list[str]) -> int:
                 sys.stdout.flush()
                 return 0
             return _answer(token)
-    return _answer(_slow_path(flags, flags.config(), cache))
+    return _answer(_slow_path(flags, flags.config()))
 
 
 def _answer(token) -> int:
@@ -89,16 +97,17 @@ def _answer(token) -> int:
     return 0
 
 
-def _slow_path(flags: GetTokenFlags, config, cache):
+def _slow_path(flags: GetTokenFlags, config):
     """Refresh or log in: only here do the network, the vault and the JWT checks get imported."""
     from kubewallet.oidc.config import check_issuer_url
     from kubewallet.oidc.session import Environment, environment_is_interactive, get_token as story
-    from kubewallet.oidc.store import VaultStore
+    from kubewallet.oidc.store import open_storage
 
     check_issuer_url(config.issuer)
     options = flags.login_options()
     verbose = int(flags.value("v", "0") or 0) if (flags.value("v", "0") or "0").isdigit() else 0
-    env = Environment(store=VaultStore(), cache=cache, interactive=environment_is_interactive(),
+    cache, store = open_storage(flags.storage(), flags.value("token-cache-dir"))
+    env = Environment(store=store, cache=cache, interactive=environment_is_interactive(),
                       login_command=flags.command_line())
     if verbose:
         base = env.progress

@@ -18,7 +18,7 @@ from kubewallet.errors import OidcError
 from kubewallet.oidc.discovery import Discovery
 from kubewallet.oidc.grants import Client, TokenResponse, exchange_code
 from kubewallet.oidc.http import HttpClient
-from kubewallet.oidc.loopback import RedirectListener
+from kubewallet.oidc.loopback import ListenerTls, RedirectListener
 from kubewallet.oidc.pkce import new_pkce, random_token
 
 OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"   # kubelogin's default for authcode-keyboard
@@ -33,28 +33,46 @@ class AuthCodeResult:
 
 
 def authorization_url(disco: Discovery, client_id: str, redirect_uri: str, scopes: tuple[str, ...],
-                      state: str, nonce: str, challenge: str) -> str:
-    query = urlencode({
+                      state: str, nonce: str, challenge: str,
+                      extra_params: tuple[tuple[str, str], ...] = ()) -> str:
+    """RFC 6749 §4.1.1 with PKCE; `extra_params` (kubelogin's --oidc-auth-request-extra-params,
+    e.g. `prompt=consent`, `audience=...`) come after ours and never replace a protocol parameter
+    this login's safety rests on (state, nonce, PKCE, redirect_uri, client_id)."""
+    params = {
         "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
         "scope": " ".join(scopes), "state": state, "nonce": nonce,
-        "code_challenge": challenge, "code_challenge_method": "S256"})
+        "code_challenge": challenge, "code_challenge_method": "S256"}
+    for key, value in extra_params:
+        if key in params and key != "scope":
+            raise OidcError(f"--oidc-auth-request-extra-params cannot set {key!r}: kubewallet sets it "
+                            "for this login")
+        params[key] = value
+    query = urlencode(params)
     sep = "&" if urlsplit(disco.authorization_endpoint).query else "?"
     return disco.authorization_endpoint + sep + query
 
 
 def login_browser(http: HttpClient, disco: Discovery, client: Client, scopes: tuple[str, ...], *,
-                  open_browser: Callable[[str], None], progress: Progress,
-                  listen_addresses: tuple[str, ...] = (), redirect_url: str | None = None,
-                  timeout: float = 180.0, cancel: threading.Event | None = None) -> AuthCodeResult:
+                  open_browser: Callable[[str], None], progress: Progress, options=None,
+                  cancel: threading.Event | None = None) -> AuthCodeResult:
+    """`options` is the session's `LoginOptions` (listen addresses, redirect URL or host name,
+    the listener's TLS files, extra parameters, the page to open afterwards, the timeout)."""
+    if options is None:
+        from kubewallet.oidc.session import LoginOptions
+
+        options = LoginOptions()
     pkce, state, nonce = new_pkce(), random_token(), random_token()
-    with RedirectListener(state, listen_addresses=listen_addresses, redirect_url=redirect_url,
-                          issuer=disco.issuer) as listener:
+    tls = ListenerTls(*options.local_server_tls) if options.local_server_tls else None
+    with RedirectListener(state, listen_addresses=options.listen_addresses,
+                          redirect_url=options.redirect_url,
+                          redirect_hostname=options.redirect_hostname, tls=tls,
+                          success_url=options.open_url_after, issuer=disco.issuer) as listener:
         url = authorization_url(disco, client.client_id, listener.redirect_uri, scopes, state,
-                                nonce, pkce.challenge)
+                                nonce, pkce.challenge, options.extra_params)
         progress("opening-browser", url)
         open_browser(url)
         progress("waiting-callback", listener.redirect_uri)
-        callback = listener.wait(timeout, cancel)
+        callback = listener.wait(options.timeout, cancel)
     progress("exchanging", disco.token_endpoint)
     tokens = exchange_code(http, disco, client, callback.code, listener.redirect_uri, pkce.verifier)
     return AuthCodeResult(tokens, nonce)
@@ -78,10 +96,12 @@ def code_from_pasted(text: str, state: str) -> str:
 
 def login_keyboard(http: HttpClient, disco: Discovery, client: Client, scopes: tuple[str, ...], *,
                    prompt: Callable[[str], str], progress: Progress,
-                   redirect_url: str | None = None) -> AuthCodeResult:
+                   redirect_url: str | None = None,
+                   extra_params: tuple[tuple[str, str], ...] = ()) -> AuthCodeResult:
     pkce, state, nonce = new_pkce(), random_token(), random_token()
     redirect_uri = redirect_url or OOB_REDIRECT
-    url = authorization_url(disco, client.client_id, redirect_uri, scopes, state, nonce, pkce.challenge)
+    url = authorization_url(disco, client.client_id, redirect_uri, scopes, state, nonce,
+                            pkce.challenge, extra_params)
     progress("show-url", url)
     code = code_from_pasted(prompt("Enter the authorization code (or the URL you were sent to): "),
                             state)

@@ -21,6 +21,7 @@ class TokenResponse:
     id_token: str = field(repr=False)
     refresh_token: str | None = field(default=None, repr=False)
     access_token: str | None = field(default=None, repr=False)
+    expires_in: float | None = None
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,11 @@ def token_request(http: HttpClient, disco: Discovery, client: Client, data: dict
                         hint="the client must request the 'openid' scope and be an OIDC client")
     refresh = answer.get("refresh_token")
     access = answer.get("access_token")
+    expires_in = answer.get("expires_in")
     return TokenResponse(id_token, refresh if isinstance(refresh, str) and refresh else None,
-                         access if isinstance(access, str) else None)
+                         access if isinstance(access, str) else None,
+                         float(expires_in) if isinstance(expires_in, (int, float))
+                         and not isinstance(expires_in, bool) and expires_in > 0 else None)
 
 
 def exchange_code(http: HttpClient, disco: Discovery, client: Client, code: str,

@@ -38,6 +38,32 @@ class MemoryStore:
         self.values.pop(ref, None)
 
 
+class NoStore:
+    """Keeps nothing: kubelogin's `--token-cache-storage=none` (every call logs in afresh)."""
+
+    def get(self, ref: str) -> str | None:
+        return None
+
+    def put(self, ref: str, value: str) -> None:
+        pass
+
+    def delete(self, ref: str) -> None:
+        pass
+
+
+def open_storage(storage: str, cache_dir: str | None):
+    """kubelogin's `--token-cache-storage` mapped onto kubewallet's storage, as (TokenCache,
+    SecretStore). `disk` (kubelogin's default) and `keyring` both keep the refresh token only in
+    the vault — whose data key is in the OS keyring — and the short-lived id_token (sent to the
+    API server on every request anyway) in a 0600 cache file; a refresh token never lands in a
+    plaintext file. `none` caches nothing across calls: no id_token file, no refresh token."""
+    from kubewallet.oidc.tokencache import NullCache, TokenCache
+
+    if storage == "none":
+        return NullCache(cache_dir), NoStore()
+    return TokenCache(cache_dir), VaultStore()
+
+
 class VaultStore:
     """The user's vault; OIDC entries carry `kind` metadata so `kubewallet vault list` can say
     what they are without showing them."""
