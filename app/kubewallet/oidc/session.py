@@ -171,9 +171,7 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
         # must not stop a login: log in, serve the token, and say once that the refresh token
         # will not be kept on disk.
         old_refresh, vault_down = None, exc
-        env.progress("warning", f"kubewallet cannot open its vault here ({exc.one_line()}), so "
-                                "the refresh token is not kept: silent refresh is off in this "
-                                "session and each expiry of the token needs a new login")
+        env.progress("warning", _refresh_off(exc))
     if not old_refresh and not env.interactive:
         raise _login_required(config, env, None)      # fail fast: nothing to try without a person
     env.progress("discovering", config.issuer)
@@ -244,11 +242,17 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
         except VaultError as exc:
             # The login itself worked: serve its id_token, and say why the next one will need
             # a new login instead of a silent refresh.
-            env.progress("warning", f"the refresh token was not stored: {exc.one_line()}")
+            env.progress("warning", _refresh_off(exc))
     token = _credential(config, tokens, claims, env.clock())
     env.cache.save(key, token)
     env.progress("done", source)
     return Outcome(token, source, claims)
+
+
+def _refresh_off(exc: VaultError) -> str:
+    """The one plain sentence for a vault that cannot keep the refresh token here."""
+    return (f"kubewallet cannot use its vault here ({exc.one_line()}), so the refresh token is "
+            "not kept: silent refresh is off here, and when this token expires you sign in again")
 
 
 def _credential(config: ProviderConfig, tokens, claims: dict, now: float) -> CachedToken:

@@ -435,3 +435,50 @@ def test_a_planted_token_cache_folder_is_refused(oidc_provider, kubewallet_cmd, 
     assert r.returncode == 1
     assert f"refusing the token cache folder {planted}" in r.stderr
     assert "owned by uid 65534" in r.stderr
+
+
+def _device_login_over_ssh(cmd, args, env, login="alice"):
+    """Run get-token as on an SSH box (no display, no browser): read the device code it prints
+    on stderr and confirm it as the person would on another device."""
+    import threading
+
+    from tests.oidc_provider.person import Browser
+
+    proc = subprocess.Popen([*cmd, "oidc-login", "get-token", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    err_lines = []
+    for line in proc.stderr:
+        err_lines.append(line)
+        if "(or open " in line:
+            url = line.split("(or open ", 1)[1].rstrip().rstrip(")")
+            threading.Thread(target=Browser(login).confirm_device, args=(url,), daemon=True).start()
+            break
+    out, rest = proc.communicate(timeout=60)
+    return proc.returncode, out, "".join(err_lines) + rest
+
+
+@pytest.mark.parametrize("vault_exists", [True, False], ids=["secured-vault", "no-vault"])
+def test_a_vault_that_cannot_be_opened_does_not_block_the_login(
+        oidc_provider, secret_service, kubewallet_cmd, tmp_path, vault_exists):
+    """Issue 15: on an SSH box without a D-Bus session bus, a keyring-backed vault cannot be
+    opened. get-token still logs in (device code: no browser can open there), serves the token,
+    and says once, in plain words, that silent refresh is off."""
+    from kubewallet.vault import open_vault
+
+    if vault_exists:
+        open_vault().put("users/someone/token", "secured-before")   # a user secured earlier
+        assert os.path.exists(open_vault().path)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY", "BROWSER")}
+    args = [a for a in flags(oidc_provider) if not a.startswith("--browser-command")]
+    args.append(f"--token-cache-dir={tmp_path / 'cache'}")
+    rc, out, err = _device_login_over_ssh(kubewallet_cmd, args, env)
+    assert rc == 0, err
+    token = credential(out)["status"]["token"]
+    assert jwt.decode(token, options={"verify_signature": False})["sub"] == "alice"
+    assert err.count("silent refresh is off") == 1, err
+    assert "no OS keyring" in err
+    assert "Traceback" not in err
+    # The id_token is cached as usual: the next kubectl call is served without a login.
+    again = run(kubewallet_cmd, "oidc-login", "get-token", *args, env=dict(env, **NOT_INTERACTIVE))
+    assert again.returncode == 0 and credential(again.stdout)["status"]["token"] == token
