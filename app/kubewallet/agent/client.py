@@ -7,7 +7,8 @@ twice a bare interpreter. One request per connection, one JSON object per line e
     <- {"ok": true, "value": "...", "meta": {"kind": "token", "expires": "...", "user": "alice"}}
     <- {"ok": false, "error": "not-found" | "locked" | "vault" | "denied", "message": "...", "hint": ...}
 
-`ops`: get, status, lock, unlock (with "passphrase"), stop.
+`ops`: get, status, lock, unlock (with "passphrase"), stop, hold (an OIDC refresh token kept in
+memory only, where the vault cannot be opened; "get" then serves it until lock or stop).
 """
 
 from __future__ import annotations
@@ -57,3 +58,8 @@ def request(message: dict, path: str | os.PathLike | None = None, timeout: float
 def get(ref: str, path=None) -> dict:
     """The agent's answer for one reference (see the module docstring); raises NoAgent."""
     return request({"op": "get", "ref": ref}, path)
+
+
+def hold(ref: str, value: str, path=None) -> dict:
+    """Hand an OIDC refresh token to the agent's memory (see the module docstring); NoAgent."""
+    return request({"op": "hold", "ref": ref, "value": value}, path)

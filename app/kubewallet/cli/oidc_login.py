@@ -101,13 +101,14 @@ def _slow_path(flags: GetTokenFlags, config):
     """Refresh or log in: only here do the network, the vault and the JWT checks get imported."""
     from kubewallet.oidc.config import check_issuer_url
     from kubewallet.oidc.session import Environment, environment_is_interactive, get_token as story
-    from kubewallet.oidc.store import open_storage
+    from kubewallet.oidc.store import AgentMemory, open_storage
 
     check_issuer_url(config.issuer)
     options = flags.login_options()
     verbose = int(flags.value("v", "0") or 0) if (flags.value("v", "0") or "0").isdigit() else 0
     cache, store = open_storage(flags.storage(), flags.value("token-cache-dir"))
     env = Environment(store=store, cache=cache, interactive=environment_is_interactive(),
+                      memory=AgentMemory() if flags.storage() != "none" else None,
                       login_command=flags.command_line())
     if verbose:
         base = env.progress

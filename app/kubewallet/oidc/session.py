@@ -120,6 +120,7 @@ class Environment:
     cancel: threading.Event | None = None
     login_command: str = "kubewallet oidc-login get-token"
     clock: Callable[[], float] = time.time
+    memory: object | None = None      # store.AgentMemory: where a refresh token goes when the vault cannot
 
 
 @dataclass(frozen=True)
@@ -168,10 +169,12 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
         old_refresh = env.store.get(ref)
     except VaultError as exc:
         # A vault that cannot be opened here (no D-Bus session bus over SSH, a locked keyring)
-        # must not stop a login: log in, serve the token, and say once that the refresh token
-        # will not be kept on disk.
+        # must not stop a login: a refresh token the agent holds in memory still refreshes
+        # silently; else log in, serve the token, and say once (below) where the new refresh
+        # token went.
         old_refresh, vault_down = None, exc
-        env.progress("warning", _refresh_off(exc))
+    if not old_refresh and env.memory is not None:
+        old_refresh = env.memory.get(ref)     # held by the agent since the vault could not keep it
     if not old_refresh and not env.interactive:
         raise _login_required(config, env, None)      # fail fast: nothing to try without a person
     env.progress("discovering", config.issuer)
@@ -188,7 +191,10 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
         except OAuthError as exc:
             # invalid_grant: revoked, expired, or already used. The token is dead: forget it.
             refused = exc
-            env.store.delete(ref)
+            if vault_down is None:
+                env.store.delete(ref)
+            elif env.memory is not None:
+                env.memory.put(ref, "")
             old_refresh = None
         if tokens is not None:
             env.progress("verifying", "")
@@ -240,17 +246,24 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
             else:
                 env.store.delete(ref)
         except VaultError as exc:
-            # The login itself worked: serve its id_token, and say why the next one will need
-            # a new login instead of a silent refresh.
-            env.progress("warning", _refresh_off(exc))
+            vault_down = exc
+    if vault_down is not None and (new_refresh != old_refresh or source == "login"):
+        # The login itself worked: serve its token, and say once where the refresh token went.
+        held = bool(new_refresh) and env.memory is not None and env.memory.put(ref, new_refresh)
+        if source == "login" or not held:
+            env.progress("warning", _refresh_off(vault_down, held))
     token = _credential(config, tokens, claims, env.clock())
     env.cache.save(key, token)
     env.progress("done", source)
     return Outcome(token, source, claims)
 
 
-def _refresh_off(exc: VaultError) -> str:
+def _refresh_off(exc: VaultError, held_by_agent: bool = False) -> str:
     """The one plain sentence for a vault that cannot keep the refresh token here."""
+    if held_by_agent:
+        return (f"kubewallet cannot use its vault here ({exc.one_line()}): the refresh token is "
+                "kept in the running agent's memory only, so silent refresh works until the "
+                "agent locks or stops")
     return (f"kubewallet cannot use its vault here ({exc.one_line()}), so the refresh token is "
             "not kept: silent refresh is off here, and when this token expires you sign in again")
 

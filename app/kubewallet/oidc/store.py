@@ -64,6 +64,33 @@ def open_storage(storage: str, cache_dir: str | None):
     return TokenCache(cache_dir), VaultStore()
 
 
+class AgentMemory:
+    """The running agent's memory, for a refresh token the vault cannot keep here (an SSH
+    session without a D-Bus session bus): silent refresh then works while the agent runs, and
+    the token is gone when it locks or stops. Nothing is written anywhere else."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+
+    def get(self, ref: str) -> str | None:
+        from kubewallet.agent import client
+
+        try:
+            answer = client.get(ref, self.path)
+        except client.NoAgent:
+            return None
+        return answer.get("value") if answer.get("ok") else None
+
+    def put(self, ref: str, value: str) -> bool:
+        """True when an agent took it."""
+        from kubewallet.agent import client
+
+        try:
+            return bool(client.hold(ref, value, self.path).get("ok"))
+        except client.NoAgent:
+            return False
+
+
 class VaultStore:
     """The user's vault; OIDC entries carry `kind` metadata so `kubewallet vault list` can say
     what they are without showing them."""

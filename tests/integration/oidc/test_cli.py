@@ -482,3 +482,48 @@ def test_a_vault_that_cannot_be_opened_does_not_block_the_login(
     # The id_token is cached as usual: the next kubectl call is served without a login.
     again = run(kubewallet_cmd, "oidc-login", "get-token", *args, env=dict(env, **NOT_INTERACTIVE))
     assert again.returncode == 0 and credential(again.stdout)["status"]["token"] == token
+
+
+def test_with_an_agent_running_the_refresh_token_lives_in_its_memory(
+        oidc_provider, secret_service, kubewallet_cmd, tmp_path):
+    """Where the vault cannot be opened, the running agent keeps the refresh token in memory:
+    silent refresh works until the agent locks, and nothing is written to disk."""
+    import tempfile
+
+    from kubewallet.agent.server import AgentServer
+
+    sock_dir = tempfile.mkdtemp(prefix="kw-agent-")
+    agent = AgentServer(os.path.join(sock_dir, "agent.sock"), timeout=None)
+    agent.start()
+    try:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY", "BROWSER")}
+        env["KUBEWALLET_AGENT_SOCKET"] = str(agent.path)
+        cache = tmp_path / "cache"
+        args = [a for a in flags(oidc_provider, "kubewallet-short")
+                if not a.startswith("--browser-command")] + [f"--token-cache-dir={cache}"]
+        rc, out, err = _device_login_over_ssh(kubewallet_cmd, args, env)
+        assert rc == 0, err
+        first = credential(out)["status"]["token"]
+        assert err.count("kept in the running agent's memory only") == 1, err
+        assert "silent refresh is off" not in err
+
+        time.sleep(max(0.0, jwt.decode(first, options={"verify_signature": False})["exp"] - time.time()))
+        before = oidc_provider.stats().get("token", 0)
+        refreshed = run(kubewallet_cmd, "oidc-login", "get-token", *args, env=dict(env, **NOT_INTERACTIVE))
+        assert refreshed.returncode == 0, refreshed.stderr
+        assert credential(refreshed.stdout)["status"]["token"] != first
+        assert oidc_provider.stats().get("token", 0) == before + 1, "one silent refresh"
+        assert refreshed.stderr == ""
+        for name in os.listdir(cache):
+            assert "refresh" not in (cache / name).read_text(errors="replace") if (cache / name).is_file() else True
+
+        agent.lock()   # forgets what it held
+        time.sleep(3.2)
+        after = run(kubewallet_cmd, "oidc-login", "get-token", *args, env=dict(env, **NOT_INTERACTIVE))
+        assert after.returncode == 1 and "a new OIDC login is needed" in after.stderr
+    finally:
+        agent.stop()
+        import shutil
+
+        shutil.rmtree(sock_dir, ignore_errors=True)
