@@ -142,6 +142,8 @@ def _setup_parser(prog: str):
     p.add_argument("--oidc-client-id", required=True)
     p.add_argument("--oidc-client-secret-stdin", action="store_true",
                    help="read the client secret from stdin and keep it in the vault")
+    p.add_argument("--replace-client-secret", action="store_true",
+                   help="replace a different client secret the vault holds for this issuer and client")
     p.add_argument("--oidc-extra-scope", action="append", default=[])
     p.add_argument("--grant-type", default="auto")
     p.add_argument("--listen-address", action="append", default=[])
@@ -206,8 +208,18 @@ def setup(argv0: str, args: list[str]) -> int:
     secret_ref = None
     if secret:
         secret_ref = client_secret_ref(ns.oidc_issuer_url, ns.oidc_client_id)
-        if store.get(secret_ref) != secret:
+        stored = store.get(secret_ref)
+        if stored is not None and stored != secret and not ns.replace_client_secret:
+            from kubewallet.errors import VaultError
+
+            raise VaultError(f"the vault already holds a different client secret under {secret_ref!r}; "
+                             "nothing was changed",
+                             hint="pass --replace-client-secret if the provider's secret was rotated "
+                                  "('kubewallet vault list' shows which users use it)")
+        if stored != secret:
             store.put(secret_ref, secret)
+            if stored is not None:
+                print(f"Replaced the client secret stored under {secret_ref}.", file=sys.stderr)
     exec_args = _get_token_args(ns, secret_ref)
     flags = parse_get_token(exec_args[2:] + [f"--authentication-timeout-sec={ns.authentication_timeout_sec}"]
                             + (["--skip-open-browser"] if ns.skip_open_browser else []))

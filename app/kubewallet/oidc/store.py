@@ -118,9 +118,26 @@ class VaultStore:
 
 
 def client_secret_ref(issuer: str, client_id: str) -> str:
-    """The reference `oidc-login setup` stores a client secret under (named, not hashed, so a
-    person can recognise it in `kubewallet vault list`)."""
-    from urllib.parse import urlsplit
+    """The reference `oidc-login setup` stores a client secret under: the whole issuer URL (host,
+    port and path — two Keycloak realms on one host are two issuers) and the client ID, named
+    rather than hashed so a person recognises it in `kubewallet vault list`."""
+    from urllib.parse import quote, urlsplit
 
-    host = urlsplit(issuer).netloc or issuer
-    return f"oidc/{host}/{client_id}/client-secret"
+    parts = urlsplit(issuer)
+    where = (parts.netloc + parts.path.rstrip("/")) if parts.netloc else issuer
+    return f"oidc/{where}/{quote(client_id, safe='')}/client-secret"
+
+
+def login_refs(exec_body: dict) -> tuple[str, ...]:
+    """The vault references an OIDC login exec entry uses (its client secret, its refresh
+    token), for `vault list` and `vault rm`; () for any other exec entry."""
+    from kubewallet.oidc.flags import login_from_exec
+
+    flags = login_from_exec(exec_body)
+    if flags is None:
+        return ()
+    config = flags.config()
+    refs = [config.refresh_token_ref()]
+    if config.client_secret_ref:
+        refs.append(config.client_secret_ref)
+    return tuple(refs)

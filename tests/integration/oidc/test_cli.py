@@ -527,3 +527,42 @@ def test_with_an_agent_running_the_refresh_token_lives_in_its_memory(
         import shutil
 
         shutil.rmtree(sock_dir, ignore_errors=True)
+
+
+def test_setup_never_overwrites_another_client_secret_silently_and_vault_list_shows_the_users(
+        oidc_provider, secret_service, kubewallet_cmd, tmp_path, browser_log, kubelogin_port):
+    """Issue 12, item 3: a different secret under the same reference is refused unless asked;
+    `vault list` names the users of OIDC entries, `vault rm` warns before removing them."""
+    kubeconfig = tmp_path / "config"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\n")
+    setup = [*kubewallet_cmd, "oidc-login", "setup", f"--oidc-issuer-url={oidc_provider.issuer}",
+             "--oidc-client-id=kubewallet-confidential", "--oidc-client-secret-stdin",
+             f"--browser-command={PERSON}", "--write", "--user=conf", f"--kubeconfig={kubeconfig}"]
+
+    def run_setup(secret, *extra):
+        return subprocess.run([*setup, *extra], input=secret + "\n", capture_output=True,
+                              text=True, timeout=60, cwd=ROOT)
+
+    assert run_setup(oidc_provider.confidential_secret).returncode == 0
+    from kubewallet.oidc.store import client_secret_ref
+    from kubewallet.vault import open_vault
+
+    ref = client_secret_ref(oidc_provider.issuer, "kubewallet-confidential")
+    refused = run_setup("another-realms-secret")
+    assert refused.returncode == 1
+    assert f"already holds a different client secret under {ref!r}" in refused.stderr
+    assert "--replace-client-secret" in refused.stderr and "another-realms-secret" not in refused.stderr
+    assert open_vault().get(ref) == oidc_provider.confidential_secret
+
+    env = dict(os.environ, KUBECONFIG=str(kubeconfig))
+    listing = run(kubewallet_cmd, "vault", "list", env=env)
+    assert listing.returncode == 0, listing.stderr
+    lines = {line.split()[0]: line for line in listing.stdout.splitlines()[1:]}
+    assert lines[ref].rstrip().endswith("conf")
+    refresh = next(r for r in lines if r.endswith("/refresh-token"))
+    assert lines[refresh].rstrip().endswith("conf") and "(unused)" not in lines[refresh]
+    rm = run(kubewallet_cmd, "vault", "rm", ref, env=env)
+    assert rm.returncode == 1 and "used by the OIDC login of user(s) conf" in rm.stderr
+    assert open_vault().get(ref) == oidc_provider.confidential_secret
+    replaced = run_setup(oidc_provider.confidential_secret + "-rotated", "--replace-client-secret")
+    assert f"Replaced the client secret stored under {ref}" in replaced.stderr

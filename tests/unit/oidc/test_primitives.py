@@ -185,3 +185,17 @@ def test_fuzz_peek_never_crashes(text):
         assert exc.message
         return
     assert isinstance(header, dict) and isinstance(claims, dict)
+
+
+def test_client_secret_references_are_keyed_on_the_whole_issuer_and_the_client():
+    """Issue 12, item 3: two Keycloak realms on one host are two issuers, two references."""
+    from kubewallet.oidc.store import client_secret_ref
+
+    a = client_secret_ref("https://kc.example.com/realms/a", "kubernetes")
+    b = client_secret_ref("https://kc.example.com/realms/b", "kubernetes")
+    assert a == "oidc/kc.example.com/realms/a/kubernetes/client-secret"
+    assert a != b
+    assert client_secret_ref("https://kc.example.com/realms/a/", "kubernetes") == a
+    assert client_secret_ref("https://kc.example.com:8443/realms/a", "kubernetes") != a
+    assert client_secret_ref("https://kc.example.com/realms/a", "k/x") != \
+        client_secret_ref("https://kc.example.com/realms/a/k", "x")
