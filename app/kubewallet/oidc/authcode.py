@@ -1,5 +1,9 @@
 """The authorization code flow with PKCE (RFC 6749 §4.1, RFC 7636, RFC 8252 for native apps).
 
+The OAuth 2.0 pieces are Authlib's (the authorization URL, the PKCE challenge, parsing the
+authorization response, the token request bodies), so less protocol code is written here by hand;
+Authlib is imported on the login and refresh paths only, never on the cached one.
+
 The browser opens the provider's authorization URL; the person signs in there; the provider
 redirects to our loopback listener with `code` and `state`; we exchange the code with the PKCE
 verifier. `nonce` binds the id_token to this login (checked by the caller). The keyboard variant
@@ -12,13 +16,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 
 from kubewallet.errors import OidcError
 from kubewallet.oidc.discovery import Discovery
 from kubewallet.oidc.grants import Client, TokenResponse, exchange_code
 from kubewallet.oidc.http import HttpClient
-from kubewallet.oidc.loopback import ListenerTls, RedirectListener
+from kubewallet.oidc.loopback import ListenerTls, RedirectListener, parse_response
 from kubewallet.oidc.pkce import new_pkce, random_token
 
 OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"   # kubelogin's default for authcode-keyboard
@@ -38,18 +44,17 @@ def authorization_url(disco: Discovery, client_id: str, redirect_uri: str, scope
     """RFC 6749 §4.1.1 with PKCE; `extra_params` (kubelogin's --oidc-auth-request-extra-params,
     e.g. `prompt=consent`, `audience=...`) come after ours and never replace a protocol parameter
     this login's safety rests on (state, nonce, PKCE, redirect_uri, client_id)."""
-    params = {
-        "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
-        "scope": " ".join(scopes), "state": state, "nonce": nonce,
-        "code_challenge": challenge, "code_challenge_method": "S256"}
+    ours = {"nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256"}
+    protected = {"response_type", "client_id", "redirect_uri", "state", *ours}
+    extra: dict[str, str] = {}
     for key, value in extra_params:
-        if key in params and key != "scope":
+        if key in protected:
             raise OidcError(f"--oidc-auth-request-extra-params cannot set {key!r}: kubewallet sets it "
                             "for this login")
-        params[key] = value
-    query = urlencode(params)
-    sep = "&" if urlsplit(disco.authorization_endpoint).query else "?"
-    return disco.authorization_endpoint + sep + query
+        extra[key] = value
+    scope = extra.pop("scope", None) or list(scopes)
+    return prepare_grant_uri(disco.authorization_endpoint, client_id, "code", redirect_uri, scope,
+                             state, **ours, **extra)
 
 
 def login_browser(http: HttpClient, disco: Discovery, client: Client, scopes: tuple[str, ...], *,
@@ -84,13 +89,12 @@ def code_from_pasted(text: str, state: str) -> str:
     text = text.strip()
     if not text:
         raise OidcError("no authorization code was entered")
-    if "code=" in text:
-        params = {k: v[0] for k, v in parse_qs(urlsplit(text).query or text).items()}
-        if params.get("state") != state:
-            raise OidcError("the pasted URL does not belong to this login (state mismatch)")
-        if "error" in params:
+    if "code=" in text or "error=" in text:
+        uri = text if "?" in text else "?" + text
+        params = {k: v[0] for k, v in parse_qs(urlsplit(uri).query).items()}
+        if "error" in params and params.get("state") == state:
             raise OidcError(f"the provider refused the login: {params['error']}")
-        return params.get("code") or ""
+        return parse_response(uri, state).code
     return text
 
 

@@ -59,6 +59,20 @@ def parse_listen_address(addr: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
+def parse_response(uri: str, state: str) -> Callback:
+    """An authorization response (RFC 6749 §4.1.2) with our `state`, through Authlib's parser;
+    OidcError for a foreign state or a response without a code."""
+    from authlib.oauth2.rfc6749.errors import MismatchingStateException, MissingCodeException
+    from authlib.oauth2.rfc6749.parameters import parse_authorization_code_response
+
+    try:
+        return Callback(parse_authorization_code_response(uri, state)["code"])
+    except MismatchingStateException:
+        raise OidcError("the sign-in response does not belong to this login (state mismatch)") from None
+    except MissingCodeException:
+        raise OidcError("the sign-in response carries no code") from None
+
+
 def _cannot_listen(busy: list[tuple[str, str]], defaults: bool) -> OidcError:
     """Name every address tried and the flag that changes them."""
     tried = " and ".join(f"{addr} ({why})" for addr, why in busy)
@@ -169,11 +183,13 @@ class RedirectListener:
                     self._page(200, "Sign-in failed",
                                f"The provider said: {params['error']}. You can close this tab.")
                     return
-                if not params.get("code"):
+                try:
+                    callback = parse_response(self.path, listener.state)
+                except OidcError:
                     listener.rejected += 1
                     self._page(400, "Sign-in not accepted", "The response carries no code.")
                     return
-                listener._finish(Callback(params["code"]))
+                listener._finish(callback)
                 if listener.success_url:
                     # --open-url-after-authentication: kubelogin's success page sends the
                     # browser on to that URL (BrowserRedirectHTML).
