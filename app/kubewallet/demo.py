@@ -54,6 +54,7 @@ class DemoWorkspace:
                 "KUBEWALLET_VAULT_FILE": str(self.directory / "vault.json"),
                 "KUBEWALLET_VAULT_PASSPHRASE": DEMO_VAULT_PASSPHRASE,
                 "KUBEWALLET_OIDC_CLAIMS_FILE": str(self.directory / "oidc-claims.json"),
+                "KUBEWALLET_RBAC": str(self.rbac_dir),  # rbac.session.WORKSPACE_POLICY_ENV
                 "KUBEWALLET_NO_AGENT_AUTOSTART": "1"}
 
 

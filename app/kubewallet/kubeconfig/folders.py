@@ -42,16 +42,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kubewallet.errors import KubeconfigError, KubewalletError, UsageError
+from kubewallet.kubeconfig.folderlist import (ENV_DIRS, SKIPPED_SUFFIXES, default_folder,  # noqa: F401 (re-exported)
+                                              read_settings, configured_folders, folder_files,
+                                              is_candidate, settings_file)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from kubewallet.kubeconfig.loading import LoadingRules
 
-ENV_DIRS = "KUBEWALLET_KUBECONFIG_DIRS"
 ENV_MAIN = "KUBEWALLET_MAIN_KUBECONFIG"
-SKIPPED_SUFFIXES = ("~", ".bak", ".backup", ".lock", ".tmp", ".swp", ".swo", ".orig", ".rej",
-                    ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".rpmnew", ".rpmsave")
 _INDEX_VERSION = 1
 _RACY_NS = 2_000_000_000  # a file changed in the last 2 s may change again within its mtime tick
 
@@ -194,53 +194,6 @@ class SwitchResult:
 
 # ----- where the folders are ---------------------------------------------------------------------
 
-def settings_file(environ: Mapping[str, str] | None = None) -> str:
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
-    return os.path.join(base, "kubewallet", "folders.json")
-
-
-def _default_folder(env: Mapping[str, str]) -> str:
-    return os.path.join(env.get("HOME") or os.path.expanduser("~"), ".kube", "config.d")
-
-
-def _read_settings(env: Mapping[str, str]) -> list[str] | None:
-    path = settings_file(env)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise KubeconfigError(f"cannot read the folder settings {path}: {exc}",
-                              hint="fix or delete that file") from None
-    folders = data.get("folders") if isinstance(data, dict) else None
-    if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
-        raise KubeconfigError(f'{path}: expected {{"folders": ["DIR", ...]}}',
-                              hint="fix or delete that file")
-    return folders
-
-
-def configured_folders(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The folders to list, in order (see the module docstring for where they come from)."""
-    env = os.environ if environ is None else environ
-    if ENV_DIRS in env:
-        raw = [os.path.expanduser(p) for p in env[ENV_DIRS].split(os.pathsep) if p]
-    else:
-        saved = _read_settings(env)
-        if saved is not None:
-            raw = saved
-        else:
-            default = _default_folder(env)
-            raw = [default] if os.path.isdir(default) else []
-    out: list[str] = []
-    for p in raw:
-        full = os.path.abspath(p)
-        if full not in out:
-            out.append(full)
-    return out
-
-
 def _write_settings(folders: list[str], env: Mapping[str, str]) -> str:
     path = settings_file(env)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -258,9 +211,9 @@ def add_folder(directory: str, environ: Mapping[str, str] | None = None) -> list
     full = os.path.abspath(os.path.expanduser(directory))
     if not os.path.isdir(full):
         raise UsageError(f"not a directory: {directory}")
-    saved = _read_settings(env)
+    saved = read_settings(env)
     folders = saved if saved is not None else [
-        f for f in ([_default_folder(env)] if os.path.isdir(_default_folder(env)) else [])]
+        f for f in ([default_folder(env)] if os.path.isdir(default_folder(env)) else [])]
     if full not in folders:
         folders.append(full)
     _write_settings(folders, env)
@@ -272,7 +225,7 @@ def remove_folder(directory: str, environ: Mapping[str, str] | None = None) -> l
     it off, since the settings file then exists and wins)."""
     env = os.environ if environ is None else environ
     full = os.path.abspath(os.path.expanduser(directory))
-    saved = _read_settings(env)
+    saved = read_settings(env)
     folders = saved if saved is not None else configured_folders({k: v for k, v in env.items()
                                                                    if k != ENV_DIRS})
     if full not in folders:
@@ -281,38 +234,6 @@ def remove_folder(directory: str, environ: Mapping[str, str] | None = None) -> l
     folders.remove(full)
     _write_settings(folders, env)
     return folders
-
-
-def is_candidate(name: str) -> bool:
-    """A folder entry that may be a kubeconfig: not hidden (our temp files and editors' swap
-    files are), not a backup, a lock (client-go's `<file>.lock`) or a package manager's leftover."""
-    return bool(name) and not name.startswith(".") and not name.endswith(SKIPPED_SUFFIXES)
-
-
-def folder_files(folders: list[str]) -> list[str]:
-    """The kubeconfig files of the folders: regular files and symlinks to them, sorted by name
-    within each folder, not recursing into subfolders. A folder that does not exist is skipped."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for folder in folders:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name.encode())
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except PermissionError:
-            raise KubeconfigError(f"cannot list the kubeconfig folder {folder}: permission denied") from None
-        for entry in entries:
-            if not is_candidate(entry.name):
-                continue
-            try:
-                if not entry.is_file():  # follows symlinks: a dangling link is not a file
-                    continue
-            except OSError:
-                continue
-            if entry.path not in seen:
-                seen.add(entry.path)
-                out.append(entry.path)
-    return out
 
 
 # ----- reading folder files cheaply ----------------------------------------------------------------
