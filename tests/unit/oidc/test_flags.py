@@ -150,3 +150,19 @@ def test_login_from_exec_recognises_kubewallet_kubectl_oidc_login_and_kubelogin(
     assert login_from_exec({"command": "aws", "args": ["eks", "get-token"]}) is None
     assert login_from_exec({"command": "kubelogin", "args": [*args, "--oidc-request-header=X=1"]}) is None
     assert login_from_exec({"command": "kubewallet", "args": ["oidc-login", "get-token"]}) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab=,x ", max_size=8), max_size=4))
+def test_fuzz_extra_params_parse_as_pflag_string_to_string_or_refuse(items):
+    """`--oidc-auth-request-extra-params`: every comma-separated item is key=value (the value
+    may hold '='), or the whole flag is a UsageError naming it."""
+    args = [*BASE, *[f"--oidc-auth-request-extra-params={i}" for i in items]]
+    try:
+        pairs = parse_get_token(args).extra_params()
+    except UsageError as exc:
+        assert "--oidc-auth-request-extra-params" in exc.message
+        return
+    expected = [v.strip() for i in items for v in i.split(",") if v.strip()]
+    assert [f"{k}={v}" for k, v in pairs] == expected
+    assert all(k for k, _ in pairs)

@@ -199,3 +199,18 @@ def test_client_secret_references_are_keyed_on_the_whole_issuer_and_the_client()
     assert client_secret_ref("https://kc.example.com:8443/realms/a", "kubernetes") != a
     assert client_secret_ref("https://kc.example.com/realms/a", "k/x") != \
         client_secret_ref("https://kc.example.com/realms/a/k", "x")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=30), st.ip_addresses().map(str),
+                 st.from_regex(r"127(\.[0-9a-z-]{1,6}){1,5}", fullmatch=True)))
+def test_fuzz_loopback_is_an_ip_literal_or_exactly_localhost(host):
+    import ipaddress
+
+    from kubewallet.oidc.config import is_loopback_host
+
+    try:
+        literal = ipaddress.ip_address(host.strip("[]").lower()).is_loopback
+    except ValueError:
+        literal = False
+    assert is_loopback_host(host) == (literal or host.lower() == "localhost")
