@@ -566,3 +566,36 @@ def test_setup_never_overwrites_another_client_secret_silently_and_vault_list_sh
     assert open_vault().get(ref) == oidc_provider.confidential_secret
     replaced = run_setup(oidc_provider.confidential_secret + "-rotated", "--replace-client-secret")
     assert f"Replaced the client secret stored under {ref}" in replaced.stderr
+
+
+def test_two_realms_on_one_host_keep_their_own_client_secrets(
+        oidc_provider, secret_service, kubewallet_cmd, tmp_path, browser_log, kubelogin_port):
+    """Issue 12, item 3: two Keycloak-style realms on one host, one client id, two secrets.
+    `setup` for realm B must not overwrite realm A's secret, and realm A's refresh must send
+    realm A's secret (with the host-only reference it sent B's and was refused)."""
+    kubeconfig = tmp_path / "config"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\n")
+    for name in ("a", "b"):
+        r = subprocess.run([*kubewallet_cmd, "oidc-login", "setup",
+                            f"--oidc-issuer-url={oidc_provider.realm(name)}",
+                            "--oidc-client-id=kubewallet-confidential", "--oidc-client-secret-stdin",
+                            f"--browser-command={PERSON}", "--write", f"--user=realm-{name}",
+                            f"--kubeconfig={kubeconfig}"],
+                           input=oidc_provider.realm_secrets[name] + "\n", capture_output=True,
+                           text=True, timeout=60, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+    users = {u["name"]: u["user"]["exec"]["args"] for u in yaml.safe_load(kubeconfig.read_text())["users"]}
+    refs = {name: next(a.split("=", 1)[1] for a in args if a.startswith("--oidc-client-secret-ref="))
+            for name, args in users.items()}
+    assert refs["realm-a"] != refs["realm-b"]
+    from kubewallet.vault import open_vault
+
+    assert open_vault().get(refs["realm-a"]) == oidc_provider.realm_secrets["a"]
+    assert open_vault().get(refs["realm-b"]) == oidc_provider.realm_secrets["b"]
+    # Realm A refreshes silently with its own secret (no browser, no terminal).
+    again = run(kubewallet_cmd, *users["realm-a"], "--force-refresh",
+                env=dict(os.environ, **NOT_INTERACTIVE))
+    assert again.returncode == 0, again.stderr
+    claims = jwt.decode(credential(again.stdout)["status"]["token"], options={"verify_signature": False})
+    assert claims["iss"] == oidc_provider.realm("a")
+    assert opened(browser_log) == 2
