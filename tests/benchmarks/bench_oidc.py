@@ -62,7 +62,9 @@ def main() -> int:
         flags = [f"--oidc-issuer-url={provider.issuer}", "--oidc-client-id=kubewallet",
                  "--oidc-extra-scope=email,groups"]
         login = subprocess.run([KUBEWALLET, "oidc-login", "get-token", *flags,
-                                f"--browser-command={person}"], env=env, cwd=ROOT,
+                                f"--browser-command={person}",
+                                # any free port: kubelogin's 8000/18000 may be held by a test run
+                                "--listen-address=127.0.0.1:0"], env=env, cwd=ROOT,
                                capture_output=True, text=True, timeout=60)
         if login.returncode != 0:
             print(login.stderr, file=sys.stderr)

@@ -33,6 +33,11 @@ def provider():
     running.stop()
 
 
+# Any free port: these tests are about the dialog, not kubelogin's fixed ports (tested in
+# tests/unit/oidc/test_loopback.py and tests/integration/oidc/test_cli.py under their lock).
+ANY_PORT = LoginOptions(listen_addresses=("127.0.0.1:0",))
+
+
 def _config(provider, client_id="kubewallet"):
     return ProviderConfig(provider.issuer, client_id, extra_scopes=("email", "groups"))
 
@@ -41,7 +46,7 @@ def test_browser_login_shows_each_step_and_the_identity(qtbot, provider, secret_
                                                         artifacts_dir):
     person = PersonAtBrowser("alice")
     seen_running = []
-    dialog = OidcLoginDialog(_config(provider), cache=TokenCache(tmp_path / "cache"), browser=person)
+    dialog = OidcLoginDialog(_config(provider), ANY_PORT, cache=TokenCache(tmp_path / "cache"), browser=person)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.bridge.step.connect(lambda step, _t: seen_running.append(
@@ -83,7 +88,7 @@ def test_device_code_is_shown_large_with_its_url(qtbot, provider, secret_service
 
 def test_cancel_stops_waiting_at_once_and_frees_the_port(qtbot, provider, secret_service, tmp_path):
     opened = []
-    dialog = OidcLoginDialog(_config(provider), cache=TokenCache(tmp_path / "cache"),
+    dialog = OidcLoginDialog(_config(provider), ANY_PORT, cache=TokenCache(tmp_path / "cache"),
                              browser=opened.append)     # the person never signs in
     qtbot.addWidget(dialog)
     dialog.show()
@@ -107,7 +112,7 @@ def test_cancel_stops_waiting_at_once_and_frees_the_port(qtbot, provider, secret
 def test_token_state_expires_refreshes_and_logs_out(qtbot, provider, secret_service, tmp_path,
                                                     artifacts_dir):
     cache = TokenCache(tmp_path / "cache")
-    state = OidcTokenState(_config(provider), cache=cache, browser=PersonAtBrowser("erin"))
+    state = OidcTokenState(_config(provider), ANY_PORT, cache=cache, browser=PersonAtBrowser("erin"))
     qtbot.addWidget(state)
     state.show()
     assert state.who.text() == "not signed in" and not state.log_out.isEnabled()

@@ -29,6 +29,11 @@ class RunningProvider:
     process: subprocess.Popen
     log_path: Path
     confidential_secret: str
+    realm_secrets: dict[str, str]      # realm name (a, b) -> its confidential client's secret
+
+    def realm(self, name: str) -> str:
+        """The issuer of realm `name`: another issuer on the same host and port (Keycloak-like)."""
+        return f"{self.issuer}/realms/{name}"
 
     def stats(self) -> dict[str, int]:
         """How many requests each endpoint served so far (the provider's own count)."""
@@ -59,7 +64,9 @@ def start_provider(short_ttl: int = 3, timeout: float = 30.0) -> RunningProvider
     work = Path(tempfile.mkdtemp(prefix="oidc-provider-"))
     port_file, log_path = work / "port", work / "provider.log"
     secret = secrets.token_urlsafe(24)
-    env = dict(os.environ, OIDC_SHORT_IDTOKEN_TTL=str(short_ttl), OIDC_CONFIDENTIAL_SECRET=secret)
+    realms = {name: secrets.token_urlsafe(24) for name in ("a", "b")}
+    env = dict(os.environ, OIDC_SHORT_IDTOKEN_TTL=str(short_ttl), OIDC_CONFIDENTIAL_SECRET=secret,
+               OIDC_REALM_A_SECRET=realms["a"], OIDC_REALM_B_SECRET=realms["b"])
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([node, str(HERE / "provider.mjs"), str(port_file)], cwd=HERE,
                                 stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -67,7 +74,7 @@ def start_provider(short_ttl: int = 3, timeout: float = 30.0) -> RunningProvider
     while time.monotonic() < deadline:
         if port_file.exists() and port_file.read_text().strip():
             port = int(port_file.read_text().strip())
-            running = RunningProvider(f"http://127.0.0.1:{port}", port, proc, log_path, secret)
+            running = RunningProvider(f"http://127.0.0.1:{port}", port, proc, log_path, secret, realms)
             running.stats()
             return running
         if proc.poll() is not None:

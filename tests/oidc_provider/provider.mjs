@@ -5,7 +5,11 @@
 // and runs until SIGTERM. The issuer is http://127.0.0.1:PORT (loopback http is allowed by
 // kubewallet, like kubelogin; any other http issuer is refused).
 //
-// Clients (all public, PKCE S256 required, RFC 8252 native clients so any loopback port works):
+// Clients (all public but the confidential ones, PKCE S256 required). Each registers ONLY the redirect URLs kubelogin's
+// setup guide tells people to register (http://localhost:8000 and http://localhost:18000), so
+// the tests prove a kubelogin kubeconfig works by changing only its `command`. They are RFC 8252
+// native clients, so the provider also accepts http://localhost on another port (§7.3: loopback
+// redirects match whatever the port): that is what `--listen-address=127.0.0.1:0` relies on.
 //   kubewallet        id_token TTL 3600 s
 //   kubewallet-short  id_token TTL from OIDC_SHORT_IDTOKEN_TTL (seconds, default 3): refresh tests
 //   other-app         a different audience: its tokens must be refused by kubewallet's client
@@ -38,7 +42,7 @@ const native = (clientId) => ({
   client_id: clientId,
   application_type: 'native',
   token_endpoint_auth_method: 'none',
-  redirect_uris: ['http://127.0.0.1/', 'http://127.0.0.1/callback', 'http://localhost/'],
+  redirect_uris: ['http://localhost:8000', 'http://localhost:18000'],
   grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
   response_types: ['code'],
 });
@@ -50,14 +54,8 @@ const stats = {};
 const policy = interactionPolicy.base();
 policy.get('consent').checks.remove('native_client_prompt');
 
-const provider = new Provider(issuer, {
-  clients: [native('kubewallet'), native('kubewallet-short'), native('other-app'),
-    native('kubewallet-steady'),
-    ...(process.env.OIDC_CONFIDENTIAL_SECRET ? [{
-      ...native('kubewallet-confidential'),
-      token_endpoint_auth_method: 'client_secret_basic',
-      client_secret: process.env.OIDC_CONFIDENTIAL_SECRET,
-    }] : [])],
+const makeProvider = (at, clients) => new Provider(at, {
+  clients,
   jwks: { keys: [jwk] },
   interactions: { policy },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
@@ -113,6 +111,14 @@ const provider = new Provider(issuer, {
     },
   }),
 });
+
+const provider = makeProvider(issuer, [native('kubewallet'), native('kubewallet-short'), native('other-app'),
+    native('kubewallet-steady'),
+    ...(process.env.OIDC_CONFIDENTIAL_SECRET ? [{
+      ...native('kubewallet-confidential'),
+      token_endpoint_auth_method: 'client_secret_basic',
+      client_secret: process.env.OIDC_CONFIDENTIAL_SECRET,
+    }] : [])]);
 provider.proxy = false;
 
 provider.use(async (ctx, next) => {
@@ -125,7 +131,31 @@ provider.use(async (ctx, next) => {
   if (route) stats[route] = (stats[route] || 0) + 1;
 });
 
-server.on('request', provider.callback());
+// Two "realms" on the same host and port, as Keycloak serves them (issuer
+// http://127.0.0.1:PORT/realms/a and /realms/b), each with a confidential client of the same
+// id and its own secret (OIDC_REALM_A_SECRET, OIDC_REALM_B_SECRET): a client-secret reference
+// that ignored the issuer's path would mix them up.
+const realms = {};
+for (const name of ['a', 'b']) {
+  const secret = process.env[`OIDC_REALM_${name.toUpperCase()}_SECRET`];
+  if (!secret) continue;
+  const realm = makeProvider(`${issuer}/realms/${name}`, [{
+    ...native('kubewallet-confidential'),
+    token_endpoint_auth_method: 'client_secret_basic',
+    client_secret: secret,
+  }]);
+  realm.proxy = false;
+  realms[`/realms/${name}`] = realm.callback();
+}
+const root = provider.callback();
+server.on('request', (req, res) => {
+  const prefix = Object.keys(realms).find((p) => req.url === p || req.url.startsWith(`${p}/`)
+    || req.url.startsWith(`${p}?`));
+  if (!prefix) return root(req, res);
+  req.originalUrl = req.url;          // what oidc-provider reads to know where it is mounted
+  req.url = req.url.slice(prefix.length) || '/';
+  return realms[prefix](req, res);
+});
 fs.writeFileSync(portFile, `${port}\n`);
 process.stderr.write(`oidc-provider listening on ${issuer}\n`);
 const stop = () => server.close(() => process.exit(0));

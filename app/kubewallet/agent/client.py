@@ -8,6 +8,9 @@ One request per connection, one JSON object per line each way:
     <- {"ok": true, ...}
     <- {"ok": false, "error": "locked" | "vault" | "denied" | "bad-request", "message": "...", "hint": ...}
 
+Also "hold" (an OIDC refresh token kept in memory only, where the vault cannot be opened) and
+"held" (that token back, until lock or stop; nothing from the vault is ever answered this way).
+
 Every request goes through `trust.connect`: nothing is sent to a socket whose folder or peer is
 not ours (issue 12.1: a planted socket would otherwise receive the typed passphrase).
 """
@@ -61,3 +64,13 @@ def request(message: dict, path: str | os.PathLike | None = None, timeout: float
     if not isinstance(answer, dict):
         raise NoAgent(f"the agent at {where} answered something unexpected")
     return answer
+
+
+def held(ref: str, path=None) -> dict:
+    """The OIDC refresh token `hold` gave the agent (see the module docstring); raises NoAgent."""
+    return request({"op": "held", "ref": ref}, path)
+
+
+def hold(ref: str, value: str, path=None) -> dict:
+    """Hand an OIDC refresh token to the agent's memory (see the module docstring); NoAgent."""
+    return request({"op": "hold", "ref": ref, "value": value}, path)

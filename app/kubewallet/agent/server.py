@@ -79,6 +79,9 @@ class AgentServer:
         self._loaded: tuple[str, tuple[int, int, int] | None] | None = None  # (vault path, stamp)
         self._opened_at: float | None = None
         self._served = 0
+        # OIDC refresh tokens handed over where the vault cannot be opened (no D-Bus session bus
+        # over SSH): kept in memory only, forgotten on lock, on timeout and when the agent stops.
+        self._held: dict[str, str] = {}
         self._state_lock = threading.RLock()
         self._server: socketserver.UnixStreamServer | None = None
         self._thread: threading.Thread | None = None
@@ -201,6 +204,7 @@ class AgentServer:
             if self._passphrase is not None:
                 memory.wipe(self._passphrase)
             self._passphrase = None
+            self._held.clear()
         if notify:
             self._notify()
 
@@ -296,6 +300,14 @@ class AgentServer:
         try:
             if op == "status":
                 return self.status()
+            if op == "hold":
+                return self._hold(message.get("ref"), message.get("value"))
+            if op == "held":
+                with self._state_lock:
+                    value = self._held.get(message.get("ref"))
+                if value is None:
+                    return {"ok": False, "error": "not-found", "message": "the agent holds no such token"}
+                return {"ok": True, "value": value, "meta": {"kind": "oidc-refresh-token"}}
             if op == "lock":
                 self.lock()
                 return {"ok": True}
@@ -312,7 +324,25 @@ class AgentServer:
             return {"ok": False, "error": "vault", "message": exc.message, "hint": exc.hint}
         return {"ok": False, "error": "bad-request", "message": f"unknown op {op!r}"}
 
+    def _hold(self, ref, value) -> dict:
+        """Keep an OIDC refresh token in memory only (`oidc/.../refresh-token`, nothing else:
+        a secret the vault holds is never shadowed); an empty value forgets it."""
+        if not isinstance(ref, str) or not ref.startswith("oidc/") or not ref.endswith("/refresh-token") \
+                or not isinstance(value, str):
+            return {"ok": False, "error": "bad-request",
+                    "message": "hold takes an OIDC refresh-token reference and a string"}
+        with self._state_lock:
+            if value:
+                self._held[ref] = value
+            else:
+                self._held.pop(ref, None)
+        return {"ok": True}
+
     def _get(self, ref: str) -> dict:
+        with self._state_lock:
+            if ref in self._held:
+                self._served += 1
+                return {"ok": True, "value": self._held[ref], "meta": {"kind": "oidc-refresh-token"}}
         try:
             return self._get_unguarded(ref)
         except VaultLockedError as exc:

@@ -34,8 +34,15 @@ flags:
   --oidc-use-pkce                  accepted for compatibility: PKCE S256 is always used
   --oidc-pkce-method auto|S256     accepted for compatibility: PKCE S256 is always used
   --grant-type TYPE                auto | authcode | authcode-keyboard | device-code
-  --listen-address HOST:PORT       loopback listener address(es), tried in order (default: a free port)
-  --oidc-redirect-url URL          redirect URL registered at the provider
+  --listen-address HOST:PORT       loopback listener address(es), tried in order
+                                   (default 127.0.0.1:8000,127.0.0.1:18000; 127.0.0.1:0 = any free port)
+  --oidc-redirect-url URL          redirect URL registered at the provider (default http://localhost:PORT)
+  --oidc-redirect-url-hostname H   host name of the default redirect URL (default localhost)
+  --oidc-auth-request-extra-params K=V,...  extra authorization request parameters
+  --local-server-cert FILE         serve the loopback callback over https with this certificate
+  --local-server-key FILE          ... and this key
+  --open-url-after-authentication URL  send the browser there after the sign-in
+  --oidc-use-access-token          give kubectl the access_token instead of the id_token
   --authentication-timeout-sec N   how long to wait for the browser (default 180)
   --skip-open-browser              print the URL only
   --browser-command CMD            run CMD URL instead of the default browser
@@ -43,6 +50,7 @@ flags:
   --certificate-authority-data B64 base64 PEM CA (repeatable)
   --insecure-skip-tls-verify       do not verify the provider's certificate (dangerous)
   --token-cache-dir DIR            where the id_token is cached (default ~/.cache/kubewallet/oidc)
+  --token-cache-storage S          disk | keyring (both: refresh token in the vault only) | none
   --force-refresh                  refresh (or log in) even when the cached token is fresh
 
 example (users[].user.exec in a kubeconfig):
@@ -60,7 +68,7 @@ def get_token(args: list[str]) -> int:
 
     cache = TokenCache(flags.value("token-cache-dir"))
     key = flags.cache_key()
-    if not flags.bools.get("force-refresh", False):
+    if not flags.bools.get("force-refresh", False) and flags.storage() != "none":
         token = cache.load(key)
         if token is not None and token.is_fresh():
             answer = fast_exec_credential(token)
@@ -69,7 +77,7 @@ def get_token(args: list[str]) -> int:
                 sys.stdout.flush()
                 return 0
             return _answer(token)
-    return _answer(_slow_path(flags, flags.config(), cache))
+    return _answer(_slow_path(flags, flags.config()))
 
 
 def _answer(token) -> int:
@@ -89,16 +97,18 @@ def _answer(token) -> int:
     return 0
 
 
-def _slow_path(flags: GetTokenFlags, config, cache):
+def _slow_path(flags: GetTokenFlags, config):
     """Refresh or log in: only here do the network, the vault and the JWT checks get imported."""
     from kubewallet.oidc.config import check_issuer_url
     from kubewallet.oidc.session import Environment, environment_is_interactive, get_token as story
-    from kubewallet.oidc.store import VaultStore
+    from kubewallet.oidc.store import AgentMemory, open_storage
 
     check_issuer_url(config.issuer)
     options = flags.login_options()
     verbose = int(flags.value("v", "0") or 0) if (flags.value("v", "0") or "0").isdigit() else 0
-    env = Environment(store=VaultStore(), cache=cache, interactive=environment_is_interactive(),
+    cache, store = open_storage(flags.storage(), flags.value("token-cache-dir"))
+    env = Environment(store=store, cache=cache, interactive=environment_is_interactive(),
+                      memory=AgentMemory() if flags.storage() != "none" else None,
                       login_command=flags.command_line())
     if verbose:
         base = env.progress
@@ -132,6 +142,8 @@ def _setup_parser(prog: str):
     p.add_argument("--oidc-client-id", required=True)
     p.add_argument("--oidc-client-secret-stdin", action="store_true",
                    help="read the client secret from stdin and keep it in the vault")
+    p.add_argument("--replace-client-secret", action="store_true",
+                   help="replace a different client secret the vault holds for this issuer and client")
     p.add_argument("--oidc-extra-scope", action="append", default=[])
     p.add_argument("--grant-type", default="auto")
     p.add_argument("--listen-address", action="append", default=[])
@@ -196,8 +208,18 @@ def setup(argv0: str, args: list[str]) -> int:
     secret_ref = None
     if secret:
         secret_ref = client_secret_ref(ns.oidc_issuer_url, ns.oidc_client_id)
-        if store.get(secret_ref) != secret:
+        stored = store.get(secret_ref)
+        if stored is not None and stored != secret and not ns.replace_client_secret:
+            from kubewallet.errors import VaultError
+
+            raise VaultError(f"the vault already holds a different client secret under {secret_ref!r}; "
+                             "nothing was changed",
+                             hint="pass --replace-client-secret if the provider's secret was rotated "
+                                  "('kubewallet vault list' shows which users use it)")
+        if stored != secret:
             store.put(secret_ref, secret)
+            if stored is not None:
+                print(f"Replaced the client secret stored under {secret_ref}.", file=sys.stderr)
     exec_args = _get_token_args(ns, secret_ref)
     flags = parse_get_token(exec_args[2:] + [f"--authentication-timeout-sec={ns.authentication_timeout_sec}"]
                             + (["--skip-open-browser"] if ns.skip_open_browser else []))

@@ -106,6 +106,11 @@ def main(argv: list[str]) -> int:
         if ref not in refs:
             raise VaultError(f"no secret {ref!r} in the vault", hint="'kubewallet vault list' shows them")
         if used.get(ref) and not ns.force:
+            if ref.startswith("oidc/"):
+                effect = ("their next kubectl call after the id_token expires needs a new login"
+                          if ref.endswith("/refresh-token") else "their OIDC logins would fail")
+                raise VaultError(f"{ref!r} is used by the OIDC login of user(s) {', '.join(used[ref])}; "
+                                 f"{effect}", hint="--force to remove it anyway")
             raise VaultError(f"{ref!r} is used by user(s) {', '.join(used[ref])}; kubectl would fail "
                              "for them", hint=f"'kubewallet unsecure {used[ref][0]}' first, or --force")
     for ref in ns.refs:

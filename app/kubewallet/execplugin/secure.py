@@ -392,12 +392,17 @@ def unsecure(rules, users: list[str] | None, *, vault=None, keep_in_vault: bool 
 
 def usage(ws) -> dict[str, list[str]]:
     """vault reference -> the users whose exec entry names it (for `vault list` and `vault rm`)."""
+    from kubewallet.oidc.store import login_refs
+
     out: dict[str, list[str]] = {}
     for name, entry in ws.users.items():
         ref = kubewallet_ref(entry.body)
         if ref:
             out.setdefault(ref, []).append(name)
             out.setdefault(inline_ref(ref), []).append(name)
+        exec_body = entry.body.get("exec") if isinstance(entry.body, dict) else None
+        for oidc_ref in login_refs(exec_body) if isinstance(exec_body, dict) else ():
+            out.setdefault(oidc_ref, []).append(name)
     return out
 
 

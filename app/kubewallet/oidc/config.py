@@ -9,7 +9,6 @@ CA and TLS settings) — so two kubeconfig users never share a token by accident
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,7 @@ class ProviderConfig:
     extra_scopes: tuple[str, ...] = ()
     username: str = ""
     tls: TlsSettings = TlsSettings()
+    use_access_token: bool = False     # kubelogin's --oidc-use-access-token
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -48,7 +48,7 @@ class ProviderConfig:
 
         return cache_key(self.issuer, self.client_id, self.client_secret, self.client_secret_ref,
                          self.extra_scopes, self.username, self.tls.ca_files, self.tls.ca_data,
-                         self.tls.insecure_skip_verify)
+                         self.tls.insecure_skip_verify, self.use_access_token)
 
     def lock_key(self) -> str:
         """One lock per issuer and client: parallel kubectl calls for the same login share it."""
@@ -61,14 +61,29 @@ class ProviderConfig:
         return f"oidc/{self.cache_key()[:32]}/refresh-token"
 
 
+def is_loopback_host(host: str) -> bool:
+    """Loopback only when the host is an IP literal in 127.0.0.0/8 or ::1, or exactly `localhost`
+    (RFC 8252 §8.3, RFC 6761 §6.3). A name that merely starts with "127." (`127.evil.example`,
+    `127.0.0.1.nip.io`) is a DNS name anyone can point anywhere."""
+    import ipaddress
+
+    host = host.lower().strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def is_loopback_url(url: str) -> bool:
     from urllib.parse import urlsplit
 
     try:
-        host = (urlsplit(url).hostname or "").lower()
+        host = urlsplit(url).hostname or ""
     except ValueError:
         return False
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
+    return is_loopback_host(host)
 
 
 def check_issuer_url(url: str) -> str:

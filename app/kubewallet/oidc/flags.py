@@ -12,26 +12,28 @@ user's exec arguments to show and manage that login).
 
 from __future__ import annotations
 
+import os
+
 from kubewallet.errors import UsageError
 
 VALUE_FLAGS = {"oidc-issuer-url", "oidc-client-id", "oidc-client-secret", "oidc-client-secret-ref",
-               "oidc-redirect-url", "grant-type", "browser-command", "token-cache-dir",
-               "authentication-timeout-sec", "oidc-pkce-method", "v"}
-LIST_FLAGS = {"oidc-extra-scope", "listen-address"}                 # pflag StringSlice: a,b
+               "oidc-redirect-url", "oidc-redirect-url-hostname", "grant-type", "browser-command",
+               "token-cache-dir", "token-cache-storage", "authentication-timeout-sec",
+               "oidc-pkce-method", "local-server-cert", "local-server-key",
+               "open-url-after-authentication", "v"}
+LIST_FLAGS = {"oidc-extra-scope", "listen-address",                 # pflag StringSlice: a,b
+              "oidc-auth-request-extra-params"}                     # pflag StringToString: k=v,k=v
 ARRAY_FLAGS = {"certificate-authority", "certificate-authority-data"}  # pflag StringArray
-BOOL_FLAGS = {"oidc-use-pkce", "insecure-skip-tls-verify", "skip-open-browser", "force-refresh"}
+BOOL_FLAGS = {"oidc-use-pkce", "insecure-skip-tls-verify", "skip-open-browser", "force-refresh",
+              "oidc-use-access-token"}
 SECRET_FLAGS = {"oidc-client-secret"}
+TOKEN_CACHE_STORAGES = ("disk", "keyring", "none")    # kubelogin's --token-cache-storage
 
 # kubelogin flags (v1.30+) that kubewallet does not implement yet.
 UNSUPPORTED = {
-    "oidc-use-access-token": "the access_token as credential",
     "force-keyring": "kubelogin's keyring storage (kubewallet keeps the refresh token in its vault)",
     "no-keyring": "kubelogin's keyring storage (kubewallet keeps the refresh token in its vault)",
-    "token-cache-storage": "kubelogin's cache storage choice (kubewallet keeps the refresh token in its vault)",
-    "local-server-cert": "a TLS loopback listener", "local-server-key": "a TLS loopback listener",
-    "open-url-after-authentication": "opening a URL after the login",
-    "oidc-auth-request-extra-params": "extra authorization request parameters",
-    "oidc-redirect-url-hostname": "a redirect host name (use --oidc-redirect-url)",
+    "oidc-request-header": "extra HTTP headers to the provider",
     "oidc-redirect-url-authcode-keyboard": "a keyboard redirect URL (use --oidc-redirect-url)",
     "username": "the password grant", "password": "the password grant",
     "tls-renegotiation-once": "TLS renegotiation", "tls-renegotiation-freely": "TLS renegotiation",
@@ -79,7 +81,12 @@ class GetTokenFlags:
                          tuple(self.lists.get("oidc-extra-scope", ())), "",
                          tuple(self.lists.get("certificate-authority", ())),
                          tuple(self.lists.get("certificate-authority-data", ())),
-                         self.bools.get("insecure-skip-tls-verify", False))
+                         self.bools.get("insecure-skip-tls-verify", False),
+                         self.bools.get("oidc-use-access-token", False))
+
+    def storage(self) -> str:
+        """kubelogin's `--token-cache-storage` (disk, keyring or none; checked when parsed)."""
+        return self.values.get("token-cache-storage", "disk")
 
     def config(self):
         """The `ProviderConfig` (slow path: imports the dataclass module)."""
@@ -91,7 +98,8 @@ class GetTokenFlags:
                           self.bools.get("insecure-skip-tls-verify", False))
         return ProviderConfig(issuer, client_id, self.value("oidc-client-secret"),
                               self.value("oidc-client-secret-ref"),
-                              tuple(self.lists.get("oidc-extra-scope", ())), "", tls)
+                              tuple(self.lists.get("oidc-extra-scope", ())), "", tls,
+                              self.bools.get("oidc-use-access-token", False))
 
     def login_options(self):
         from kubewallet.oidc.session import GRANT_TYPES, LoginOptions
@@ -112,12 +120,31 @@ class GetTokenFlags:
         except ValueError:
             raise UsageError(f"--authentication-timeout-sec must be a number of seconds "
                              f"(got {raw_timeout!r})") from None
+        cert, key = self.value("local-server-cert"), self.value("local-server-key")
+        if bool(cert) != bool(key):
+            raise UsageError("--local-server-cert and --local-server-key go together")
         return LoginOptions(grant_type=grant,
                             listen_addresses=tuple(self.lists.get("listen-address", ())),
                             redirect_url=self.value("oidc-redirect-url"),
+                            redirect_hostname=self.value("oidc-redirect-url-hostname"),
                             skip_open_browser=self.bools.get("skip-open-browser", False),
                             browser_command=self.value("browser-command"),
-                            timeout=timeout, force_refresh=self.bools.get("force-refresh", False))
+                            timeout=timeout, force_refresh=self.bools.get("force-refresh", False),
+                            extra_params=self.extra_params(),
+                            local_server_tls=(os.path.expanduser(cert), os.path.expanduser(key))
+                            if cert else None,
+                            open_url_after=self.value("open-url-after-authentication"))
+
+    def extra_params(self) -> tuple[tuple[str, str], ...]:
+        """`--oidc-auth-request-extra-params=k=v,k2=v2` (pflag StringToString), in order."""
+        pairs = []
+        for item in self.lists.get("oidc-auth-request-extra-params", ()):
+            key, eq, value = item.partition("=")
+            if not eq or not key:
+                raise UsageError(f"--oidc-auth-request-extra-params takes key=value pairs "
+                                 f"(got {item!r})")
+            pairs.append((key, value))
+        return tuple(pairs)
 
     def command_line(self) -> str:
         """The same command, for an error hint — with any secret replaced by a placeholder."""
@@ -181,6 +208,9 @@ def parse_get_token(args: list[str]) -> GetTokenFlags:
             i += 1
         else:
             raise UsageError(f"flag needs an argument: --{name}")
+        if name == "token-cache-storage" and value not in TOKEN_CACHE_STORAGES:
+            raise UsageError(f"--token-cache-storage must be one of {', '.join(TOKEN_CACHE_STORAGES)} "
+                             f"(got {value!r})")
         if name == "grant-type" and value not in GRANT_TYPES:
             if value in UNSUPPORTED_GRANTS:
                 raise UsageError(f"--grant-type={value} is not supported by kubewallet yet",
@@ -193,8 +223,6 @@ def parse_get_token(args: list[str]) -> GetTokenFlags:
         else:
             flags.values[name] = value
     return flags
-
-
 
 
 def login_from_exec(exec_body: dict) -> GetTokenFlags | None:

@@ -21,6 +21,7 @@ class TokenResponse:
     id_token: str = field(repr=False)
     refresh_token: str | None = field(default=None, repr=False)
     access_token: str | None = field(default=None, repr=False)
+    expires_in: float | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,12 @@ def _auth(client: Client, disco: Discovery, data: dict) -> tuple[dict, tuple[str
 
 
 def token_request(http: HttpClient, disco: Discovery, client: Client, data: dict) -> TokenResponse:
-    body, basic = _auth(client, disco, data)
+    """The token request body is Authlib's (`prepare_token_request`, RFC 6749 §4.1.3, §6)."""
+    from authlib.oauth2.rfc6749.parameters import prepare_token_request
+
+    fields, basic = _auth(client, disco, data)
+    fields = dict(fields)
+    body = prepare_token_request(fields.pop("grant_type"), **fields)
     answer = http.post_form(disco.token_endpoint, body, "the provider's token endpoint", basic)
     id_token = answer.get("id_token")
     if not isinstance(id_token, str) or not id_token:
@@ -48,8 +54,11 @@ def token_request(http: HttpClient, disco: Discovery, client: Client, data: dict
                         hint="the client must request the 'openid' scope and be an OIDC client")
     refresh = answer.get("refresh_token")
     access = answer.get("access_token")
+    expires_in = answer.get("expires_in")
     return TokenResponse(id_token, refresh if isinstance(refresh, str) and refresh else None,
-                         access if isinstance(access, str) else None)
+                         access if isinstance(access, str) else None,
+                         float(expires_in) if isinstance(expires_in, (int, float))
+                         and not isinstance(expires_in, bool) and expires_in > 0 else None)
 
 
 def exchange_code(http: HttpClient, disco: Discovery, client: Client, code: str,
@@ -64,7 +73,7 @@ def refresh(http: HttpClient, disco: Discovery, client: Client, refresh_token: s
             scopes: tuple[str, ...]) -> TokenResponse:
     """RFC 6749 §6; OIDC Core §12.2: the response carries a new id_token."""
     return token_request(http, disco, client, {
-        "grant_type": "refresh_token", "refresh_token": refresh_token, "scope": " ".join(scopes)})
+        "grant_type": "refresh_token", "refresh_token": refresh_token, "scope": list(scopes)})
 
 
 def revoke(http: HttpClient, disco: Discovery, client: Client, token: str,

@@ -99,10 +99,12 @@ class HttpClient:
             raise OidcError(f"{endpoint} answered HTTP {status} ({url})")
         return self._json(body, endpoint)
 
-    def post_form(self, url: str, data: dict[str, str], endpoint: str,
+    def post_form(self, url: str, data: dict[str, str] | str, endpoint: str,
                   basic_auth: tuple[str, str] | None = None) -> dict:
-        """POST application/x-www-form-urlencoded; an OAuth error body raises OAuthError."""
-        req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode(), method="POST")
+        """POST application/x-www-form-urlencoded (a dict, or a body already encoded by Authlib);
+        an OAuth error body raises OAuthError."""
+        encoded = data if isinstance(data, str) else urllib.parse.urlencode(data)
+        req = urllib.request.Request(url, data=encoded.encode(), method="POST")
         req.add_header("Content-Type", "application/x-www-form-urlencoded")
         if basic_auth is not None:
             # RFC 6749 §2.3.1: both parts form-urlencoded before base64.

@@ -21,9 +21,9 @@ from kubewallet.errors import OidcError
 @contextmanager
 def login_lock(directory: str, name: str, timeout: float, poll: float = 0.05):
     """Hold `<directory>/<name>.lock` exclusively; OidcError after `timeout` seconds of waiting."""
-    os.makedirs(directory, mode=0o700, exist_ok=True)
+    os.makedirs(directory, mode=0o700, exist_ok=True)   # its owner and mode: TokenCache.ensure_directory
     path = os.path.join(directory, f"{name}.lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -1,7 +1,13 @@
 """The loopback redirect listener of the authorization code flow (RFC 8252 §7.3).
 
-It listens on 127.0.0.1 (a random free port unless `--listen-address` names one; the addresses
-are tried in order, like kubelogin), waits for the provider's redirect, and accepts exactly one
+kubelogin's defaults, to the letter (int128/kubelogin `pkg/cmd/cmd.go` defaultListenAddress, and
+its usage guide): listen on 127.0.0.1:8000, else 127.0.0.1:18000 (`--listen-address` replaces the
+list; the addresses are tried in order, `127.0.0.1:0` takes any free port), and send
+`redirect_uri=http://localhost:PORT` (oauth2cli's form; the host from
+`--oidc-redirect-url-hostname`, `https` with `--local-server-cert`), unless `--oidc-redirect-url`
+gives the whole URL. Those are the redirect URLs kubelogin's setup guide has people register with
+their provider, so a kubelogin kubeconfig works by changing only its `command`. It waits for the
+provider's redirect, and accepts exactly one
 callback: the one carrying the `state` of the login it belongs to (RFC 6749 §10.12, CSRF). A
 request with another state — a forged or stale redirect — gets an error page and the listener
 keeps waiting; after the one good callback every further request is turned away, so a code can
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import html
 import queue
+import ssl
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -24,9 +31,25 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title
 h1{{font-weight:400}}</style></head><body><h1>{title}</h1><p>{text}</p></body></html>"""
 
 
+REDIRECT_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="0;URL={url}"><title>Signed in</title></head>
+<body><a href="{url}">redirecting...</a></body></html>"""
+
+DEFAULT_LISTEN_ADDRESSES = ("127.0.0.1:8000", "127.0.0.1:18000")   # kubelogin's, in its order
+DEFAULT_REDIRECT_HOSTNAME = "localhost"
+
+
 @dataclass(frozen=True)
 class Callback:
     code: str
+
+
+@dataclass(frozen=True)
+class ListenerTls:
+    """`--local-server-cert` / `--local-server-key`: serve the callback over https."""
+
+    cert_file: str
+    key_file: str
 
 
 def parse_listen_address(addr: str) -> tuple[str, int]:
@@ -36,35 +59,79 @@ def parse_listen_address(addr: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
+def parse_response(uri: str, state: str) -> Callback:
+    """An authorization response (RFC 6749 §4.1.2) with our `state`, through Authlib's parser;
+    OidcError for a foreign state or a response without a code."""
+    from authlib.oauth2.rfc6749.errors import MismatchingStateException, MissingCodeException
+    from authlib.oauth2.rfc6749.parameters import parse_authorization_code_response
+
+    try:
+        return Callback(parse_authorization_code_response(uri, state)["code"])
+    except MismatchingStateException:
+        raise OidcError("the sign-in response does not belong to this login (state mismatch)") from None
+    except MissingCodeException:
+        raise OidcError("the sign-in response carries no code") from None
+
+
+def _cannot_listen(busy: list[tuple[str, str]], defaults: bool) -> OidcError:
+    """Name every address tried and the flag that changes them."""
+    tried = " and ".join(f"{addr} ({why})" for addr, why in busy)
+    if defaults:
+        return OidcError(
+            f"cannot listen for the login callback: {tried}; these are kubelogin's default "
+            "ports, the redirect URLs http://localhost:8000 and http://localhost:18000 "
+            "registered with your provider",
+            hint="close what uses them, or pass --listen-address=127.0.0.1:PORT with a port your "
+                 "provider's redirect URLs allow (--listen-address=127.0.0.1:0 takes any free port)")
+    return OidcError(f"cannot listen for the login callback on {tried}",
+                     hint="free the port or pass another --listen-address")
+
+
+def _tls_context(tls: ListenerTls) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        ctx.load_cert_chain(tls.cert_file, tls.key_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise OidcError(f"cannot load --local-server-cert {tls.cert_file} / --local-server-key "
+                        f"{tls.key_file}: {getattr(exc, 'strerror', None) or exc}") from None
+    return ctx
+
+
 class RedirectListener:
     """Bind at construction (so the redirect URI is known before the browser opens)."""
 
     def __init__(self, state: str, *, listen_addresses: tuple[str, ...] = (),
-                 redirect_url: str | None = None, issuer: str | None = None) -> None:
+                 redirect_url: str | None = None, redirect_hostname: str | None = None,
+                 tls: ListenerTls | None = None, success_url: str | None = None,
+                 issuer: str | None = None) -> None:
         self.state = state
         self.issuer = issuer
+        self.success_url = success_url
         self.rejected = 0
         self._results: queue.Queue = queue.Queue()
         self._done = threading.Event()
-        candidates = [parse_listen_address(a) for a in listen_addresses] or [("127.0.0.1", 0)]
+        addresses = tuple(listen_addresses) or DEFAULT_LISTEN_ADDRESSES
+        candidates = [parse_listen_address(a) for a in addresses]
         handler = self._handler_class()
-        errors = []
+        busy = []
         self._server = None
         for host, port in candidates:
             try:
                 self._server = HTTPServer((host, port), handler)
                 break
             except OSError as exc:
-                errors.append(f"{host}:{port} ({exc.strerror or exc})")
+                busy.append((f"{host}:{port}", exc.strerror or str(exc)))
         if self._server is None:
-            raise OidcError("cannot listen for the login callback on " + ", ".join(errors),
-                            hint="free the port or pass another --listen-address")
+            raise _cannot_listen(busy, defaults=not listen_addresses)
+        if tls is not None:
+            self._server.socket = _tls_context(tls).wrap_socket(self._server.socket, server_side=True)
         host, port = self._server.server_address[:2]
         self.port = port
         if redirect_url:
             self.redirect_uri = redirect_url
         else:
-            self.redirect_uri = f"http://127.0.0.1:{port}/"
+            scheme = "https" if tls is not None else "http"
+            self.redirect_uri = f"{scheme}://{redirect_hostname or DEFAULT_REDIRECT_HOSTNAME}:{port}"
         self.path = urlsplit(self.redirect_uri).path or "/"
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.1}, daemon=True)
@@ -116,11 +183,23 @@ class RedirectListener:
                     self._page(200, "Sign-in failed",
                                f"The provider said: {params['error']}. You can close this tab.")
                     return
-                if not params.get("code"):
+                try:
+                    callback = parse_response(self.path, listener.state)
+                except OidcError:
                     listener.rejected += 1
                     self._page(400, "Sign-in not accepted", "The response carries no code.")
                     return
-                listener._finish(Callback(params["code"]))
+                listener._finish(callback)
+                if listener.success_url:
+                    # --open-url-after-authentication: kubelogin's success page sends the
+                    # browser on to that URL (BrowserRedirectHTML).
+                    body = REDIRECT_PAGE.format(url=html.escape(listener.success_url)).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 self._page(200, "Signed in",
                            "kubewallet received your sign-in. You can close this tab and return "
                            "to the terminal.")

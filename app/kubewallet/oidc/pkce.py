@@ -1,15 +1,17 @@
 """PKCE (RFC 7636) with S256 only, and the one-time `state` and `nonce` values.
 
 `plain` is never offered: it protects nothing against an attacker who sees the authorization
-request (RFC 7636 §4.2, RFC 9700 §2.1.1 "S256 ... MUST be used").
+request (RFC 7636 §4.2, RFC 9700 §2.1.1 "S256 ... MUST be used"). The challenge is Authlib's
+(`rfc7636.create_s256_code_challenge`); only the random values are ours (`secrets`).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import secrets
 from dataclasses import dataclass, field
+
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 
 def _b64(raw: bytes) -> str:
@@ -17,7 +19,7 @@ def _b64(raw: bytes) -> str:
 
 
 def challenge_for(verifier: str) -> str:
-    return _b64(hashlib.sha256(verifier.encode("ascii")).digest())
+    return create_s256_code_challenge(verifier)
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,16 @@ class LoginOptions:
     """How a login runs when one is needed (kubelogin's authentication flags)."""
 
     grant_type: str = "auto"
-    listen_addresses: tuple[str, ...] = ()
+    listen_addresses: tuple[str, ...] = ()       # empty: kubelogin's 127.0.0.1:8000, then :18000
     redirect_url: str | None = None
+    redirect_hostname: str | None = None          # --oidc-redirect-url-hostname (default localhost)
     skip_open_browser: bool = False
     browser_command: str | None = None
     timeout: float = 180.0
     force_refresh: bool = False
+    extra_params: tuple[tuple[str, str], ...] = ()  # --oidc-auth-request-extra-params
+    local_server_tls: tuple[str, str] | None = None  # --local-server-cert, --local-server-key
+    open_url_after: str | None = None             # --open-url-after-authentication
 
 
 def stderr_progress(step: str, text: str) -> None:
@@ -72,21 +76,34 @@ def tty_prompt(question: str) -> str:
 
 
 def system_browser(command: str | None, skip: bool) -> Callable[[str], None]:
+    """Open the URL without letting the browser near our stdout: kubectl reads the plugin's
+    stdout as the ExecCredential and waits until every holder of that pipe closes it, so a
+    browser that prints "Opening in existing browser session." there (or a child that keeps it
+    open) breaks or stalls kubectl. The default browser is Python's `webbrowser` run in a child
+    with stdin, stdout and stderr on /dev/null, in its own session — exactly how
+    `--browser-command` runs."""
     def open_url(url: str) -> None:
         if skip:
             return
-        if command:
-            try:
-                subprocess.Popen([*shlex.split(command), url], stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, start_new_session=True)
-            except OSError as exc:
-                raise OidcError(f"cannot run --browser-command {command!r}: {exc.strerror}") from None
-            return
-        import webbrowser
-
-        webbrowser.open(url)
+        argv = [*shlex.split(command), url] if command else [sys.executable, "-m", "webbrowser", "-t", url]
+        try:
+            subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            what = f"--browser-command {command!r}" if command else "the default browser"
+            raise OidcError(f"cannot run {what}: {exc.strerror}") from None
 
     return open_url
+
+
+def browser_can_open(environ=None) -> bool:
+    """Whether a browser can open on this screen: on Linux/BSD only with a display (X11 or
+    Wayland); an SSH session without one gets the device code grant instead, as kubelogin users
+    on such boxes choose."""
+    env = os.environ if environ is None else environ
+    if sys.platform in ("darwin", "win32") or env.get("BROWSER"):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
 @dataclass
@@ -103,6 +120,7 @@ class Environment:
     cancel: threading.Event | None = None
     login_command: str = "kubewallet oidc-login get-token"
     clock: Callable[[], float] = time.time
+    memory: object | None = None      # store.AgentMemory: where a refresh token goes when the vault cannot
 
 
 @dataclass(frozen=True)
@@ -130,6 +148,7 @@ def get_token(config: ProviderConfig, options: LoginOptions, env: Environment) -
         hit = cached_token(config, env.cache, env.clock())
         if hit is not None:
             return Outcome(hit, "cache")
+    env.cache.ensure_directory()
     with login_lock(env.cache.directory, config.lock_key(), timeout=options.timeout + 60):
         if not options.force_refresh:
             hit = cached_token(config, env.cache, env.clock())
@@ -145,7 +164,17 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
     from kubewallet.oidc.idtoken import Jwks, verify_id_token
 
     ref = config.refresh_token_ref()
-    old_refresh = env.store.get(ref)
+    vault_down = None
+    try:
+        old_refresh = env.store.get(ref)
+    except VaultError as exc:
+        # A vault that cannot be opened here (no D-Bus session bus over SSH, a locked keyring)
+        # must not stop a login: a refresh token the agent holds in memory still refreshes
+        # silently; else log in, serve the token, and say once (below) where the new refresh
+        # token went.
+        old_refresh, vault_down = None, exc
+    if not old_refresh and env.memory is not None:
+        old_refresh = env.memory.get(ref)     # held by the agent since the vault could not keep it
     if not old_refresh and not env.interactive:
         raise _login_required(config, env, None)      # fail fast: nothing to try without a person
     env.progress("discovering", config.issuer)
@@ -162,7 +191,10 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
         except OAuthError as exc:
             # invalid_grant: revoked, expired, or already used. The token is dead: forget it.
             refused = exc
-            env.store.delete(ref)
+            if vault_down is None:
+                env.store.delete(ref)
+            elif env.memory is not None:
+                env.memory.put(ref, "")
             old_refresh = None
         if tokens is not None:
             env.progress("verifying", "")
@@ -174,26 +206,32 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
         if not env.interactive:
             raise _login_required(config, env, refused)
         nonce = None
-        if options.grant_type == "device-code":
+        grant = options.grant_type
+        if (grant == "auto" and disco.device_authorization_endpoint and env.browser is None
+                and not options.browser_command and not options.skip_open_browser
+                and not browser_can_open()):
+            grant = "device-code"
+        if grant == "device-code":
             auth, device_code = devicecode.start(http, disco, client, config.scopes)
             env.on_device_code(auth)
-            if not options.skip_open_browser:
+            if not options.skip_open_browser and (env.browser or options.browser_command
+                                                  or browser_can_open()):
                 # Like kubelogin: open the verification page too (with the code in it, when the
                 # provider gives such a URL); the code is shown either way for another device.
                 browser = env.browser or system_browser(options.browser_command, False)
                 browser(auth.verification_uri_complete or auth.verification_uri)
             env.progress("waiting-device", auth.user_code)
             tokens = devicecode.poll(http, disco, client, auth, device_code, cancel=env.cancel)
-        elif options.grant_type == "authcode-keyboard":
+        elif grant == "authcode-keyboard":
             result = authcode.login_keyboard(http, disco, client, config.scopes, prompt=env.prompt,
-                                             progress=env.progress, redirect_url=options.redirect_url)
+                                             progress=env.progress, redirect_url=options.redirect_url,
+                                             extra_params=options.extra_params)
             tokens, nonce = result.tokens, result.nonce
         else:
             browser = env.browser or system_browser(options.browser_command, options.skip_open_browser)
             result = authcode.login_browser(
                 http, disco, client, config.scopes, open_browser=browser, progress=env.progress,
-                listen_addresses=options.listen_addresses, redirect_url=options.redirect_url,
-                timeout=options.timeout, cancel=env.cancel)
+                options=options, cancel=env.cancel)
             tokens, nonce = result.tokens, result.nonce
         env.progress("verifying", "")
         claims = verify_id_token(tokens.id_token, issuer=disco.issuer, client_id=config.client_id,
@@ -201,21 +239,48 @@ def _renew(config: ProviderConfig, options: LoginOptions, env: Environment, key:
         source = "login"
 
     new_refresh = tokens.refresh_token or old_refresh
-    if new_refresh != old_refresh:
+    if new_refresh != old_refresh and vault_down is None:
         try:
             if new_refresh:
                 env.store.put(ref, new_refresh)
             else:
                 env.store.delete(ref)
         except VaultError as exc:
-            # The login itself worked: serve its id_token, and say why the next one will need
-            # a new login instead of a silent refresh.
-            env.progress("warning", f"the refresh token was not stored: {exc.one_line()}")
-    token = CachedToken(tokens.id_token, numeric_claim(claims, "exp") or 0.0,
-                        numeric_claim(claims, "iat") or 0.0, config.issuer, config.client_id)
+            vault_down = exc
+    if vault_down is not None and (new_refresh != old_refresh or source == "login"):
+        # The login itself worked: serve its token, and say once where the refresh token went.
+        held = bool(new_refresh) and env.memory is not None and env.memory.put(ref, new_refresh)
+        if source == "login" or not held:
+            env.progress("warning", _refresh_off(vault_down, held))
+    token = _credential(config, tokens, claims, env.clock())
     env.cache.save(key, token)
     env.progress("done", source)
     return Outcome(token, source, claims)
+
+
+def _refresh_off(exc: VaultError, held_by_agent: bool = False) -> str:
+    """The one plain sentence for a vault that cannot keep the refresh token here."""
+    if held_by_agent:
+        return (f"kubewallet cannot use its vault here ({exc.one_line()}): the refresh token is "
+                "kept in the running agent's memory only, so silent refresh works until the "
+                "agent locks or stops")
+    return (f"kubewallet cannot use its vault here ({exc.one_line()}), so the refresh token is "
+            "not kept: silent refresh is off here, and when this token expires you sign in again")
+
+
+def _credential(config: ProviderConfig, tokens, claims: dict, now: float) -> CachedToken:
+    """The token kubectl gets: the verified id_token, or with `--oidc-use-access-token` the
+    access_token from the same response (kubelogin's flag, for API servers that take the
+    provider's JWT access tokens), valid for its `expires_in` (RFC 6749 §5.1) when given."""
+    exp, iat = numeric_claim(claims, "exp") or 0.0, numeric_claim(claims, "iat") or 0.0
+    if not config.use_access_token:
+        return CachedToken(tokens.id_token, exp, iat, config.issuer, config.client_id)
+    if not tokens.access_token:
+        raise OidcError("the provider's token response has no access_token "
+                        "(--oidc-use-access-token needs one)")
+    if tokens.expires_in:
+        exp, iat = now + tokens.expires_in, now
+    return CachedToken(tokens.access_token, exp, iat, config.issuer, config.client_id)
 
 
 def _login_required(config: ProviderConfig, env: Environment, refused) -> LoginRequired:
@@ -243,6 +308,7 @@ def logout(config: ProviderConfig, env: Environment, revoke: bool = True) -> lis
     """Forget this login: the cached id_token and the refresh token (revoked at the provider
     first, best effort, RFC 7009). Returns what was removed, for the person to read."""
     removed = []
+    env.cache.ensure_directory()
     with login_lock(env.cache.directory, config.lock_key(), timeout=30):
         ref = config.refresh_token_ref()
         refresh = env.store.get(ref)

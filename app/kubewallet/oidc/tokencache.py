@@ -42,15 +42,21 @@ def _sha256_hex(data: bytes) -> str:
 
 def cache_key(issuer: str, client_id: str, client_secret: str | None, client_secret_ref: str | None,
               extra_scopes: tuple[str, ...], username: str, ca_files: tuple[str, ...],
-              ca_data: tuple[str, ...], insecure: bool) -> str:
+              ca_data: tuple[str, ...], insecure: bool, use_access_token: bool = False) -> str:
     """A stable hex digest over everything that changes the token (kubelogin keys its cache on
-    the same inputs); never reversible to the secret. `ProviderConfig.cache_key` calls this."""
-    material = fastjson.dumps({   # keys in sorted order: the same text as json.dumps(sort_keys=True)
+    the same inputs); never reversible to the secret. `ProviderConfig.cache_key` calls this.
+    `--oidc-use-access-token` serves another token, so it is part of the key (only when set, so
+    the keys of existing id_token caches stay what they were)."""
+    fields = {   # keys in sorted order: the same text as json.dumps(sort_keys=True)
         "ca_data": list(ca_data), "ca_files": list(ca_files), "client_id": client_id,
         "client_secret": client_secret or "", "client_secret_ref": client_secret_ref or "",
         "extra_scopes": sorted(set(extra_scopes)), "insecure": bool(insecure), "issuer": issuer,
         "username": username,
-    })
+    }
+    if use_access_token:
+        fields["use_access_token"] = True
+        fields = dict(sorted(fields.items()))
+    material = fastjson.dumps(fields)
     return _sha256_hex(material.encode())
 
 
@@ -95,12 +101,33 @@ class TokenCache:
     def path(self, key: str) -> str:
         return os.path.join(self.directory, f"{key}.json")
 
+    def ensure_directory(self) -> None:
+        """Create the folder 0700, or refuse one that is not ours alone (see `privatedir`)."""
+        from kubewallet.privatedir import ensure_private_dir
+
+        problem = ensure_private_dir(self.directory)
+        if problem:
+            from kubewallet.errors import OidcError
+
+            raise OidcError(f"refusing the token cache folder {self.directory}: it {problem}, so "
+                            "another user could plant a token in it",
+                            hint="remove it, or pass --token-cache-dir with a folder of your own")
+
     def load(self, key: str) -> CachedToken | None:
         """The cached token, or None when there is none or the file is unreadable (then a refresh
-        or login replaces it: a damaged cache must never stop a person from working)."""
+        or login replaces it: a damaged cache must never stop a person from working). Nothing is
+        read from a folder that is not ours alone (`privatedir`): a planted token is never served."""
+        from kubewallet.privatedir import private_dir_problem
+
+        if private_dir_problem(self.directory):
+            return None
         try:
-            with open(self.path(key), "rb") as fh:
-                data = fastjson.loads(fh.read().decode("utf-8"))
+            fd = os.open(self.path(key), os.O_RDONLY | os.O_NOFOLLOW)
+            try:
+                raw = os.read(fd, 1 << 20)
+            finally:
+                os.close(fd)
+            data = fastjson.loads(raw.decode("utf-8"))
             return CachedToken(id_token=str(data["id_token"]), expiry=float(data["exp"]),
                                issued_at=float(data.get("iat", 0)), issuer=str(data.get("issuer", "")),
                                client_id=str(data.get("client_id", "")))
@@ -108,13 +135,15 @@ class TokenCache:
             return None
 
     def save(self, key: str, token: CachedToken) -> str:
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        """Atomic: a fresh temporary file (O_EXCL|O_NOFOLLOW: never an existing file or a
+        planted symlink), fsync, `os.replace`."""
+        self.ensure_directory()
         target = self.path(key)
-        tmp = os.path.join(self.directory, f".{key}.json.{os.getpid()}.tmp")
+        tmp = os.path.join(self.directory, f".{key}.json.{os.getpid()}.{os.urandom(6).hex()}.tmp")
         body = fastjson.dumps({"id_token": token.id_token, "exp": token.expiry,
                                "iat": token.issued_at, "issuer": token.issuer,
                                "client_id": token.client_id}).encode()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
             os.fchmod(fd, 0o600)
             os.write(fd, body)
@@ -142,6 +171,23 @@ class TokenCache:
                 if token is not None:
                     out.append((name[:-5], token))
         return out
+
+
+class NullCache(TokenCache):
+    """`--token-cache-storage=none`: nothing is read or written (the directory still holds the
+    login lock, so parallel calls do not each open a browser at the same moment)."""
+
+    def load(self, key: str) -> CachedToken | None:
+        return None
+
+    def save(self, key: str, token: CachedToken) -> str:
+        return ""
+
+    def delete(self, key: str) -> bool:
+        return False
+
+    def entries(self) -> list[tuple[str, CachedToken]]:
+        return []
 
 
 # ---- the answer to kubectl on the cached path ---------------------------------------------------

@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 
 from kubewallet.oidc.config import ProviderConfig
-from kubewallet.oidc.session import Environment
+from kubewallet.oidc.session import Environment, LoginOptions
 from kubewallet.oidc.store import VaultStore
 from kubewallet.oidc.tokencache import TokenCache
 from tests.oidc_provider.person import Browser
 
 SCOPES = ("email", "groups")
+# Any free port, redirect http://localhost:PORT: the provider's clients register only kubelogin's
+# http://localhost:8000 and :18000, and (RFC 8252 §7.3 native clients) accept another port.
+# The tests of kubelogin's fixed ports hold tests.support.kubelogin_ports' lock instead.
+ANY_PORT = LoginOptions(listen_addresses=("127.0.0.1:0",))
 
 
 class PersonAtBrowser:

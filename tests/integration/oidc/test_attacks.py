@@ -8,6 +8,7 @@ import base64
 import json
 import threading
 import urllib.request
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,9 +21,9 @@ from kubewallet.oidc.idtoken import IdTokenError, Jwks, verify_id_token
 from kubewallet.oidc.jwtpeek import peek
 from kubewallet.oidc.loopback import RedirectListener
 from kubewallet.oidc.pkce import new_pkce, random_token
-from kubewallet.oidc.session import LoginOptions, get_token
+from kubewallet.oidc.session import get_token
 from kubewallet.oidc.store import MemoryStore
-from tests.integration.oidc.helpers import PersonAtBrowser, config, environment
+from tests.integration.oidc.helpers import ANY_PORT, PersonAtBrowser, config, environment
 from tests.oidc_provider.person import Browser
 
 pytestmark = pytest.mark.oidc
@@ -39,7 +40,7 @@ def _manual_login(provider, client_id="kubewallet", login="mallory"):
     """Every step of kubewallet's authcode flow, spelled out so a test can keep the code."""
     http, disco, jwks = _setup(provider)
     pkce, state, nonce = new_pkce(), random_token(), random_token()
-    with RedirectListener(state, issuer=disco.issuer) as listener:
+    with RedirectListener(state, issuer=disco.issuer, listen_addresses=ANY_PORT.listen_addresses) as listener:
         url = authcode.authorization_url(disco, client_id, listener.redirect_uri,
                                          ("openid", "email"), state, nonce, pkce.challenge)
         threading.Thread(target=Browser(login).open, args=(url,), daemon=True).start()
@@ -64,11 +65,11 @@ def test_wrong_state_is_turned_away_and_the_real_callback_still_wins(oidc_provid
     class Attacker(PersonAtBrowser):
         def __call__(self, url):
             redirect = parse_qs(urlsplit(url).query)["redirect_uri"][0]
-            forged.append(_get(redirect + "?code=attackers-code&state=forged"))
+            forged.append(_get(redirect + "/?code=attackers-code&state=forged"))
             super().__call__(url)
 
     env = environment(tmp_path, Attacker("alice"), store=MemoryStore())
-    out = get_token(config(oidc_provider), LoginOptions(), env)
+    out = get_token(config(oidc_provider), ANY_PORT, env)
     assert out.claims["sub"] == "alice"
     status, page = forged[0]
     assert status == 400 and "state mismatch" in page
@@ -77,18 +78,18 @@ def test_wrong_state_is_turned_away_and_the_real_callback_still_wins(oidc_provid
 def test_only_a_forged_callback_times_out_with_a_clear_error(oidc_provider, tmp_path):
     def attacker(url):
         redirect = parse_qs(urlsplit(url).query)["redirect_uri"][0]
-        threading.Thread(target=_get, args=(redirect + "?code=x&state=forged",), daemon=True).start()
+        threading.Thread(target=_get, args=(redirect + "/?code=x&state=forged",), daemon=True).start()
 
     env = environment(tmp_path, attacker, store=MemoryStore())
     with pytest.raises(OidcError, match="no sign-in arrived within 1 s"):
-        get_token(config(oidc_provider), LoginOptions(timeout=1), env)
+        get_token(config(oidc_provider), replace(ANY_PORT, timeout=1), env)
     assert env.cache.load(config(oidc_provider).cache_key()) is None
 
 
 def test_listener_accepts_exactly_one_callback():
-    with RedirectListener("s1") as listener:
-        assert _get(listener.redirect_uri + "?code=c1&state=s1")[0] == 200
-        status, page = _get(listener.redirect_uri + "?code=c2&state=s1")
+    with RedirectListener("s1", listen_addresses=ANY_PORT.listen_addresses) as listener:
+        assert _get(listener.redirect_uri + "/?code=c1&state=s1")[0] == 200
+        status, page = _get(listener.redirect_uri + "/?code=c2&state=s1")
         assert status == 410 and "already finished" in page
         assert listener.wait(1).code == "c1"
 
@@ -106,7 +107,7 @@ def test_replayed_code_is_refused_by_the_provider(oidc_provider):
 def test_wrong_pkce_verifier_is_refused(oidc_provider):
     http, disco, jwks = _setup(oidc_provider)
     pkce, state = new_pkce(), random_token()
-    with RedirectListener(state) as listener:
+    with RedirectListener(state, listen_addresses=ANY_PORT.listen_addresses) as listener:
         url = authcode.authorization_url(disco, "kubewallet", listener.redirect_uri, ("openid",),
                                          state, random_token(), pkce.challenge)
         threading.Thread(target=Browser().open, args=(url,), daemon=True).start()
@@ -189,7 +190,7 @@ def test_plain_http_issuer_off_loopback_is_refused_before_any_request(tmp_path):
     opened = []
     env = environment(tmp_path, opened.append, store=MemoryStore())
     with pytest.raises(OidcError, match="refusing the plain http issuer 'http://idp.example.com'"):
-        get_token(ProviderConfig("http://idp.example.com", "kubewallet"), LoginOptions(), env)
+        get_token(ProviderConfig("http://idp.example.com", "kubewallet"), ANY_PORT, env)
     assert opened == []
 
 

@@ -7,6 +7,7 @@ import os
 import stat
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -15,7 +16,7 @@ from kubewallet.oidc.discovery import discover
 from kubewallet.oidc.http import HttpClient
 from kubewallet.oidc.session import LoginOptions, LoginRequired, get_token, logout
 from kubewallet.oidc.store import VaultStore
-from tests.integration.oidc.helpers import PersonAtBrowser, config, environment
+from tests.integration.oidc.helpers import ANY_PORT, PersonAtBrowser, config, environment
 
 pytestmark = pytest.mark.oidc
 
@@ -38,7 +39,7 @@ def test_first_login_then_cached_reuse(oidc_provider, vault_env, tmp_path):
     env = environment(tmp_path, person, store=store)
     cfg = config(oidc_provider)
 
-    first = get_token(cfg, LoginOptions(), env)
+    first = get_token(cfg, ANY_PORT, env)
     assert first.source == "login"
     assert first.claims["sub"] == "alice"
     assert first.claims["email"] == "alice@example.test"
@@ -59,7 +60,7 @@ def test_first_login_then_cached_reuse(oidc_provider, vault_env, tmp_path):
     assert store.puts == 1
 
     before = oidc_provider.stats().get("token", 0)
-    second = get_token(cfg, LoginOptions(), env)
+    second = get_token(cfg, ANY_PORT, env)
     assert second.source == "cache"
     assert second.token.id_token == first.token.id_token
     assert len(person.opened) == 1
@@ -71,11 +72,11 @@ def test_silent_refresh_after_expiry(oidc_provider, vault_env, tmp_path):
     person = PersonAtBrowser("bob")
     env = environment(tmp_path, person)
     cfg = config(oidc_provider, "kubewallet-short")
-    first = get_token(cfg, LoginOptions(), env)
+    first = get_token(cfg, ANY_PORT, env)
     assert first.token.expiry - first.token.issued_at == 3
     time.sleep(max(0.0, first.token.refresh_at() - time.time()) + 0.1)
 
-    renewed = get_token(cfg, LoginOptions(), env)
+    renewed = get_token(cfg, ANY_PORT, env)
     assert renewed.source == "refresh"
     assert renewed.claims["sub"] == "bob"
     assert renewed.token.id_token != first.token.id_token
@@ -88,16 +89,16 @@ def test_force_refresh_writes_the_vault_only_when_the_refresh_token_changed(
     rotating = CountingStore()
     env = environment(tmp_path / "a", PersonAtBrowser(), store=rotating)
     cfg = config(oidc_provider)
-    get_token(cfg, LoginOptions(), env)
-    assert get_token(cfg, LoginOptions(force_refresh=True), env).source == "refresh"
+    get_token(cfg, ANY_PORT, env)
+    assert get_token(cfg, replace(ANY_PORT, force_refresh=True), env).source == "refresh"
     assert rotating.puts == 2, "this client's refresh tokens rotate: one write per new value"
 
     steady = CountingStore()
     env = environment(tmp_path / "b", PersonAtBrowser(), store=steady)
     cfg = config(oidc_provider, "kubewallet-steady")
-    get_token(cfg, LoginOptions(), env)
+    get_token(cfg, ANY_PORT, env)
     for _ in range(2):
-        assert get_token(cfg, LoginOptions(force_refresh=True), env).source == "refresh"
+        assert get_token(cfg, replace(ANY_PORT, force_refresh=True), env).source == "refresh"
     assert steady.puts == 1, "the provider returned the same refresh token: no vault write"
 
 
@@ -105,7 +106,7 @@ def test_revoked_refresh_token(oidc_provider, vault_env, tmp_path):
     person = PersonAtBrowser("carol")
     env = environment(tmp_path, person)
     cfg = config(oidc_provider, "kubewallet-short")
-    first = get_token(cfg, LoginOptions(), env)
+    first = get_token(cfg, ANY_PORT, env)
     refresh = env.store.get(cfg.refresh_token_ref())
     http = HttpClient(cfg.tls)
     assert grants.revoke(http, discover(http, cfg.issuer), grants.Client(cfg.client_id), refresh)
@@ -115,7 +116,7 @@ def test_revoked_refresh_token(oidc_provider, vault_env, tmp_path):
     env.interactive = False
     env.login_command = "kubewallet oidc-login get-token --oidc-issuer-url=X --oidc-client-id=Y"
     with pytest.raises(LoginRequired) as err:
-        get_token(cfg, LoginOptions(), env)
+        get_token(cfg, ANY_PORT, env)
     assert "invalid_grant" in err.value.message
     assert "spec.interactive is false" in err.value.message
     assert "kubewallet oidc-login get-token --oidc-issuer-url=X" in err.value.hint
@@ -124,7 +125,7 @@ def test_revoked_refresh_token(oidc_provider, vault_env, tmp_path):
 
     # At a terminal: the failed refresh falls back to a login.
     env.interactive = True
-    again = get_token(cfg, LoginOptions(), env)
+    again = get_token(cfg, ANY_PORT, env)
     assert again.source == "login" and len(person.opened) == 2
 
 
@@ -180,14 +181,14 @@ def test_authcode_keyboard(oidc_provider, vault_env, tmp_path):
     env.prompt = prompt
     out = get_token(config(oidc_provider),
                     LoginOptions(grant_type="authcode-keyboard",
-                                 redirect_url="http://127.0.0.1:9/callback"), env)
+                                 redirect_url="http://localhost:9"), env)
     assert out.claims["sub"] == "frank"
 
 
 def test_logout_revokes_and_forgets(oidc_provider, vault_env, tmp_path):
     env = environment(tmp_path, PersonAtBrowser())
     cfg = config(oidc_provider)
-    get_token(cfg, LoginOptions(), env)
+    get_token(cfg, ANY_PORT, env)
     refresh = env.store.get(cfg.refresh_token_ref())
     done = logout(cfg, env)
     assert "refresh token revoked at the provider" in done

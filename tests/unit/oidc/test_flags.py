@@ -75,6 +75,45 @@ def test_grant_types(grant, message):
         parse_get_token([*BASE, f"--grant-type={grant}"])   # refused even when a token is cached
 
 
+def test_kubelogin_defaults_when_no_listen_flags_are_given():
+    """No --listen-address: kubelogin's 127.0.0.1:8000 then :18000, redirect http://localhost:PORT."""
+    from kubewallet.oidc.loopback import DEFAULT_LISTEN_ADDRESSES, DEFAULT_REDIRECT_HOSTNAME
+
+    options = parse_get_token(BASE).login_options()
+    assert options.listen_addresses == () and options.redirect_hostname is None
+    assert DEFAULT_LISTEN_ADDRESSES == ("127.0.0.1:8000", "127.0.0.1:18000")
+    assert DEFAULT_REDIRECT_HOSTNAME == "localhost"
+
+
+def test_the_kubelogin_flags_kubewallet_now_accepts_keep_their_meaning(tmp_path):
+    flags = parse_get_token([
+        *BASE, "--token-cache-storage=keyring", "--oidc-auth-request-extra-params=prompt=consent,audience=a=b",
+        "--oidc-auth-request-extra-params", "acr_values=mfa", "--oidc-use-access-token",
+        "--open-url-after-authentication=https://example.com/done",
+        "--local-server-cert=~/c.pem", "--local-server-key=~/k.pem",
+        "--oidc-redirect-url-hostname=127.0.0.1"])
+    assert flags.storage() == "keyring"
+    options = flags.login_options()
+    assert options.extra_params == (("prompt", "consent"), ("audience", "a=b"), ("acr_values", "mfa"))
+    assert options.open_url_after == "https://example.com/done"
+    assert options.redirect_hostname == "127.0.0.1"
+    assert options.local_server_tls[0].endswith("/c.pem") and not options.local_server_tls[0].startswith("~")
+    assert flags.config().use_access_token
+    # Serving the access_token is another token: another cache entry than the id_token's.
+    assert flags.cache_key() == flags.config().cache_key() != parse_get_token(BASE).cache_key()
+    assert parse_get_token(BASE).cache_key() == parse_get_token(BASE).config().cache_key()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--token-cache-storage=memory"], "--token-cache-storage must be one of disk, keyring, none"),
+    (["--oidc-auth-request-extra-params=prompt"], "takes key=value pairs"),
+    (["--local-server-cert=/c.pem"], "--local-server-cert and --local-server-key go together"),
+])
+def test_new_flags_refuse_what_kubelogin_refuses(args, message):
+    with pytest.raises(UsageError, match=message):
+        parse_get_token([*BASE, *args]).login_options()
+
+
 def test_pkce_method_plain_or_no_is_refused():
     with pytest.raises(UsageError, match="always uses PKCE with S256"):
         parse_get_token([*BASE, "--oidc-pkce-method=no"]).login_options()
@@ -109,5 +148,21 @@ def test_login_from_exec_recognises_kubewallet_kubectl_oidc_login_and_kubelogin(
         flags = login_from_exec(body)
         assert flags is not None and flags.config().issuer == "https://dex"
     assert login_from_exec({"command": "aws", "args": ["eks", "get-token"]}) is None
-    assert login_from_exec({"command": "kubelogin", "args": [*args, "--oidc-use-access-token"]}) is None
+    assert login_from_exec({"command": "kubelogin", "args": [*args, "--oidc-request-header=X=1"]}) is None
     assert login_from_exec({"command": "kubewallet", "args": ["oidc-login", "get-token"]}) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab=,x ", max_size=8), max_size=4))
+def test_fuzz_extra_params_parse_as_pflag_string_to_string_or_refuse(items):
+    """`--oidc-auth-request-extra-params`: every comma-separated item is key=value (the value
+    may hold '='), or the whole flag is a UsageError naming it."""
+    args = [*BASE, *[f"--oidc-auth-request-extra-params={i}" for i in items]]
+    try:
+        pairs = parse_get_token(args).extra_params()
+    except UsageError as exc:
+        assert "--oidc-auth-request-extra-params" in exc.message
+        return
+    expected = [v.strip() for i in items for v in i.split(",") if v.strip()]
+    assert [f"{k}={v}" for k, v in pairs] == expected
+    assert all(k for k, _ in pairs)

@@ -104,7 +104,7 @@ def test_the_cached_path_imports_only_the_standard_library(tmp_path):
     ours = {m for m in modules if m.startswith("kubewallet.")}
     assert ours <= {"kubewallet.cli", "kubewallet.cli.main", "kubewallet.cli.oidc_login",
                     "kubewallet.errors", "kubewallet.oidc", "kubewallet.oidc.flags",
-                    "kubewallet.oidc.tokencache", "kubewallet.oidc.fastjson"}
+                    "kubewallet.oidc.tokencache", "kubewallet.oidc.fastjson", "kubewallet.privatedir"}
 
 
 @pytest.mark.parametrize("exec_info", [
