@@ -10,7 +10,7 @@ import tempfile
 import pytest
 import yaml
 
-from kubewallet.execplugin.inventory import INLINE, PLUGIN, VAULT
+from kubewallet.credentials.inventory import INLINE, PLUGIN, VAULT
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_a_declined_diff_changes_nothing(page, app_state, wait_tasks, kubeconfig
 
 def test_the_window_serves_kubectl_as_the_agent_and_forgets_on_lock(page, app_state, wait_tasks):
     from kubewallet.agent import fastclient
-    from kubewallet.execplugin import secure
+    from kubewallet.credentials import secure
 
     secure.secure(app_state.rules, ["ci-bot"])
     app_state.reload()

@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     name = argv[0]
     ns = _parser(name).parse_args(argv[1:])
     from kubewallet.errors import UsageError
-    from kubewallet.execplugin import secure
+    from kubewallet.credentials import secure
     from kubewallet.kubeconfig import LoadingRules
 
     if bool(ns.users) == ns.all:
@@ -88,7 +88,7 @@ def _plugin_command() -> str:
 
 
 def _dry_run(rules, users, ns) -> int:
-    from kubewallet.execplugin import secure
+    from kubewallet.credentials import secure
     from kubewallet.kubeconfig import load_workspace
 
     ws = load_workspace(rules)

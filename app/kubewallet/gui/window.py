@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
             self.hint.clear()
         if self._plaintext_hint_shown or keys.flag(self.state.settings, keys.PLAINTEXT_HINT_DISMISSED):
             return
-        from kubewallet.execplugin.inventory import INLINE, describe
+        from kubewallet.credentials.inventory import INLINE, describe
 
         # the rows the Credentials page lists, so its flags and this count are the same users
         rows = [c for c in describe(ws) if c.location == INLINE]

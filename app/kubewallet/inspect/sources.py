@@ -85,7 +85,7 @@ def field_material(ws, entry, data_key: str, file_key: str) -> Material | None:
 
 def kubewallet_ref(exec_body: dict) -> str | None:
     """REF when the exec entry runs kubewallet's own plugin (`credential get --ref REF`)."""
-    from kubewallet.execplugin.secure import exec_ref
+    from kubewallet.credentials.secure import exec_ref
 
     return exec_ref(exec_body)
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kubewallet.errors import KubewalletError
-from kubewallet.execplugin import secure
+from kubewallet.credentials import secure
 from kubewallet.kubeconfig import LoadingRules, load_workspace
 from kubewallet.vault import open_vault
 from tests.support.kubeconfigs import jwt_expiring_in, write_kubeconfig

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from kubewallet.execplugin.secure import _securable, kubewallet_ref
+from kubewallet.credentials.secure import _securable, kubewallet_ref
 
 INLINE, FILE, VAULT, PLUGIN, NONE = "inline", "file", "vault", "plugin", "none"
 
