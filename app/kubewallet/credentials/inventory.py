@@ -1,7 +1,9 @@
 """Where each user's secret lives: the Credentials page's and `vault list`'s view of a workspace.
 
-Plain data over the kubeconfig engine's `Workspace`; no keyring access (the vault's own state is
-`Vault.status()`), no Qt.
+Plain data over the kubeconfig engine's `Workspace` and the credential model
+(`credentials.model.sent`: what kubectl sends); no keyring access (the vault's own state is
+`Vault.status()`), no Qt. A user is INLINE exactly when `lint` flags plaintext secrets in it
+(`credentials.fields.plaintext_fields`), so the page and `lint` always agree.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from kubewallet.credentials.secure import _securable, kubewallet_ref
+from kubewallet.credentials.fields import plaintext_fields
+from kubewallet.credentials.model import AUTH_PROVIDER, BASIC, CERT, EXEC, TOKEN, sent
+from kubewallet.credentials.secure import kubewallet_ref, securable
 
 INLINE, FILE, VAULT, PLUGIN, NONE = "inline", "file", "vault", "plugin", "none"
 
@@ -27,36 +31,34 @@ class UserCredential:
     secured: bool      # "Restore inline" applies
 
 
+def _describe_one(ws, name: str, entry) -> UserCredential:
+    body = entry.body or {}
+    ref = kubewallet_ref(body)
+    if ref:
+        return UserCredential(name, "kubewallet vault", VAULT, ref, entry.file, False, True)
+    what = sent(body, name)
+    inline = plaintext_fields(body)
+    kind = {CERT: "client certificate", TOKEN: "token", BASIC: "password (basic auth)"}.get(what.kind, "none")
+    loc, detail = NONE, ""
+    if what.refused:
+        kind = "invalid: kubectl refuses it"
+    elif what.kind == EXEC:
+        command = os.path.basename(str(body["exec"].get("command") or "?"))
+        sub = " ".join(str(a) for a in (body["exec"].get("args") or [])[:1])
+        kind, loc, detail = f"exec: {command} {sub}".strip(), PLUGIN, str(body["exec"].get("command") or "")
+    elif what.kind == AUTH_PROVIDER:
+        kind = f"auth-provider ({body['auth-provider'].get('name') or '?'})"
+        loc, detail = INLINE, "auth-provider config"
+    elif what.kind == CERT and what.key == "client-key":
+        loc, detail = FILE, ws.resolve_path(entry, body["client-key"])
+    elif what.kind == TOKEN and what.bearer == "tokenFile":
+        loc, detail = FILE, ws.resolve_path(entry, body["tokenFile"])
+    if inline:
+        loc, detail = INLINE, ", ".join(inline)
+    can_secure = securable(body) or (loc in (FILE, INLINE) and not what.refused and what.kind in (CERT, TOKEN))
+    return UserCredential(name, kind, loc, detail, entry.file, can_secure, False)
+
+
 def describe(ws) -> list[UserCredential]:
-    out = []
-    for name, entry in ws.users.items():
-        body = entry.body or {}
-        ref = kubewallet_ref(body)
-        securable = _securable(body)
-        if ref:
-            out.append(UserCredential(name, "kubewallet vault", VAULT, ref, entry.file, False, True))
-            continue
-        if isinstance(body.get("exec"), dict):
-            command = os.path.basename(str(body["exec"].get("command") or "?"))
-            sub = " ".join(str(a) for a in (body["exec"].get("args") or [])[:1])
-            out.append(UserCredential(name, f"exec: {command} {sub}".strip(), PLUGIN,
-                                      str(body["exec"].get("command") or ""), entry.file, False, False))
-            continue
-        if body.get("client-key-data"):
-            kind, loc, detail = "client certificate", INLINE, "client-key-data"
-        elif body.get("client-key"):
-            kind, loc, detail = "client certificate", FILE, ws.resolve_path(entry, body["client-key"])
-        elif body.get("token"):
-            kind, loc, detail = "token", INLINE, "token"
-        elif body.get("tokenFile"):
-            kind, loc, detail = "token", FILE, ws.resolve_path(entry, body["tokenFile"])
-        elif isinstance(body.get("auth-provider"), dict):
-            kind = f"auth-provider ({body['auth-provider'].get('name') or '?'})"
-            loc, detail = INLINE, "auth-provider config"
-        elif body.get("password"):
-            kind, loc, detail = "password (basic auth)", INLINE, "password"
-        else:
-            kind, loc, detail = "none", NONE, ""
-        out.append(UserCredential(name, kind, loc, detail, entry.file,
-                                  securable or loc == FILE and kind != "password (basic auth)", False))
-    return out
+    """Every user of the workspace, in kubeconfig order."""
+    return [_describe_one(ws, name, entry) for name, entry in ws.users.items()]

@@ -32,10 +32,10 @@ import os
 from dataclasses import dataclass, field
 
 from kubewallet.errors import KubeconfigError, KubewalletError, VaultError
+from kubewallet.credentials.fields import CREDENTIAL_FIELDS, redact_diff
+from kubewallet.credentials.model import AUTH_PROVIDER, CERT, Sent, sent
 from kubewallet.execplugin.protocol import API_V1, rfc3339
 
-SECRET_FIELDS = ("client-certificate", "client-certificate-data", "client-key", "client-key-data",
-                 "token", "tokenFile", "username", "password", "auth-provider")
 INSTALL_HINT = ("This user's credential is kept in the OS keyring by kubewallet. Install kubewallet "
                 "(pip install kubewallet) and make sure 'kubewallet' is on PATH, or run "
                 "'kubewallet unsecure USER' on a machine that has it to restore the inline form.")
@@ -60,30 +60,6 @@ class Plan:
     new_body: dict
     moved: tuple[str, ...]
     remove_files: tuple[str, ...] = field(default=())
-
-
-_SECRET_KEYS = ("client-key-data", "token", "password", "id-token", "refresh-token", "client-secret",
-                "access-token")
-_DATA_KEYS = ("client-certificate-data",)
-
-
-def redact_diff(diff: str) -> str:
-    """A kubeconfig diff safe to show: secret values replaced with kubectl's redaction words
-    (`REDACTED`, and `DATA+OMITTED` for certificate data), as `kubectl config view` does."""
-    import re
-
-    keys = "|".join(re.escape(k) for k in _SECRET_KEYS + _DATA_KEYS)
-    pattern = re.compile(rf"^([-+ ]\s*(?:- )?)({keys}):[ \t]*(\S.*)$")
-
-    def fix(line: str) -> str:
-        m = pattern.match(line)
-        if not m:
-            return line
-        word = "DATA+OMITTED" if m.group(2) in _DATA_KEYS else "REDACTED"
-        return f"{m.group(1)}{m.group(2)}: {word}"
-
-    return "".join(fix(line.rstrip("\n")) + ("\n" if line.endswith("\n") else "")
-                   for line in diff.splitlines(keepends=True))
 
 
 def ref_for(user: str) -> str:
@@ -157,9 +133,97 @@ def _expires(value: dict) -> str | None:
     return rfc3339(when) if when else None
 
 
+def served_record(value: dict, kind: str, user: str, old_meta: dict | None = None) -> tuple[str, dict]:
+    """The vault entry kubewallet's plugin serves for a user, as (stored JSON, meta): the one
+    writer of that record for `secure`, `credential update` and certificate renewal. `expires` is
+    computed here so the plugin never parses a certificate; `renew` (how to get a new credential)
+    only survives for an auth-provider token."""
+    meta = dict(old_meta or {}, kind=kind, user=user, expires=_expires(value))
+    if kind == AUTH_PROVIDER:
+        from kubewallet.execplugin.serve import renew_command
+
+        meta["renew"] = renew_command(user, "token")
+    else:
+        meta.pop("renew", None)
+    return json.dumps(value), meta
+
+
+@dataclass
+class _Moving:
+    """What a planner collects: the value to serve, the fields moved (for the person), the files
+    to remove once the kubeconfig no longer names them."""
+
+    value: dict = field(default_factory=dict)
+    moved: list = field(default_factory=list)
+    remove: list = field(default_factory=list)
+
+
+def _plan_certificate(ws, entry, user: str, what: Sent, include_files: bool, out: _Moving) -> None:
+    """The client certificate and its key (the `-data` field, or the file with --include-files)."""
+    body = entry.body
+    if what.key == "client-key-data":
+        key = _b64text(body["client-key-data"], "client-key-data", user)
+        out.moved.append("client-key-data")
+    elif include_files:
+        path = ws.resolve_path(entry, body["client-key"])
+        key = _read_file(path, "client key file", user)
+        out.moved.append(f"client-key ({path})")
+        out.remove.append(path)
+    else:
+        raise KubewalletError(f"user {user!r} keeps its key in a file ({body['client-key']})",
+                              hint="pass --include-files to move the file's content into the vault")
+    if what.certificate == "client-certificate-data":
+        cert = _b64text(body["client-certificate-data"], "client-certificate-data", user)
+        out.moved.append("client-certificate-data")
+    else:
+        cert = _read_file(ws.resolve_path(entry, body["client-certificate"]), "client certificate", user)
+        out.moved.append("client-certificate (copied; the file stays)")
+    out.value.update(clientCertificateData=cert, clientKeyData=key)
+
+
+def _plan_token(ws, entry, user: str, what: Sent, include_files: bool, out: _Moving) -> None:
+    """The bearer token kubectl sends: the `tokenFile`'s content when set (read before every
+    request, the inline `token` only its fallback when the file cannot be read), else `token`."""
+    body = entry.body
+    if what.bearer == "tokenFile":
+        if not include_files:
+            raise KubewalletError(f"user {user!r} reads its token from a file ({body['tokenFile']}), "
+                                  "and kubectl sends that file's token" + (
+                                      ", not the inline one" if what.fallback_token else ""),
+                                  hint="pass --include-files to move the file's content into the vault")
+        path = ws.resolve_path(entry, body["tokenFile"])
+        if what.fallback_token and not os.path.isfile(path):
+            out.value["token"] = str(body["token"])  # what kubectl sends while the file is missing
+            out.moved.append("token")
+            return
+        out.value["token"] = _read_file(path, "token file", user).strip()
+        out.moved.append(f"tokenFile ({path})")
+        out.remove.append(path)
+        if body.get("token"):
+            out.moved.append("token (never sent: the file wins)")
+        return
+    out.value["token"] = str(body["token"])
+    out.moved.append("token")
+
+
+def _plan_auth_provider(body: dict, user: str, out: _Moving) -> None:
+    """A legacy auth-provider's stored id-token (or access-token); its refresh secrets move along."""
+    config = body["auth-provider"].get("config") or {}
+    token = config.get("id-token") or config.get("access-token")
+    if not token:
+        raise KubewalletError(f"user {user!r} uses the {body['auth-provider'].get('name')!r} "
+                              "auth-provider without a stored token", hint="log in once first")
+    out.value["token"] = str(token)
+    out.moved.extend(f"auth-provider.{k}" for k in ("id-token", "access-token", "refresh-token",
+                                                     "client-secret") if config.get(k))
+
+
 def plan(ws, user: str, *, include_files: bool = False, command: str = "kubewallet",
          ref: str | None = None) -> Plan:
-    """What securing `user` would do; raises KubewalletError (nothing done) when it cannot."""
+    """What securing `user` would do; raises KubewalletError (nothing done) when it cannot.
+
+    The vault serves exactly what kubectl sends today (`credentials.model.sent`), so securing
+    never changes who the user is; an entry kubectl refuses is refused here too."""
     entry = ws.users.get(user)
     if entry is None:
         raise KubeconfigError(f"user {user!r} is not in the kubeconfig")
@@ -169,53 +233,18 @@ def plan(ws, user: str, *, include_files: bool = False, command: str = "kubewall
     if body.get("exec"):
         raise KubewalletError(f"user {user!r} already runs an exec plugin "
                               f"({body['exec'].get('command')}); it keeps its own secrets")
-    moved: list[str] = []
-    remove: list[str] = []
-    value: dict[str, str] = {}
-    kind = ""
-    if body.get("client-key-data") or body.get("client-key"):
-        if body.get("client-key-data"):
-            key = _b64text(body["client-key-data"], "client-key-data", user)
-            moved.append("client-key-data")
-        elif include_files:
-            path = ws.resolve_path(entry, body["client-key"])
-            key = _read_file(path, "client key file", user)
-            moved.append(f"client-key ({path})")
-            remove.append(path)
-        else:
-            raise KubewalletError(f"user {user!r} keeps its key in a file ({body['client-key']})",
-                                  hint="pass --include-files to move the file's content into the vault")
-        if body.get("client-certificate-data"):
-            cert = _b64text(body["client-certificate-data"], "client-certificate-data", user)
-            moved.append("client-certificate-data")
-        elif body.get("client-certificate"):
-            cert = _read_file(ws.resolve_path(entry, body["client-certificate"]), "client certificate", user)
-            moved.append("client-certificate (copied; the file stays)")
-        else:
-            raise KubewalletError(f"user {user!r} has a client key but no certificate")
-        value = {"clientCertificateData": cert, "clientKeyData": key}
-        kind = "client-certificate"
-    elif body.get("token"):
-        value, kind = {"token": str(body["token"])}, "token"
-        moved.append("token")
-    elif body.get("tokenFile"):
-        if not include_files:
-            raise KubewalletError(f"user {user!r} reads its token from a file ({body['tokenFile']})",
-                                  hint="pass --include-files to move the file's content into the vault")
-        path = ws.resolve_path(entry, body["tokenFile"])
-        value, kind = {"token": _read_file(path, "token file", user).strip()}, "token"
-        moved.append(f"tokenFile ({path})")
-        remove.append(path)
-    elif isinstance(body.get("auth-provider"), dict):
-        config = body["auth-provider"].get("config") or {}
-        token = config.get("id-token") or config.get("access-token")
-        if not token:
-            raise KubewalletError(f"user {user!r} uses the {body['auth-provider'].get('name')!r} "
-                                  "auth-provider without a stored token", hint="log in once first")
-        value, kind = {"token": str(token)}, "auth-provider"
-        moved += [f"auth-provider.{k}" for k in ("id-token", "access-token", "refresh-token",
-                                                  "client-secret") if config.get(k)]
-    if not value:
+    what = sent(body, user)
+    if what.refused:
+        raise KubewalletError(f"kubectl refuses user {user!r}: {what.refused}",
+                              hint="fix the entry first; securing it would change what kubectl does")
+    out = _Moving()
+    if what.certificate:
+        _plan_certificate(ws, entry, user, what, include_files, out)
+    if what.bearer in ("token", "tokenFile"):
+        _plan_token(ws, entry, user, what, include_files, out)
+    elif what.bearer == AUTH_PROVIDER:
+        _plan_auth_provider(body, user, out)
+    if not out.value:
         if body.get("password"):
             raise KubewalletError(
                 f"user {user!r} authenticates with a password only (basic auth): an exec plugin "
@@ -223,21 +252,17 @@ def plan(ws, user: str, *, include_files: bool = False, command: str = "kubewall
                 f"'kubewallet config unset users.{user}.password'")
         raise KubewalletError(f"user {user!r} has no inline secret to move")
     if body.get("password"):
-        moved.append("password")
-    new_body = {k: copy.deepcopy(v) for k, v in body.items() if k not in SECRET_FIELDS}
+        out.moved.append("password")
+    new_body = {k: copy.deepcopy(v) for k, v in body.items() if k not in CREDENTIAL_FIELDS}
     ref = ref or ref_for(user)
     new_body["exec"] = exec_entry(user, ref, command)
-    stored = json.dumps(value)
-    meta = {"kind": kind, "user": user, "expires": _expires(value)}
-    if kind == "auth-provider":
-        from kubewallet.execplugin.serve import renew_command
-
-        meta["renew"] = renew_command(user, "token")
+    kind = CERT if what.certificate else what.kind
+    stored, meta = served_record(out.value, kind, user)
     inline = {"body": body, "served": stored, "files": {}}
-    for path in remove:
+    for path in out.remove:
         st = os.stat(path)
         inline["files"][path] = {"content": _read_file(path, "file", user), "mode": st.st_mode & 0o777}
-    return Plan(user, ref, stored, meta, inline, new_body, tuple(moved), tuple(remove))
+    return Plan(user, ref, stored, meta, inline, new_body, tuple(out.moved), tuple(out.remove))
 
 
 def _shared(ws, path: str, user: str) -> bool:
@@ -260,7 +285,7 @@ def secure(rules, users: list[str] | None, *, vault=None, include_files: bool = 
 
     vault = vault or open_vault()
     ws = load_workspace(rules)
-    names = users if users is not None else [n for n, e in ws.users.items() if _securable(e.body)]
+    names = users if users is not None else [n for n, e in ws.users.items() if securable(e.body)]
     taken = set(vault.refs())
     plans = []
     for n in names:
@@ -311,13 +336,18 @@ def secure(rules, users: list[str] | None, *, vault=None, include_files: bool = 
     return results
 
 
-def _securable(body: dict) -> bool:
+def securable(body: dict) -> bool:
+    """Does `secure` (without --include-files) have this user's sent credential inline to move?
+    (`credentials.model.sent`: a token read from a file, or a key in a file, needs the flag.)"""
     if not isinstance(body, dict) or body.get("exec"):
         return False
-    return bool(body.get("client-key-data") or body.get("token") or (
-        isinstance(body.get("auth-provider"), dict)
-        and ((body["auth-provider"].get("config") or {}).get("id-token")
-             or (body["auth-provider"].get("config") or {}).get("access-token"))))
+    what = sent(body)
+    if what.refused or what.key == "client-key" or what.bearer == "tokenFile":
+        return False
+    if what.bearer == AUTH_PROVIDER:
+        config = body["auth-provider"].get("config") or {}
+        return bool(config.get("id-token") or config.get("access-token"))
+    return bool(what.key or what.bearer == "token")
 
 
 def _with_current_credential(body: dict, served_then: str, served_now: str | None) -> dict:
@@ -429,10 +459,8 @@ def update_credential(user: str, *, token: str | None = None, cert_pem: str | No
         value, kind = {"clientCertificateData": cert_pem, "clientKeyData": key_pem}, "client-certificate"
     vault = vault or open_vault()
     old = vault.get_entry(ref)
-    meta = dict(old.meta if old else {}, kind=kind, user=user, expires=_expires(value))
-    if kind != "auth-provider":
-        meta.pop("renew", None)
-    vault.put(ref, json.dumps(value), meta=meta)
+    stored, meta = served_record(value, kind, user, old.meta if old else None)
+    vault.put(ref, stored, meta=meta)
     return ref
 
 
