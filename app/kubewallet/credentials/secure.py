@@ -19,7 +19,8 @@ Two vault entries per user:
 Order, so the kubeconfig works for kubectl at every moment: the vault is written first, then the
 kubeconfig (atomically, under kubewallet's lock, retried on a concurrent kubectl write); if the
 kubeconfig cannot be written the new vault entries are deleted again. Files named by the old
-entry are removed only after the new kubeconfig is in place. `unsecure` goes the other way:
+entry are removed only after the new kubeconfig is in place, and the earlier backups of that
+kubeconfig are rewritten last (`credentials.scrub`), so the moved secrets leave them too. `unsecure` goes the other way:
 files recreated, then the kubeconfig, then the vault entries removed.
 """
 
@@ -333,7 +334,19 @@ def secure(rules, users: list[str] | None, *, vault=None, include_files: bool = 
                 except FileNotFoundError:
                     pass
         results.append(SecureResult(p.user, p.ref, p.moved, tuple(removed), files.get(p.user, "")))
+    _scrub(plans, files)  # 4. last: the earlier backups of each file, now that all else is done
     return results
+
+
+def _scrub(plans: list[Plan], files: dict[str, str]) -> None:
+    """Rewrite the earlier backups of every kubeconfig written so the moved secrets leave them."""
+    from kubewallet.credentials.scrub import moved_secrets, scrub_backups
+
+    for path in set(files.values()):
+        mine = [p for p in plans if files.get(p.user) == path]
+        secrets = set().union(*(moved_secrets(p.inline["body"]) for p in mine))
+        if secrets:
+            scrub_backups(path, {p.user: p.new_body for p in mine}, secrets)
 
 
 def securable(body: dict) -> bool:

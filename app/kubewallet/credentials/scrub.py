@@ -1,0 +1,75 @@
+"""After `secure`: rewrite the earlier backups of a kubeconfig so the secrets now in the vault no
+longer appear in them (issue: "no plaintext left behind").
+
+A backup user entry that still carries a moved secret gets the secured entry's credential (the
+exec entry serving it from the vault), so restoring that backup keeps working; any other string
+equal to a moved secret is replaced with kubectl's word REDACTED. Runs only after the vault write
+was verified and the kubeconfig rewritten (verify-then-commit): until then the backups are the
+only other copy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from kubewallet.credentials.fields import CREDENTIAL_FIELDS, PROVIDER_SECRETS, REDACTED, USER_SECRETS
+
+
+def moved_secrets(body: dict) -> set[str]:
+    """The secret strings of a user body as it was before `secure` (inline secrets and the
+    auth-provider's)."""
+    found = {str(body[k]) for k in USER_SECRETS if body.get(k)}
+    provider = body.get("auth-provider") if isinstance(body.get("auth-provider"), dict) else {}
+    config = provider.get("config") if isinstance(provider.get("config"), dict) else {}
+    return found | {str(config[k]) for k in PROVIDER_SECRETS if config.get(k)}
+
+
+def _redact(value: Any, secrets: set[str]) -> Any:
+    if isinstance(value, str):
+        return REDACTED if value in secrets else value
+    if isinstance(value, dict):
+        return {k: _redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, secrets) for v in value]
+    return value
+
+
+def scrub_document(doc: Any, secured: dict[str, dict], secrets: set[str]) -> Any:
+    """`doc` with the secured users' credentials replaced by their exec entries (`secured`:
+    user -> its new body) when they still carry a moved secret, and every other moved secret
+    redacted."""
+    if not isinstance(doc, dict):
+        return doc
+    for item in doc.get("users") or []:
+        if not isinstance(item, dict) or not isinstance(item.get("user"), dict):
+            continue
+        body, new = item["user"], secured.get(item.get("name"))
+        if new is not None and moved_secrets(body) & secrets:
+            item["user"] = {**{k: v for k, v in body.items() if k not in CREDENTIAL_FIELDS and k != "exec"},
+                            "exec": new["exec"]}
+    return _redact(doc, secrets)
+
+
+def scrub_backups(kubeconfig: str, secured: dict[str, dict], secrets: set[str]) -> list[Path]:
+    """Rewrite each backup of `kubeconfig` that still holds one of `secrets`; returns those
+    rewritten. Each rewrite is atomic and user-only, like the backup itself."""
+    from kubewallet.kubeconfig.saving import list_backups
+    from kubewallet.kubeconfig.yamlio import dump_yaml, parse_yaml
+
+    rewritten = []
+    for backup in list_backups(kubeconfig):
+        raw = backup.path.read_bytes()
+        if not any(s.encode() in raw for s in secrets):
+            continue
+        text = dump_yaml(scrub_document(parse_yaml(raw, str(backup.path)), secured, secrets))
+        tmp = backup.path.with_name(f".{backup.path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, backup.path)
+        rewritten.append(backup.path)
+    return rewritten

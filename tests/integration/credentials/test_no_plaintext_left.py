@@ -1,0 +1,60 @@
+"""No plaintext left behind: after several edits (each one backed up) and `kubewallet secure`,
+the moved token and private key are nowhere under HOME, the runtime directory or the temp
+directory, raw or base64; the earlier backups were rewritten and still restore to a working
+kubeconfig."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+import yaml
+
+from kubewallet.kubeconfig import LoadingRules, run_edit
+from kubewallet.kubeconfig.saving import list_backups
+from tests.support.kubeconfigs import write_kubeconfig
+
+
+def holders(roots: list[Path], needles: list[bytes]) -> list[str]:
+    found = []
+    for root in roots:
+        for folder, _dirs, names in os.walk(root):
+            for name in names:
+                path = Path(folder) / name
+                try:
+                    data = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+                except OSError:
+                    continue
+                found += [str(path) for n in needles if n in data]
+    return found
+
+
+def test_secured_secrets_leave_the_kubeconfig_and_every_backup(secret_service, kw, pki, tmp_path, monkeypatch):
+    home = Path(os.environ["HOME"])
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    token = "tok-" + secrets.token_hex(16)
+    bob = pki.issue("bob", ("dev",))
+    path = write_kubeconfig(home / ".kube" / "config", {"server": "https://127.0.0.1:1"}, {
+        "alice": {"token": token},
+        "bob": {"client-certificate-data": bob.cert_b64, "client-key-data": bob.key_b64},
+    }, "alice")
+    rules = LoadingRules.from_env(str(path))
+    for ns in ("one", "two", "three"):
+        run_edit(rules, lambda ws, ns=ns: ws.set_entry("contexts", "alice", {"cluster": "stub", "user": "alice",
+                                                                               "namespace": ns}))
+    assert len(list_backups(path)) >= 3
+    key_pem = base64.b64decode(bob.key_b64)
+    needles = [token.encode(), base64.b64encode(token.encode()), bob.key_b64.encode(), key_pem,
+               b"".join(key_pem.splitlines()[1:2])]
+    assert holders([home], needles)  # before: in the kubeconfig and its backups
+
+    kw("secure", "--kubeconfig", str(path), "--all")
+
+    assert holders([home, Path(os.environ["XDG_RUNTIME_DIR"]), temp], needles) == []
+    newest = list_backups(path)[0].path
+    users = {u["name"]: u["user"] for u in yaml.safe_load(newest.read_text())["users"]}
+    assert users["alice"]["exec"]["args"][-2:] == ["--ref", "users/alice"]  # a restore still works
