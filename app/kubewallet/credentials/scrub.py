@@ -52,24 +52,48 @@ def scrub_document(doc: Any, secured: dict[str, dict], secrets: set[str]) -> Any
     return _redact(doc, secrets)
 
 
-def scrub_backups(kubeconfig: str, secured: dict[str, dict], secrets: set[str]) -> list[Path]:
-    """Rewrite each backup of `kubeconfig` that still holds one of `secrets`; returns those
-    rewritten. Each rewrite is atomic and user-only, like the backup itself."""
-    from kubewallet.kubeconfig.saving import list_backups
+def _scrubbed_bytes(raw: bytes, where: str, secured: dict[str, dict], secrets: set[str]) -> bytes:
     from kubewallet.kubeconfig.yamlio import dump_yaml, parse_yaml
 
-    rewritten = []
-    for backup in list_backups(kubeconfig):
-        raw = backup.path.read_bytes()
-        if not any(s.encode() in raw for s in secrets):
-            continue
-        text = dump_yaml(scrub_document(parse_yaml(raw, str(backup.path)), secured, secrets))
-        tmp = backup.path.with_name(f".{backup.path.name}.{os.getpid()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, backup.path)
-        rewritten.append(backup.path)
-    return rewritten
+    try:
+        return dump_yaml(scrub_document(parse_yaml(raw, where), secured, secrets)).encode()
+    except ValueError:  # a backup that does not parse (kubectl wrote garbage once): bytes only
+        for secret in sorted(secrets, key=len, reverse=True):
+            raw = raw.replace(secret.encode(), REDACTED.encode())
+        return raw
+
+
+def prepare(kubeconfig: str, secured: dict[str, dict], secrets: set[str]) -> list[tuple[Path, Path]]:
+    """Write the scrubbed copy of each backup of `kubeconfig` that still holds one of `secrets`
+    beside it (user-only, fsynced); returns (copy, backup) pairs for `commit`, nothing replaced
+    yet. Raises OSError (after removing its copies) when a backup cannot be read or written."""
+    from kubewallet.kubeconfig.saving import list_backups
+
+    ready: list[tuple[Path, Path]] = []
+    try:
+        for backup in list_backups(kubeconfig):
+            raw = backup.path.read_bytes()
+            if not any(s.encode() in raw for s in secrets):
+                continue
+            tmp = backup.path.with_name(f".{backup.path.name}.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            ready.append((tmp, backup.path))
+            with os.fdopen(fd, "wb") as out:
+                out.write(_scrubbed_bytes(raw, str(backup.path), secured, secrets))
+                out.flush()
+                os.fsync(out.fileno())
+    except BaseException:
+        discard(ready)
+        raise
+    return ready
+
+
+def commit(ready: list[tuple[Path, Path]]) -> None:
+    """Replace each backup with its scrubbed copy (`os.replace`: atomic per file)."""
+    for tmp, backup in ready:
+        os.replace(tmp, backup)
+
+
+def discard(ready: list[tuple[Path, Path]]) -> None:
+    for tmp, _backup in ready:
+        tmp.unlink(missing_ok=True)

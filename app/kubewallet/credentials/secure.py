@@ -16,12 +16,13 @@ Two vault entries per user:
   served at the time; `unsecure` writes that body back (byte for byte when nothing was renewed
   since; with the renewed credential inline otherwise).
 
-Order, so the kubeconfig works for kubectl at every moment: the vault is written first, then the
-kubeconfig (atomically, under kubewallet's lock, retried on a concurrent kubectl write); if the
-kubeconfig cannot be written the new vault entries are deleted again. Files named by the old
-entry are removed only after the new kubeconfig is in place, and the earlier backups of that
-kubeconfig are rewritten last (`credentials.scrub`), so the moved secrets leave them too. `unsecure` goes the other way:
-files recreated, then the kubeconfig, then the vault entries removed.
+Order (verify, then commit), so the kubeconfig works for kubectl at every moment and a failure
+changes nothing: 1. the vault (`put_many` raises VaultError unless the write is durable and reads
+back); 2. the kubeconfig (the safe save: atomic, under the locks, after a backup); 3. scrubbed
+copies of the earlier backups written beside them (`credentials.scrub`); 4. the files the old
+entry named removed; 5. the backups replaced by their scrubbed copies. A failure in 2 deletes
+the new vault entries; a failure in 3 or 4 also puts the inline bodies back and recreates any
+removed file. `unsecure` goes the other way: files recreated, then the kubeconfig, then the vault entries removed.
 """
 
 from __future__ import annotations
@@ -302,51 +303,108 @@ def secure(rules, users: list[str] | None, *, vault=None, include_files: bool = 
     for p in plans:
         items[p.ref] = (p.value, p.meta)
         items[inline_ref(p.ref)] = (json.dumps(p.inline), {"kind": "inline-form", "user": p.user})
-    vault.put_many(items)  # 1. the vault (nothing refers to these entries yet)
+    vault.put_many(items)  # 1. the vault: raises VaultError unless the write is durable and readable
+    try:
+        files = run_edit(rules, lambda ws: _apply(ws, plans))  # 2. the kubeconfig, atomically
+    except BaseException:
+        _forget(vault, items)
+        raise
+    scrubs: list = []
+    try:
+        scrubs = _prepare_scrubs(plans, files)  # 3. the scrubbed backups, written beside them
+        removed = _remove_files(rules, plans)   # 4. the files the old entries named
+    except BaseException:
+        from kubewallet.credentials.scrub import discard
+
+        discard(scrubs)
+        _restore(rules, plans, files)
+        _forget(vault, items)
+        raise
+    from kubewallet.credentials.scrub import commit
+
+    commit(scrubs)  # 5. last: the earlier backups lose the moved secrets
+    return [SecureResult(p.user, p.ref, p.moved, removed[p.user], files.get(p.user, "")) for p in plans]
+
+
+def _apply(ws, plans: list[Plan]) -> dict[str, str]:
+    """The kubeconfig edit of `secure`: each user's new body, if nobody changed it meanwhile."""
+    for p in plans:
+        current = ws.users.get(p.user)
+        if current is None or current.body != p.inline["body"]:
+            raise KubeconfigError(f"user {p.user!r} changed while it was being secured; "
+                                  "nothing was changed", hint="run the command again")
+        ws.set_entry("users", p.user, p.new_body)
+    return {p.user: ws.users[p.user].file for p in plans}
+
+
+def _forget(vault, items: dict) -> None:
+    """Roll the vault back: nothing refers to these entries (any more)."""
+    for ref in items:
+        try:
+            vault.delete(ref)
+        except VaultError:
+            pass
+
+
+def _restore(rules, plans: list[Plan], files: dict[str, str]) -> None:
+    """Roll the kubeconfig back to the inline bodies and recreate any file already removed."""
+    from kubewallet.kubeconfig import run_edit
+
+    for p in plans:
+        _recreate(p.inline["files"])
 
     def edit(ws):
         for p in plans:
-            current = ws.users.get(p.user)
-            if current is None or current.body != p.inline["body"]:
-                raise KubeconfigError(f"user {p.user!r} changed while it was being secured; "
-                                      "nothing was changed", hint="run the command again")
-            ws.set_entry("users", p.user, p.new_body)
-        return {p.user: ws.users[p.user].file for p in plans}
+            ws.set_entry("users", p.user, p.inline["body"])
 
-    try:
-        files = run_edit(rules, edit)  # 2. the kubeconfig, atomically
-    except BaseException:
-        for ref in items:  # roll back: the kubeconfig still holds the inline secrets
-            try:
-                vault.delete(ref)
-            except VaultError:
-                pass
-        raise
-    results = []
+    run_edit(rules, edit)
+
+
+def _recreate(files: dict[str, dict]) -> None:
+    """Write back the secret files an inline form names (path -> content and mode), never over
+    a file that exists."""
+    for path, spec in files.items():
+        if not os.path.exists(path):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, int(spec.get("mode", 0o600)))
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(spec["content"])
+
+
+def _remove_files(rules, plans: list[Plan]) -> dict[str, tuple[str, ...]]:
+    """Remove the secret files the secured entries named (unless another user names them too)."""
+    from kubewallet.kubeconfig import load_workspace
+
     ws = load_workspace(rules)
+    out = {}
     for p in plans:
         removed = []
-        for path in p.remove_files:  # 3. only now, with the new kubeconfig in place
+        for path in p.remove_files:
             if not _shared(ws, path, p.user):
                 try:
                     os.unlink(path)
                     removed.append(path)
                 except FileNotFoundError:
                     pass
-        results.append(SecureResult(p.user, p.ref, p.moved, tuple(removed), files.get(p.user, "")))
-    _scrub(plans, files)  # 4. last: the earlier backups of each file, now that all else is done
-    return results
+        out[p.user] = tuple(removed)
+    return out
 
 
-def _scrub(plans: list[Plan], files: dict[str, str]) -> None:
-    """Rewrite the earlier backups of every kubeconfig written so the moved secrets leave them."""
-    from kubewallet.credentials.scrub import moved_secrets, scrub_backups
+def _prepare_scrubs(plans: list[Plan], files: dict[str, str]) -> list:
+    """The scrubbed copies of the earlier backups of every kubeconfig written (see
+    `credentials.scrub`), ready to replace them."""
+    from kubewallet.credentials.scrub import discard, moved_secrets, prepare
 
-    for path in set(files.values()):
-        mine = [p for p in plans if files.get(p.user) == path]
-        secrets = set().union(*(moved_secrets(p.inline["body"]) for p in mine))
-        if secrets:
-            scrub_backups(path, {p.user: p.new_body for p in mine}, secrets)
+    ready: list = []
+    try:
+        for path in sorted(set(files.values())):
+            mine = [p for p in plans if files.get(p.user) == path]
+            secrets = set().union(*(moved_secrets(p.inline["body"]) for p in mine))
+            if secrets:
+                ready += prepare(path, {p.user: p.new_body for p in mine}, secrets)
+    except BaseException:
+        discard(ready)
+        raise
+    return ready
 
 
 def securable(body: dict) -> bool:
@@ -412,11 +470,7 @@ def unsecure(rules, users: list[str] | None, *, vault=None, keep_in_vault: bool 
         body = _with_current_credential(inline["body"], inline.get("served", ""), vault.get(ref))
         restore[name] = (ref, body, inline.get("files") or {})
     for _ref, _body, files in restore.values():  # 1. files the inline form names
-        for path, spec in files.items():
-            if not os.path.exists(path):
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, int(spec.get("mode", 0o600)))
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(spec["content"])
+        _recreate(files)
 
     def edit(ws):
         for name, (_ref, body, _files) in restore.items():

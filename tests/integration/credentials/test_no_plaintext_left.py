@@ -58,3 +58,37 @@ def test_secured_secrets_leave_the_kubeconfig_and_every_backup(secret_service, k
     newest = list_backups(path)[0].path
     users = {u["name"]: u["user"] for u in yaml.safe_load(newest.read_text())["users"]}
     assert users["alice"]["exec"]["args"][-2:] == ["--ref", "users/alice"]  # a restore still works
+
+
+def test_a_failing_step_after_the_vault_write_changes_nothing(secret_service, pki, tmp_path, monkeypatch):
+    """Verify-then-commit: a backup that cannot be rewritten (here a directory where a backup
+    should be, so reading it fails for real) stops `secure` after the vault and the kubeconfig
+    were written; both are rolled back and the key file it was about to remove is still there."""
+    from kubewallet.credentials import secure
+    from kubewallet.kubeconfig.saving import backup_folder_for, real_target
+    from kubewallet.vault import open_vault
+
+    home = Path(os.environ["HOME"])
+    bob = pki.issue("bob", ())
+    key = tmp_path / "bob.key"
+    key.write_bytes(base64.b64decode(bob.key_b64))
+    key.chmod(0o600)
+    path = write_kubeconfig(home / ".kube" / "config", {"server": "https://127.0.0.1:1"}, {
+        "bob": {"client-certificate-data": bob.cert_b64, "client-key": str(key)},
+        "alice": {"token": "alice-" + secrets.token_hex(8)}}, "bob")
+    run_edit(LoadingRules.from_env(str(path)),
+             lambda ws: ws.set_entry("contexts", "bob", {"cluster": "stub", "user": "bob", "namespace": "x"}))
+    (backup_folder_for(real_target(path)) / "20000101T000000.000000Z.yaml").mkdir()
+    before = path.read_bytes()
+    monkeypatch.setenv("KUBECONFIG", str(path))
+
+    try:
+        secure.secure(LoadingRules.from_env(), ["bob", "alice"], include_files=True)
+    except IsADirectoryError:
+        pass
+    else:
+        raise AssertionError("secure went on past a backup it could not rewrite")
+
+    assert yaml.safe_load(path.read_bytes()) == yaml.safe_load(before)
+    assert key.read_bytes() == base64.b64decode(bob.key_b64)
+    assert open_vault().refs() == []
