@@ -41,6 +41,16 @@ _LINE = re.compile(r"^([-+ ]?\s*(?:- )?)(" + "|".join(map(re.escape, _SECRET_KEY
                    + r"):[ \t]*(\S.*)$")
 
 
+_SECRET_BYTES = re.compile(rb"^[ \t]*(?:- )?(?:" + b"|".join(re.escape(k.encode()) for k in _SECRET_KEYS)
+                           + rb"):[ \t]*[^\s'\"]", re.M)
+
+
+def holds_secret(content: bytes) -> bool:
+    """Does this kubeconfig text carry a plaintext secret (a non-empty secret field)? A textual
+    check, so the save path that asks it never parses YAML twice."""
+    return _SECRET_BYTES.search(content) is not None
+
+
 def plaintext_fields(body: dict) -> list[str]:
     """The secret fields a user entry holds in plain text, in the words `lint` and the
     Credentials page show ("token", "auth-provider id-token")."""

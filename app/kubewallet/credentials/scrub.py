@@ -1,5 +1,6 @@
-"""After `secure`: rewrite the earlier backups of a kubeconfig so the secrets now in the vault no
-longer appear in them (issue: "no plaintext left behind").
+"""After `secure`: rewrite the earlier backups of a kubeconfig, and the copies live `kubewallet
+shell`s use, so the secrets now in the vault no longer appear in them ("no plaintext left
+behind"); backups still holding another secret are sealed (`credentials.sealing`).
 
 A backup user entry that still carries a moved secret gets the secured entry's credential (the
 exec entry serving it from the vault), so restoring that backup keeps working; any other string
@@ -63,23 +64,32 @@ def _scrubbed_bytes(raw: bytes, where: str, secured: dict[str, dict], secrets: s
         return raw
 
 
-def prepare(kubeconfig: str, secured: dict[str, dict], secrets: set[str]) -> list[tuple[Path, Path]]:
-    """Write the scrubbed copy of each backup of `kubeconfig` that still holds one of `secrets`
-    beside it (user-only, fsynced); returns (copy, backup) pairs for `commit`, nothing replaced
-    yet. Raises OSError (after removing its copies) when a backup cannot be read or written."""
-    from kubewallet.kubeconfig.saving import list_backups
+def prepare(paths: list[Path], secured: dict[str, dict], secrets: set[str], *,
+            seal: bool) -> list[tuple[Path, Path]]:
+    """Write beside each of `paths` that still holds one of `secrets` its scrubbed copy (and, with
+    `seal`, sealed when it still holds another secret: backups; a `kubewallet shell` copy must
+    stay readable by kubectl), user-only and fsynced; returns (copy, original) pairs for
+    `commit`, nothing replaced yet. Raises OSError (after removing its copies) when a file
+    cannot be read or written."""
+    from kubewallet.credentials.sealing import is_sealed, seal_if_secret
 
     ready: list[tuple[Path, Path]] = []
     try:
-        for backup in list_backups(kubeconfig):
-            raw = backup.path.read_bytes()
-            if not any(s.encode() in raw for s in secrets):
+        for path in paths:
+            raw = path.read_bytes()
+            if is_sealed(raw):
                 continue
-            tmp = backup.path.with_name(f".{backup.path.name}.{os.getpid()}")
+            new = (_scrubbed_bytes(raw, str(path), secured, secrets)
+                   if any(s.encode() in raw for s in secrets) else raw)
+            if seal:
+                new = seal_if_secret(new)  # other users' secrets: sealed with the backup key
+            if new == raw:
+                continue
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            ready.append((tmp, backup.path))
+            ready.append((tmp, path))
             with os.fdopen(fd, "wb") as out:
-                out.write(_scrubbed_bytes(raw, str(backup.path), secured, secrets))
+                out.write(new)
                 out.flush()
                 os.fsync(out.fileno())
     except BaseException:
@@ -89,7 +99,7 @@ def prepare(kubeconfig: str, secured: dict[str, dict], secrets: set[str]) -> lis
 
 
 def commit(ready: list[tuple[Path, Path]]) -> None:
-    """Replace each backup with its scrubbed copy (`os.replace`: atomic per file)."""
+    """Replace each file with its scrubbed copy (`os.replace`: atomic per file)."""
     for tmp, backup in ready:
         os.replace(tmp, backup)
 

@@ -18,8 +18,9 @@ Two vault entries per user:
 
 Order (verify, then commit), so the kubeconfig works for kubectl at every moment and a failure
 changes nothing: 1. the vault (`put_many` raises VaultError unless the write is durable and reads
-back); 2. the kubeconfig (the safe save: atomic, under the locks, after a backup); 3. scrubbed
-copies of the earlier backups written beside them (`credentials.scrub`); 4. the files the old
+back); 2. the kubeconfig (the safe save: atomic, under the locks, after a backup); 3. the vault's
+backup key made if missing, and scrubbed (or sealed) copies of the earlier backups and of live
+shell copies written beside them (`credentials.scrub`); 4. the files the old
 entry named removed; 5. the backups replaced by their scrubbed copies. A failure in 2 deletes
 the new vault entries; a failure in 3 or 4 also puts the inline bodies back and recreates any
 removed file. `unsecure` goes the other way: files recreated, then the kubeconfig, then the vault entries removed.
@@ -311,6 +312,9 @@ def secure(rules, users: list[str] | None, *, vault=None, include_files: bool = 
         raise
     scrubs: list = []
     try:
+        from kubewallet.credentials.sealing import ensure_key
+
+        ensure_key(vault)  # from now on a backup holding a secret is sealed (credentials.sealing)
         scrubs = _prepare_scrubs(plans, files)  # 3. the scrubbed backups, written beside them
         removed = _remove_files(rules, plans)   # 4. the files the old entries named
     except BaseException:
@@ -390,9 +394,11 @@ def _remove_files(rules, plans: list[Plan]) -> dict[str, tuple[str, ...]]:
 
 
 def _prepare_scrubs(plans: list[Plan], files: dict[str, str]) -> list:
-    """The scrubbed copies of the earlier backups of every kubeconfig written (see
-    `credentials.scrub`), ready to replace them."""
+    """The scrubbed copies of the earlier backups of every kubeconfig written and of the
+    kubeconfig copies of live `kubewallet shell`s (see `credentials.scrub`), ready to replace them."""
+    from kubewallet.credentials.copies import SHELL, live_copies
     from kubewallet.credentials.scrub import discard, moved_secrets, prepare
+    from kubewallet.kubeconfig.saving import list_backups
 
     ready: list = []
     try:
@@ -400,7 +406,10 @@ def _prepare_scrubs(plans: list[Plan], files: dict[str, str]) -> list:
             mine = [p for p in plans if files.get(p.user) == path]
             secrets = set().union(*(moved_secrets(p.inline["body"]) for p in mine))
             if secrets:
-                ready += prepare(path, {p.user: p.new_body for p in mine}, secrets)
+                ready += prepare([b.path for b in list_backups(path)], {p.user: p.new_body for p in mine},
+                                 secrets, seal=True)
+        secrets = set().union(*(moved_secrets(p.inline["body"]) for p in plans))
+        ready += prepare(live_copies(SHELL, "config"), {p.user: p.new_body for p in plans}, secrets, seal=False)
     except BaseException:
         discard(ready)
         raise
@@ -488,8 +497,11 @@ def unsecure(rules, users: list[str] | None, *, vault=None, keep_in_vault: bool 
 
 
 def usage(ws) -> dict[str, list[str]]:
-    """vault reference -> the users whose exec entry names it (for `vault list` and `vault rm`)."""
-    out: dict[str, list[str]] = {}
+    """vault reference -> the users whose exec entry names it (for `vault list` and `vault rm`);
+    the backup key is always in use while a sealed backup may exist."""
+    from kubewallet.credentials.sealing import BACKUP_KEY_REF
+
+    out: dict[str, list[str]] = {BACKUP_KEY_REF: ["(sealed kubeconfig backups)"]}
     for name, entry in ws.users.items():
         ref = kubewallet_ref(entry.body)
         if ref:

@@ -201,8 +201,9 @@ class MainWindow(QMainWindow):
         self.hint.clear()
 
     def open_demo(self) -> None:
-        """Build the demo workspace in a temporary folder (off the GUI thread) and open it here."""
-        import tempfile
+        """Build the demo workspace in a temporary folder (off the GUI thread) and open it here;
+        the folders of killed demos are removed first (`credentials.copies`)."""
+        from kubewallet.credentials.copies import DEMO, private_dir
 
         def build(directory: str):
             from kubewallet.demo import build as build_demo
@@ -219,7 +220,7 @@ class MainWindow(QMainWindow):
             self.state.use_rules(LoadingRules.from_env())
             self._message("info", f"demo workspace in {demo.directory}")
 
-        self.state.run(build, tempfile.mkdtemp(prefix="kubewallet-demo-"), on_done=opened,
+        self.state.run(build, private_dir(DEMO, runtime=False), on_done=opened,
                        on_error=self.banner.show_error, name="build the demo workspace", owner=self)
 
     def import_files(self) -> None:

@@ -31,6 +31,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kubewallet.credentials.fields import SECRET_FILES, plaintext_users
 from kubewallet.errors import InspectError
 from kubewallet.inspect import report as cert_report
 from kubewallet.inspect import tokens as jwt_tokens
@@ -80,7 +81,7 @@ def check_secret_file_modes(ws) -> Iterator[Finding]:
     world-readable kubeconfig does."""
     for name, entry in ws.users.items():
         body = entry.body or {}
-        for field in ("client-key", "tokenFile"):
+        for field in SECRET_FILES:
             value = body.get(field)
             if not isinstance(value, str) or not value:
                 continue
@@ -96,8 +97,6 @@ def check_secret_file_modes(ws) -> Iterator[Finding]:
 
 
 def check_plaintext(ws) -> Iterator[Finding]:
-    from kubewallet.credentials.fields import plaintext_users
-
     for name, fields in plaintext_users(ws).items():
         yield Finding("warning", "plaintext-secret", f"users/{name}",
                           f"{', '.join(fields)} stored in plain text in {ws.users[name].file}",

@@ -8,12 +8,15 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import subprocess
+import time
 from pathlib import Path
 
 import yaml
 
 from kubewallet.kubeconfig import LoadingRules, run_edit
-from kubewallet.kubeconfig.saving import list_backups
+from kubewallet.credentials.sealing import MAGIC
+from kubewallet.kubeconfig.saving import list_backups, read_backup
 from tests.support.kubeconfigs import write_kubeconfig
 
 
@@ -31,7 +34,8 @@ def holders(roots: list[Path], needles: list[bytes]) -> list[str]:
     return found
 
 
-def test_secured_secrets_leave_the_kubeconfig_and_every_backup(secret_service, kw, pki, tmp_path, monkeypatch):
+def test_secured_secrets_leave_the_kubeconfig_and_every_backup(secret_service, kw, kubewallet_cmd, pki, tmp_path,
+                                                              monkeypatch):
     home = Path(os.environ["HOME"])
     temp = tmp_path / "tmp"
     temp.mkdir()
@@ -52,12 +56,43 @@ def test_secured_secrets_leave_the_kubeconfig_and_every_backup(secret_service, k
                b"".join(key_pem.splitlines()[1:2])]
     assert holders([home], needles)  # before: in the kubeconfig and its backups
 
-    kw("secure", "--kubeconfig", str(path), "--all")
+    shell = subprocess.Popen([*kubewallet_cmd, "shell", "--kubeconfig", str(path), "alice", "--", "sleep", "60"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not list(Path(os.environ["XDG_RUNTIME_DIR"]).glob("kubewallet-shell-*/config")):
+            assert time.monotonic() < deadline and shell.poll() is None, "the shell's copy never appeared"
+            time.sleep(0.05)
+        kw("secure", "--kubeconfig", str(path), "--all")
+        # the live shell's copy, too: its alice now runs the plugin
+        [copy] = Path(os.environ["XDG_RUNTIME_DIR"]).glob("kubewallet-shell-*/config")
+        assert yaml.safe_load(copy.read_text())["users"][0]["user"]["exec"]["args"][-1] == "users/alice"
+        assert holders([home, Path(os.environ["XDG_RUNTIME_DIR"]), temp], needles) == []
+    finally:
+        shell.terminate()
+        shell.wait(timeout=20)
 
     assert holders([home, Path(os.environ["XDG_RUNTIME_DIR"]), temp], needles) == []
-    newest = list_backups(path)[0].path
-    users = {u["name"]: u["user"] for u in yaml.safe_load(newest.read_text())["users"]}
-    assert users["alice"]["exec"]["args"][-2:] == ["--ref", "users/alice"]  # a restore still works
+    newest = list_backups(path)[0]  # taken by secure itself, then scrubbed
+    users = {u["name"]: u["user"] for u in yaml.safe_load(newest.path.read_bytes())["users"]}
+    assert users["alice"]["exec"]["args"][-2:] == ["--ref", "users/alice"]  # still usable
+
+    # a new plaintext user, then one more edit: that backup holds a secret, so it is sealed
+    dave = "dave-" + secrets.token_hex(8)
+    run_edit(rules, lambda ws: ws.set_entry("users", "dave", {"token": dave}))
+    run_edit(rules, lambda ws: ws.set_entry("contexts", "alice", {"cluster": "stub", "user": "alice"}))
+    newest = list_backups(path)[0]
+    assert newest.path.read_bytes().startswith(MAGIC) and dave.encode() not in newest.path.read_bytes()
+    users = {u["name"]: u["user"] for u in yaml.safe_load(read_backup(newest))["users"]}
+    assert users["dave"] == {"token": dave}  # the vault opens it
+
+    listing = kw("restore", str(path)).stdout
+    assert "invalid" not in listing and "sealed" not in listing
+    diff = kw("restore", str(path), "--latest", "--diff").stdout
+    assert "namespace: three" in diff
+    kw("restore", str(path), "--latest")
+    restored = {u["name"]: u["user"] for u in yaml.safe_load(path.read_text())["users"]}
+    assert restored["dave"] == {"token": dave} and "exec" in restored["alice"]
 
 
 def test_a_failing_step_after_the_vault_write_changes_nothing(secret_service, pki, tmp_path, monkeypatch):
@@ -91,4 +126,5 @@ def test_a_failing_step_after_the_vault_write_changes_nothing(secret_service, pk
 
     assert yaml.safe_load(path.read_bytes()) == yaml.safe_load(before)
     assert key.read_bytes() == base64.b64decode(bob.key_b64)
-    assert open_vault().refs() == []
+
+    assert [r for r in open_vault().refs() if r.startswith("users/")] == []  # only the backup key stays

@@ -160,5 +160,6 @@ def test_workspace_listing_reports_where_each_secret_lives(secret_service, cfg, 
     path = cfg({"o": {"token": "t"}, "p": {"tokenFile": "/nowhere"}})
     secure.secure(LoadingRules.from_env(), ["o"])
     ws = load_workspace(LoadingRules.from_env())
-    assert secure.usage(ws) == {"users/o": ["o"], "users/o/inline": ["o"]}
+    assert secure.usage(ws) == {"users/o": ["o"], "users/o/inline": ["o"],
+                                "kubewallet/backup-key": ["(sealed kubeconfig backups)"]}
     assert path.exists()

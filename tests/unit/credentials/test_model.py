@@ -92,3 +92,24 @@ def test_sent_never_fails_and_refused_entries_send_nothing(body):
 @given(st.text(max_size=200))
 def test_redact_diff_keeps_the_line_structure(text):
     assert redact_diff(text).count("\n") == text.count("\n")
+
+
+def test_lint_and_the_credentials_page_count_the_same_plaintext_users(tmp_path):
+    import yaml
+
+    from kubewallet.credentials.fields import plaintext_users
+    from kubewallet.credentials.inventory import INLINE, describe
+    from kubewallet.inspect.lint import check_plaintext
+    from kubewallet.kubeconfig import LoadingRules, load_workspace
+
+    users = {"tok": {"token": "t"}, "both": {"token": "t", "tokenFile": "/f"},
+             "file": {"tokenFile": "/f"}, "static+exec": {"token": "t", "exec": EXEC_ENTRY},
+             "oidc": {"auth-provider": OIDC}, "refused": {"token": "t", "password": "p"},
+             "cert": {"client-certificate": "/c", "client-key": "/k"}, "plugin": {"exec": EXEC_ENTRY}}
+    path = tmp_path / "config"
+    path.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config",
+                                    "users": [{"name": n, "user": b} for n, b in users.items()]}))
+    ws = load_workspace(LoadingRules.from_env(str(path)))
+    page = {row.user for row in describe(ws) if row.location == INLINE}
+    lint = {f.subject.split("/", 1)[1] for f in check_plaintext(ws)}
+    assert page == lint == set(plaintext_users(ws)) == {"tok", "both", "static+exec", "oidc", "refused"}
