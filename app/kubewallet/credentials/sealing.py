@@ -110,6 +110,8 @@ def unseal(data: bytes, vault=None) -> bytes:
         raise VaultError("this backup is sealed with the vault's backup key, which the vault no longer holds")
     private = X25519PrivateKey.from_private_bytes(bytes.fromhex(stored))
     body = data[len(MAGIC):]
+    if len(body) < 32 + 12 + 16:  # key, nonce, GCM tag
+        raise VaultError("this sealed backup is cut short")
     eph_pub, nonce, sealed = body[:32], body[32:44], body[44:]
     recipient = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     shared = private.exchange(X25519PublicKey.from_public_bytes(eph_pub))
