@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from kubewallet.errors import KubeconfigError, KubewalletError, VaultError
 from kubewallet.credentials.fields import CREDENTIAL_FIELDS, redact_diff
-from kubewallet.credentials.model import AUTH_PROVIDER, CERT, Sent, sent
+from kubewallet.credentials.model import AUTH_PROVIDER, CERT, EXEC, Sent, sent
 from kubewallet.execplugin.protocol import API_V1, rfc3339
 
 INSTALL_HINT = ("This user's credential is kept in the OS keyring by kubewallet. Install kubewallet "
@@ -226,20 +226,21 @@ def plan(ws, user: str, *, include_files: bool = False, command: str = "kubewall
     """What securing `user` would do; raises KubewalletError (nothing done) when it cannot.
 
     The vault serves exactly what kubectl sends today (`credentials.model.sent`), so securing
-    never changes who the user is; an entry kubectl refuses is refused here too."""
+    never changes who the user is; an entry kubectl refuses is refused here too. An exec entry
+    that never runs (a static credential wins over it) is replaced, kept in the inline form."""
     entry = ws.users.get(user)
     if entry is None:
         raise KubeconfigError(f"user {user!r} is not in the kubeconfig")
     body = entry.body or {}
     if kubewallet_ref(body):
         raise KubewalletError(f"user {user!r} is already secured (vault {kubewallet_ref(body)})")
-    if body.get("exec"):
-        raise KubewalletError(f"user {user!r} already runs an exec plugin "
-                              f"({body['exec'].get('command')}); it keeps its own secrets")
     what = sent(body, user)
     if what.refused:
         raise KubewalletError(f"kubectl refuses user {user!r}: {what.refused}",
                               hint="fix the entry first; securing it would change what kubectl does")
+    if what.kind == EXEC:
+        raise KubewalletError(f"user {user!r} already runs an exec plugin "
+                              f"({body['exec'].get('command')}); it keeps its own secrets")
     out = _Moving()
     if what.certificate:
         _plan_certificate(ws, entry, user, what, include_files, out)
@@ -419,10 +420,10 @@ def _prepare_scrubs(plans: list[Plan], files: dict[str, str]) -> list:
 def securable(body: dict) -> bool:
     """Does `secure` (without --include-files) have this user's sent credential inline to move?
     (`credentials.model.sent`: a token read from a file, or a key in a file, needs the flag.)"""
-    if not isinstance(body, dict) or body.get("exec"):
+    if not isinstance(body, dict):
         return False
     what = sent(body)
-    if what.refused or what.key == "client-key" or what.bearer == "tokenFile":
+    if what.refused or what.key == "client-key" or what.bearer in ("tokenFile", EXEC):
         return False
     if what.bearer == AUTH_PROVIDER:
         config = body["auth-provider"].get("config") or {}

@@ -84,3 +84,17 @@ def test_a_user_kubectl_refuses_stays_refused_and_untouched(secret_service, tmp_
     assert out.returncode != 0 and "kubectl refuses user 'u'" in out.stderr
     assert path.read_bytes() == text
     assert sent_once(kubectl, api, path) == (code, set())
+
+
+def test_static_token_beats_a_foreign_exec_plugin_before_and_after(secret_service, tmp_path, kw, kubectl, api):
+    """client-go never runs the exec plugin while a token is set (here the plugin would fail)."""
+    plugin = {"apiVersion": "client.authentication.k8s.io/v1", "command": "false", "interactiveMode": "Never"}
+    path = write_kubeconfig(tmp_path / "config", api.cluster_entry(),
+                            {"u": {"token": INLINE_TOKEN, "exec": plugin}}, "u")
+    before = sent_once(kubectl, api, path)
+    assert before == (0, {(INLINE_TOKEN, None)})
+    kw("secure", "--kubeconfig", str(path), "u")
+    assert INLINE_TOKEN not in path.read_text()
+    assert sent_once(kubectl, api, path) == before
+    kw("unsecure", "--kubeconfig", str(path), "u")
+    assert sent_once(kubectl, api, path) == before

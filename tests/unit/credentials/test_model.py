@@ -55,7 +55,8 @@ def test_token_beside_token_file_is_only_the_fallback():
     ({"client-certificate": "/c", "client-certificate-data": "c", "client-key-data": "k"}, False),
     ({"auth-provider": OIDC}, True),
     ({"auth-provider": {"name": "oidc", "config": {}}}, False),
-    ({"token": "t", "exec": EXEC_ENTRY}, False),
+    ({"token": "t", "exec": EXEC_ENTRY}, True),      # the plugin never runs: the token is sent
+    ({"exec": EXEC_ENTRY}, False),
     ({"username": "u", "password": "p"}, False),
 ])
 def test_securable_without_include_files(body, expected):
