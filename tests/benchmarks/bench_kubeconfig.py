@@ -67,12 +67,22 @@ def main() -> None:
     kw, kc, bare = hyperfine([f"{KUBEWALLET} use context-0001", f"{KUBECTL} config use-context context-0001",
                               f"{PYTHON} -c pass"], env_small, reset_small)
     rows.append(("use (writes), 20 contexts", kw, kc))
+    # The same file (its users hold client-key-data) once a vault with a backup key exists: each
+    # write's backup is sealed (credentials.sealing), the cost of no plaintext left behind.
+    env_sealed = dict(env_small, KUBEWALLET_VAULT_FILE=str(work / "vault.json"))
+    subprocess.run([PYTHON, "-c", "from kubewallet.vault import open_vault; "
+                    "from kubewallet.credentials.sealing import ensure_key; "
+                    "v = open_vault(passphrase='bench'); v.reencrypt(source='passphrase', passphrase='bench'); "
+                    "ensure_key(v)"], env=env_sealed, check=True)
+    kw, kc = hyperfine([f"{KUBEWALLET} use context-0001", f"{KUBECTL} config use-context context-0001"],
+                       env_sealed, reset_small)
+    rows.append(("use (writes), 20 contexts, backup sealed", kw, kc))
     print("| command | kubewallet | kubectl 1.35 | ratio (kubewallet/kubectl) |")
     print("|---|---|---|---|")
     for label, kw_s, kc_s in rows:
         print(f"| `{label}` | {kw_s * 1000:.0f} ms | {kc_s * 1000:.0f} ms | {kw_s / kc_s:.2f} |")
     print(f"\nvenv `python -c pass`: {bare * 1000:.0f} ms (the floor for any Python command). "
-          f"Goal for `use` on 20 contexts: under 80 ms wall; measured {rows[-1][1] * 1000:.0f} ms.")
+          f"Goal for `use` on 20 contexts: under 80 ms wall; measured {rows[-2][1] * 1000:.0f} ms.")
     shutil.rmtree(work)
 
 
