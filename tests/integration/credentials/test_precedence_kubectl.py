@@ -41,6 +41,9 @@ def test_token_and_token_file_the_files_token_before_and_after(secret_service, t
     kw("secure", "--kubeconfig", str(path), "--include-files", "u")
     assert INLINE_TOKEN not in path.read_text() and not token_file.exists()
     assert sent_once(kubectl, api, path) == before
+    kw("unsecure", "--kubeconfig", str(path), "u")  # the file comes back, and so does the pair
+    assert token_file.read_text() == FILE_TOKEN + "\n"
+    assert sent_once(kubectl, api, path) == before
 
 
 def test_certificate_and_token_both_sent_before_and_after(secret_service, tmp_path, kw, kubectl, api, pki):
@@ -51,6 +54,8 @@ def test_certificate_and_token_both_sent_before_and_after(secret_service, tmp_pa
     assert before == (0, {(INLINE_TOKEN, "bob")})
     kw("secure", "--kubeconfig", str(path), "u")
     assert INLINE_TOKEN not in path.read_text()
+    assert sent_once(kubectl, api, path) == before
+    kw("unsecure", "--kubeconfig", str(path), "u")
     assert sent_once(kubectl, api, path) == before
 
 
