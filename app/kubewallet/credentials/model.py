@@ -90,7 +90,7 @@ def sent(body: dict, user: str = "") -> Sent:
     certificate = ("client-certificate-data" if body.get("client-certificate-data")
                    else "client-certificate" if body.get("client-certificate") else None)
     key = "client-key-data" if body.get("client-key-data") else "client-key" if body.get("client-key") else None
-    basic = bool(body.get("username") or body.get("password"))
+    basic = bool(body.get("username"))  # transport.Config.HasBasicAuth: a username
     bearer = "tokenFile" if body.get("tokenFile") else "token" if body.get("token") else None
     fallback = bool(body.get("tokenFile") and body.get("token"))
     if bearer is None and not basic:
