@@ -44,16 +44,21 @@ def _key(shared: bytes, eph_pub: bytes, recipient_pub: bytes) -> bytes:
 
 def ensure_key(vault) -> None:
     """Create the backup key pair once: the private half into the vault (written and read back by
-    the vault layer before this returns), then the public half beside it."""
+    the vault layer before this returns), then the public half beside it (written again from the
+    private half if it was lost; a key in the vault is never replaced)."""
     path = public_key_path()
-    if os.path.exists(path) and vault.get(BACKUP_KEY_REF):
+    stored = vault.get(BACKUP_KEY_REF)
+    if stored and os.path.exists(path):
         return
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, PrivateFormat, NoEncryption
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
-    private = X25519PrivateKey.generate()
-    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    vault.put(BACKUP_KEY_REF, raw.hex(), meta={"kind": "backup-key"})
+    if stored:  # the public half was lost: derive it again, so sealed backups still open
+        private = X25519PrivateKey.from_private_bytes(bytes.fromhex(stored))
+    else:
+        private = X25519PrivateKey.generate()
+        raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        vault.put(BACKUP_KEY_REF, raw.hex(), meta={"kind": "backup-key"})
     public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     tmp = f"{path}.{os.getpid()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)

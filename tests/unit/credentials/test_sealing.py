@@ -60,3 +60,15 @@ def test_a_flipped_byte_is_refused(vault):
     sealed[-1] ^= 1
     with pytest.raises(VaultError, match="damaged"):
         unseal(bytes(sealed), vault)
+
+
+def test_a_lost_public_half_is_derived_again_and_old_backups_still_open(vault):
+    import os
+
+    from kubewallet.credentials.sealing import public_key_path
+
+    sealed = seal_if_secret(b"token: before-the-loss\n")
+    os.unlink(public_key_path())
+    ensure_key(vault)
+    assert unseal(sealed, vault) == b"token: before-the-loss\n"
+    assert unseal(seal_if_secret(b"token: after\n"), vault) == b"token: after\n"
