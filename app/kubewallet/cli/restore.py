@@ -90,11 +90,14 @@ def _print_list(backups, file: str | None) -> None:
 
 
 def _diff(before: bytes, after: bytes, name: str) -> str:
+    """The unified diff, secret values redacted (the one redaction, as `secure --dry-run`)."""
     import difflib
 
-    return "".join(difflib.unified_diff(before.decode(errors="replace").splitlines(keepends=True),
+    from kubewallet.credentials.fields import redact_diff
+
+    return redact_diff("".join(difflib.unified_diff(before.decode(errors="replace").splitlines(keepends=True),
                                         after.decode(errors="replace").splitlines(keepends=True),
-                                        f"{name} (now)", f"{name} (restored)"))
+                                        f"{name} (now)", f"{name} (restored)")))
 
 
 def main(argv: list[str]) -> int:
