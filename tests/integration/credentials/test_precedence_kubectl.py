@@ -103,3 +103,18 @@ def test_static_token_beats_a_foreign_exec_plugin_before_and_after(secret_servic
     assert sent_once(kubectl, api, path) == before
     kw("unsecure", "--kubeconfig", str(path), "u")
     assert sent_once(kubectl, api, path) == before
+
+
+def test_certificate_with_basic_auth_the_certificate_before_and_after(secret_service, tmp_path, kw, kubectl, api,
+                                                                      pki):
+    """kubectl sends both; the API server (1.19+) ignores basic auth, so the certificate is who the
+    user is, and `secure` (which cannot serve a password) keeps that."""
+    carl = pki.issue("carl", ("ops",))
+    path = write_kubeconfig(tmp_path / "config", api.cluster_entry(), {"u": {
+        "client-certificate-data": carl.cert_b64, "client-key-data": carl.key_b64,
+        "username": "carl", "password": "hunter2-basic"}}, "u")
+    before = sent_once(kubectl, api, path)
+    assert before == (0, {(None, "carl")})
+    kw("secure", "--kubeconfig", str(path), "u")
+    assert "hunter2-basic" not in path.read_text()
+    assert sent_once(kubectl, api, path) == before
