@@ -124,22 +124,23 @@ class _Sources:
         return ident.from_token(text, source, now=self.now, rules=self.rules)
 
 
+def _readable(s: _Sources, material) -> bool:
+    """Is this field set and readable? (An unreadable one is a problem to report.)"""
+    if material is not None and material.data is None:
+        s.problems.append(material.error)
+    return material is not None and material.data is not None
+
+
 def _client_certificate(s: _Sources, found: Found | None) -> Found | None:
     cert = s.creds.client_cert
-    if cert is None:
-        return found
-    if cert.data is None:
-        s.problems.append(cert.error)
+    if not _readable(s, cert):
         return found
     return f"client certificate ({cert.source})", s.from_cert(cert.data, cert.source)
 
 
 def _bearer_token(s: _Sources, found: Found | None) -> Found | None:
     token = s.creds.token
-    if token is None:
-        return found
-    if token.data is None:
-        s.problems.append(token.error)
+    if not _readable(s, token):
         return found
     if found is not None:
         s.problems.append("a token is set too; the API server tries the client certificate first")
