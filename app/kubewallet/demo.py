@@ -326,7 +326,7 @@ def _cache_oidc_login(primary: dict, id_token: str, now: dt.datetime) -> None:
 
 def _secure_one_user(ws: DemoWorkspace) -> None:
     """Move one user's certificate and key into the demo's own encrypted vault file."""
-    from kubewallet.execplugin.secure import secure
+    from kubewallet.credentials.secure import secure
     from kubewallet.kubeconfig import LoadingRules
     from kubewallet.vault import open_vault
 

@@ -10,7 +10,7 @@ import tempfile
 import pytest
 import yaml
 
-from kubewallet.execplugin.inventory import INLINE, PLUGIN, VAULT
+from kubewallet.credentials.inventory import INLINE, PLUGIN, VAULT
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_lists_where_each_secret_lives_and_moves_one_to_the_keyring(page, app_st
     assert "token" not in users_in(kubeconfig_file)["ci-bot"]
     assert rows(page)["ci-bot"].location == VAULT
     wait_tasks(app_state)
-    assert "2 secret(s)" in page.vault_label.text()  # the served credential and the inline form
+    assert "3 secret(s)" in page.vault_label.text()  # the served credential, the inline form, the backup key
     assert "now served from the vault" in page.banner.text
     page.select_user("jane")
     page.grab().save(str(artifacts_dir / "credentials.png"))
@@ -95,7 +95,7 @@ def test_a_declined_diff_changes_nothing(page, app_state, wait_tasks, kubeconfig
 
 def test_the_window_serves_kubectl_as_the_agent_and_forgets_on_lock(page, app_state, wait_tasks):
     from kubewallet.agent import fastclient
-    from kubewallet.execplugin import secure
+    from kubewallet.credentials import secure
 
     secure.secure(app_state.rules, ["ci-bot"])
     app_state.reload()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from kubewallet.errors import InspectError
-from kubewallet.gui.dialogs.save_diff import mask_secrets
+from kubewallet.credentials.fields import redact_diff
 from kubewallet.gui.models.ca import ca_summary
 from kubewallet.gui.models.entries import credential_kind
 
@@ -50,10 +50,10 @@ def test_ca_summary_fuzz_only_raises_inspect_error(data):
         pass
 
 
-def test_mask_secrets_hides_values_of_secret_fields_only():
+def test_redact_diff_hides_values_of_secret_fields_only():
     diff = ("-    token: abc\n+    token: def\n     server: https://x\n"
             "+    client-key-data: S0VZ\n+      refresh-token: r1\n+    username: bob\n")
-    masked = mask_secrets(diff)
+    masked = redact_diff(diff)
     for secret in ("abc", "def", "S0VZ", "r1"):
         assert secret not in masked
     assert "server: https://x" in masked and "username: bob" in masked

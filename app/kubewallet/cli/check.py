@@ -74,7 +74,7 @@ def _print_table(results) -> None:
 
 
 def _prune(rules, results, out) -> None:
-    from kubewallet.execplugin.secure import redact_diff
+    from kubewallet.credentials.fields import redact_diff
     from kubewallet.kubeconfig import load_workspace, run_edit
     from kubewallet.kubeconfig.saving import list_backups
     from kubewallet.probe.prune import candidates, prune_edit

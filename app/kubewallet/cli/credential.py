@@ -136,7 +136,7 @@ def _autostart_agent() -> None:
 
 
 def _update(ns) -> int:
-    from kubewallet.execplugin.secure import update_credential
+    from kubewallet.credentials.secure import update_credential
 
     if ns.token_stdin == bool(ns.client_certificate or ns.client_key):
         from kubewallet.errors import UsageError

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -49,7 +48,9 @@ def main(argv: list[str]) -> int:
     from kubewallet.kubeconfig import LoadingRules
 
     if args.demo:
-        use_demo(Path(tempfile.mkdtemp(prefix="kubewallet-demo-")))
+        from kubewallet.credentials.copies import DEMO, private_dir
+
+        use_demo(Path(private_dir(DEMO, runtime=False)))  # killed demos' folders removed first
         rules = LoadingRules.from_env()
     else:
         rules = LoadingRules.from_env(args.kubeconfig)

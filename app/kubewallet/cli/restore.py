@@ -11,7 +11,7 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
-from kubewallet.errors import KubeconfigError, UsageError
+from kubewallet.errors import KubeconfigError, UsageError, VaultError
 
 EPILOG = """examples:
   kubewallet restore                          list every backup, newest first
@@ -43,13 +43,19 @@ def _ago(taken: datetime) -> str:
     return f"{seconds} s ago"
 
 
-def _contexts(path) -> str:
-    """How many contexts a backup holds ('invalid' when it no longer parses)."""
+def _contexts(backup) -> str:
+    """How many contexts a backup holds ('invalid' when it no longer parses; 'sealed' when it is
+    sealed and the vault cannot open it now)."""
     import yaml
 
+    from kubewallet.errors import KubewalletError
+    from kubewallet.kubeconfig.saving import read_backup
+
     try:
-        data = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError):
+        data = yaml.load(read_backup(backup), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except VaultError:
+        return "sealed"
+    except (KubewalletError, yaml.YAMLError):
         return "invalid"
     if data is None:
         return "0"
@@ -77,18 +83,21 @@ def _print_list(backups, file: str | None) -> None:
     rows = [["#", "TAKEN (UTC)", "AGE", "SIZE", "CONTEXTS", "FILE"]]
     for number, b in _numbered(backups):
         rows.append([str(number), b.taken.strftime("%Y-%m-%d %H:%M:%S"), _ago(b.taken),
-                     _size(b.size), _contexts(b.path), str(b.origin)])
+                     _size(b.size), _contexts(b), str(b.origin)])
     sys.stdout.write(table(rows))
     print(f"\nrestore one with: kubewallet restore {file or 'FILE'} --pick N  (or --latest); "
           f"what it replaces is backed up too")
 
 
 def _diff(before: bytes, after: bytes, name: str) -> str:
+    """The unified diff, secret values redacted (the one redaction, as `secure --dry-run`)."""
     import difflib
 
-    return "".join(difflib.unified_diff(before.decode(errors="replace").splitlines(keepends=True),
+    from kubewallet.credentials.fields import redact_diff
+
+    return redact_diff("".join(difflib.unified_diff(before.decode(errors="replace").splitlines(keepends=True),
                                         after.decode(errors="replace").splitlines(keepends=True),
-                                        f"{name} (now)", f"{name} (restored)"))
+                                        f"{name} (now)", f"{name} (restored)")))
 
 
 def main(argv: list[str]) -> int:
@@ -106,7 +115,7 @@ def main(argv: list[str]) -> int:
                         help="with --pick/--latest: only show what would change")
     args = parser.parse_args(argv[1:])
 
-    from kubewallet.kubeconfig.saving import list_backups, real_target, restore_backup
+    from kubewallet.kubeconfig.saving import list_backups, read_backup, real_target, restore_backup
 
     if args.file and args.kubeconfig and args.file != args.kubeconfig:
         raise UsageError("give the file once: as FILE or as --kubeconfig")
@@ -137,9 +146,9 @@ def main(argv: list[str]) -> int:
             now = real_target(file).read_bytes()
         except FileNotFoundError:
             now = b""
-        sys.stdout.write(_diff(now, chosen.path.read_bytes(), str(file)) or "no difference\n")
+        sys.stdout.write(_diff(now, read_backup(chosen), str(file)) or "no difference\n")
         return 0
     written = restore_backup(chosen, file)
     print(f"Restored {written} from the backup taken {chosen.taken:%Y-%m-%d %H:%M:%S} UTC "
-          f"({_contexts(chosen.path)} contexts); the content it replaced was backed up.")
+          f"({_contexts(chosen)} contexts); the content it replaced was backed up.")
     return 0

@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     name = argv[0]
     ns = _parser(name).parse_args(argv[1:])
     from kubewallet.errors import UsageError
-    from kubewallet.execplugin import secure
+    from kubewallet.credentials import secure
     from kubewallet.kubeconfig import LoadingRules
 
     if bool(ns.users) == ns.all:
@@ -88,14 +88,15 @@ def _plugin_command() -> str:
 
 
 def _dry_run(rules, users, ns) -> int:
-    from kubewallet.execplugin import secure
+    from kubewallet.credentials import secure
+    from kubewallet.credentials.fields import redact_diff
     from kubewallet.kubeconfig import load_workspace
 
     ws = load_workspace(rules)
-    names = users if users is not None else [n for n, e in ws.users.items() if secure._securable(e.body)]
+    names = users if users is not None else [n for n, e in ws.users.items() if secure.securable(e.body)]
     for n in names:
         p = secure.plan(ws, n, include_files=ns.include_files, command=ns.command)
         ws.set_entry("users", n, p.new_body)
     for diff in ws.pending_diff().values():
-        sys.stdout.write(secure.redact_diff(diff))
+        sys.stdout.write(redact_diff(diff))
     return 0

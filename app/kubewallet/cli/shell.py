@@ -28,7 +28,6 @@ import sys
 ENV_CONTEXT = "KUBEWALLET_SHELL_CONTEXT"
 ENV_NAMESPACE = "KUBEWALLET_SHELL_NAMESPACE"
 ENV_SOURCE = "KUBEWALLET_SHELL_SOURCE"     # the kubeconfig files the copy came from (pathsep list)
-DIR_PREFIX = "kubewallet-shell-"
 
 EPILOG = """examples:
   kubewallet shell prod-eu                  a shell where kubectl talks to prod-eu only
@@ -78,50 +77,11 @@ def _default_shell() -> str:
         return "/bin/sh"
 
 
-def _runtime_dir() -> str | None:
-    """`$XDG_RUNTIME_DIR` when it is ours and private (a per-user tmpfs), else the temp folder."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime:
-        try:
-            st = os.stat(runtime)
-            if st.st_uid == os.getuid() and st.st_mode & 0o077 == 0:
-                return runtime
-        except OSError:
-            pass
-    return None
-
-
-def _sweep_leftovers(parent: str) -> None:
-    """Remove copies left by a `kubewallet shell` that was killed with SIGKILL."""
-    import shutil
-
-    try:
-        names = os.listdir(parent)
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith(DIR_PREFIX):
-            continue
-        pid = name[len(DIR_PREFIX):].split("-", 1)[0]
-        path = os.path.join(parent, name)
-        try:
-            if not pid.isdigit() or os.stat(path).st_uid != os.getuid():
-                continue
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            continue
-
-
 def _write_copy(doc: dict) -> tuple[str, str]:
-    import tempfile
-
+    from kubewallet.credentials.copies import SHELL, private_dir
     from kubewallet.kubeconfig.yamlio import dump_yaml
 
-    parent = _runtime_dir() or tempfile.gettempdir()
-    _sweep_leftovers(parent)
-    directory = tempfile.mkdtemp(prefix=f"{DIR_PREFIX}{os.getpid()}-", dir=parent)   # mode 0700
+    directory = private_dir(SHELL)   # mode 0700; leftovers of killed shells removed first
     path = os.path.join(directory, "config")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
             vault.reencrypt(source="keyring")
             print(f"vault {vault.path}: data key in the OS keyring")
         return 0
-    from kubewallet.execplugin.secure import usage
+    from kubewallet.credentials.secure import usage
     from kubewallet.kubeconfig import LoadingRules, load_workspace
 
     used = usage(load_workspace(LoadingRules.from_env(ns.kubeconfig)))

@@ -91,9 +91,10 @@ def credential(value: str, meta: dict, info: ExecInfo, *, ref: str, user: str | 
         # A past expirationTimestamp makes client-go run the plugin again before every request
         # (one warning per request); without it client-go reuses the credential until a 401.
         expires = None
+    # Both when both are stored: a user with a client certificate and a token sends both (TLS and
+    # the header), and client-go accepts an ExecCredential carrying both.
     return exec_credential(info.api_version, token=token,
-                           client_certificate_data=cert if not token else None,
-                           client_key_data=key if not token else None,
+                           client_certificate_data=cert, client_key_data=key,
                            expiration=expires)
 
 

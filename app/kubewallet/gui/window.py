@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
             self.hint.clear()
         if self._plaintext_hint_shown or keys.flag(self.state.settings, keys.PLAINTEXT_HINT_DISMISSED):
             return
-        from kubewallet.execplugin.inventory import INLINE, describe
+        from kubewallet.credentials.inventory import INLINE, describe
 
         # the rows the Credentials page lists, so its flags and this count are the same users
         rows = [c for c in describe(ws) if c.location == INLINE]
@@ -204,8 +204,9 @@ class MainWindow(QMainWindow):
         self.hint.clear()
 
     def open_demo(self) -> None:
-        """Build the demo workspace in a temporary folder (off the GUI thread) and open it here."""
-        import tempfile
+        """Build the demo workspace in a temporary folder (off the GUI thread) and open it here;
+        the folders of killed demos are removed first (`credentials.copies`)."""
+        from kubewallet.credentials.copies import DEMO, private_dir
 
         def build(directory: str):
             from kubewallet.demo import build as build_demo
@@ -222,7 +223,7 @@ class MainWindow(QMainWindow):
             self.state.use_rules(LoadingRules.from_env())
             self._message("info", f"demo workspace in {demo.directory}")
 
-        self.state.run(build, tempfile.mkdtemp(prefix="kubewallet-demo-"), on_done=opened,
+        self.state.run(build, private_dir(DEMO, runtime=False), on_done=opened,
                        on_error=self.banner.show_error, name="build the demo workspace", owner=self)
 
     def import_files(self) -> None:

@@ -31,6 +31,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kubewallet.credentials.fields import SECRET_FILES, plaintext_users
 from kubewallet.errors import InspectError
 from kubewallet.inspect import report as cert_report
 from kubewallet.inspect import tokens as jwt_tokens
@@ -80,7 +81,7 @@ def check_secret_file_modes(ws) -> Iterator[Finding]:
     world-readable kubeconfig does."""
     for name, entry in ws.users.items():
         body = entry.body or {}
-        for field in ("client-key", "tokenFile"):
+        for field in SECRET_FILES:
             value = body.get(field)
             if not isinstance(value, str) or not value:
                 continue
@@ -95,20 +96,10 @@ def check_secret_file_modes(ws) -> Iterator[Finding]:
                               f"(mode {mode:04o})", f"chmod 600 {path}", ("chmod600", path))
 
 
-SECRET_FIELDS = ("token", "client-key-data", "password")
-PROVIDER_SECRETS = ("id-token", "refresh-token", "client-secret", "access-token")
-
-
 def check_plaintext(ws) -> Iterator[Finding]:
-    for name, entry in ws.users.items():
-        body = entry.body or {}
-        fields = [f for f in SECRET_FIELDS if body.get(f)]
-        provider = body.get("auth-provider") if isinstance(body.get("auth-provider"), dict) else {}
-        config = provider.get("config") if isinstance(provider.get("config"), dict) else {}
-        fields += [f"auth-provider {k}" for k in PROVIDER_SECRETS if config.get(k)]
-        if fields:
-            yield Finding("warning", "plaintext-secret", f"users/{name}",
-                          f"{', '.join(fields)} stored in plain text in {entry.file}",
+    for name, fields in plaintext_users(ws).items():
+        yield Finding("warning", "plaintext-secret", f"users/{name}",
+                          f"{', '.join(fields)} stored in plain text in {ws.users[name].file}",
                           f"kubewallet secure {name}", ("secure", name))
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -202,11 +201,11 @@ def import_certificate(rules, user: str, data: bytes | str, *, store: SecretStor
 
     cert_pem = "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in chain)
     if creds.vault is not None and creds.client_cert is None:
-        from kubewallet.execplugin.protocol import rfc3339
+        from kubewallet.credentials.secure import served_record
 
-        value = json.dumps({"clientCertificateData": cert_pem, "clientKeyData": key_pem})
-        store.put(creds.vault.ref, value, meta={"kind": "client-certificate", "user": user,
-                                                "expires": rfc3339(info.not_after)})
+        value, meta = served_record({"clientCertificateData": cert_pem, "clientKeyData": key_pem},
+                                    "client-certificate", user)
+        store.put(creds.vault.ref, value, meta=meta)
         destination = f"vault {creds.vault.ref}"
     else:
         def edit(ws):

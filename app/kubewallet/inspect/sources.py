@@ -4,7 +4,8 @@
   to the file that names them (client-go `ResolveLocalPaths`); the `-data` forms are base64 in
   YAML (kubewallet also takes PEM or DER pasted there); a `-data` field wins over its file field,
   as client-go's `rest.TLSClientConfig` does.
-- `tokenFile` wins over `token` (client-go: "the last successfully read value takes precedence").
+- Which field kubectl sends is `credentials.model.sent` (client-go's precedence): `tokenFile`
+  wins over `token`, which is sent only when the file cannot be read.
 - A user *secured* by kubewallet is an `exec` entry running `kubewallet credential get --ref REF`:
   its certificate or token lives in the vault under REF, as JSON `{"token": ...}` or
   `{"clientCertificateData": PEM, "clientKeyData": PEM}` (see `execplugin/serve.py`). The vault is
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kubewallet.credentials.model import sent
 from kubewallet.errors import InspectError, KubewalletError
 
 # ref -> stored value (None when absent); raises a KubewalletError when the vault is locked.
@@ -85,7 +87,7 @@ def field_material(ws, entry, data_key: str, file_key: str) -> Material | None:
 
 def kubewallet_ref(exec_body: dict) -> str | None:
     """REF when the exec entry runs kubewallet's own plugin (`credential get --ref REF`)."""
-    from kubewallet.execplugin.secure import exec_ref
+    from kubewallet.credentials.secure import exec_ref
 
     return exec_ref(exec_body)
 
@@ -168,11 +170,12 @@ def user_credentials(ws, user_name: str, vault_reader: VaultReader | None = None
     if entry is None:
         return UserCredentials(user_name, missing=True)
     body = entry.body or {}
+    what = sent(body, user_name)
     token: Material | None = None
-    if body.get("tokenFile"):
+    if what.bearer == "tokenFile":
         token = field_material(ws, entry, "\0never", "tokenFile")
-    elif body.get("token"):
-        value = body["token"]
+    if what.bearer == "token" or (what.fallback_token and token is not None and token.data is None):
+        value = body["token"]  # client-go sends it when the tokenFile cannot be read
         token = Material(f"users/{user_name} token",
                          value.encode() if isinstance(value, str) else None,
                          "" if isinstance(value, str) else f"users/{user_name} token is not a string")

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from kubewallet.credentials.model import sent
 from kubewallet.errors import InspectError
 from kubewallet.inspect import certificates as certs
 from kubewallet.inspect import identity as ident
-from kubewallet.inspect.sources import VaultReader, token_text, user_credentials
+from kubewallet.inspect.sources import UserCredentials, VaultReader, token_text, user_credentials
 
 REMOVED_PROVIDERS = {"gcp": "gke-gcloud-auth-plugin", "azure": "kubelogin (Azure/kubelogin)"}
 
@@ -73,92 +74,133 @@ def whoami(ws, context: str | None, *, now: dt.datetime,
     if creds.missing:
         return WhoAmI(name, cluster, user, "none", None,
                       (f"user {user!r} is not defined in any kubeconfig file (a dangling reference)",))
-    rules = rules_for(cluster)
-    problems: list[str] = []
-    found: tuple[str, ident.Identity | None] | None = None
-
-    def from_cert(data, source: str) -> ident.Identity:
-        leaf = certs.load_certificates(data, source)[0]
-        info = certs.describe(leaf, source)
-        who = ident.from_certificate(info.common_name, info.organizations, source, not_after=info.not_after)
-        status = info.status(now, dt.timedelta(0))
-        if status in ("expired", "not-yet-valid"):
-            from dataclasses import replace
-
-            who = replace(who, rejected=f"the certificate {info.expiry_words(now)}")
-        return who
-
-    def from_token(text: str, source: str) -> ident.Identity:
-        return ident.from_token(text, source, now=now, rules=rules)
-
+    refused = sent(ws.users[user].body or {}, user).refused
+    if refused:  # client-go validateAuthInfo: kubectl sends nothing at all
+        return WhoAmI(name, cluster, user, "none", None, (f"kubectl refuses this user: {refused}",))
+    source = _Sources(ws, user, creds, now, rules_for(cluster))
+    found: Found | None = None
     try:
-        if creds.client_cert is not None:
-            if creds.client_cert.data is None:
-                problems.append(creds.client_cert.error)
-            else:
-                found = (f"client certificate ({creds.client_cert.source})",
-                         from_cert(creds.client_cert.data, creds.client_cert.source))
-        if creds.token is not None:
-            if creds.token.data is None:
-                problems.append(creds.token.error)
-            elif found is None:
-                found = (f"bearer token ({creds.token.source})",
-                         from_token(token_text(creds.token) or "", creds.token.source))
-            else:
-                problems.append("a token is set too; the API server tries the client certificate first")
-        if found is None and creds.vault is not None:
-            v = creds.vault
-            source = f"vault {v.ref}"
-            if v.error:
-                problems.append(v.error)
-            elif v.cert_pem:
-                found = (f"client certificate from the {source}", from_cert(v.cert_pem, source))
-            elif v.token:
-                found = (f"bearer token from the {source}", from_token(v.token, source))
-        if found is None and creds.auth_provider:
-            provider = creds.auth_provider
-            if provider in REMOVED_PROVIDERS:
-                problems.append(f"auth-provider {provider!r} was removed from kubectl in 1.26; "
-                                f"use the exec plugin {REMOVED_PROVIDERS[provider]}")
-                found = (f"auth-provider {provider}", None)
-            elif provider == "oidc":
-                config = creds.auth_provider_config or {}
-                id_token = config.get("id-token")
-                if isinstance(id_token, str) and id_token:
-                    found = ("auth-provider oidc id-token",
-                             from_token(id_token, f"users/{user} auth-provider id-token"))
-                else:
-                    found = ("auth-provider oidc", None)
-                    problems.append("no id-token cached in the auth-provider config: log in first")
-            else:
-                found = (f"auth-provider {provider}", None)
-        if found is None and creds.exec_command and creds.vault is None:
-            exec_body = ws.users[user].body.get("exec") or {}
-            cached = _oidc_cache_token(exec_body)
-            if cached:
-                found = ("id_token cached by kubewallet oidc-login",
-                         from_token(cached, "the oidc-login token cache"))
-            elif "oidc-login" in [str(a) for a in (exec_body.get("args") or [])]:
-                found = ("OIDC login (no cached id_token)", None)
-                problems.append("no id_token cached for this OIDC login yet: run 'kubectl get ns' "
-                                f"(or 'kubewallet oidc-login get-token ...') once, then ask again")
-            else:
-                found = (f"exec plugin {os.path.basename(creds.exec_command)}", None)
-                problems.append(f"the exec plugin {creds.exec_command!r} decides at run time; "
-                                "kubewallet cannot know the identity offline")
-        if found is None and creds.basic_username:
-            found = ("username/password", None)
-            problems.append("basic authentication (username/password) was removed from the API "
-                            "server in Kubernetes 1.19")
+        for step in (_client_certificate, _bearer_token, _vault, _auth_provider, _exec_plugin, _basic):
+            found = step(source, found)
     except InspectError as exc:
-        problems.append(exc.message)
+        source.problems.append(exc.message)
     if found is None:
         found = ("none", None)
-        if not problems:
-            problems.append(f"user {user!r} has no credential: requests are anonymous")
+        if not source.problems:
+            source.problems.append(f"user {user!r} has no credential: requests are anonymous")
     credential, who = found
     if who is not None and creds.impersonate_user:
         who = ident.impersonate(who, creds.impersonate_user, creds.impersonate_groups,
                                 creds.impersonate_uid, creds.impersonate_extra,
                                 source=f"users/{user}")
-    return WhoAmI(name, cluster, user, credential, who, tuple(p for p in problems if p))
+    return WhoAmI(name, cluster, user, credential, who, tuple(p for p in source.problems if p))
+
+
+# The credential sources, in the API server's authenticator order (x509 first, then bearer
+# tokens), each on top of what kubectl sends (`credentials.model.sent`, via `user_credentials`).
+# Each takes what an earlier source found and returns what holds after it.
+
+Found = tuple[str, "ident.Identity | None"]
+
+
+@dataclass
+class _Sources:
+    ws: object
+    user: str
+    creds: UserCredentials
+    now: dt.datetime
+    rules: ident.OidcClaimRules
+    problems: list[str] = field(default_factory=list)
+
+    def from_cert(self, data, source: str) -> ident.Identity:
+        leaf = certs.load_certificates(data, source)[0]
+        info = certs.describe(leaf, source)
+        who = ident.from_certificate(info.common_name, info.organizations, source, not_after=info.not_after)
+        if info.status(self.now, dt.timedelta(0)) in ("expired", "not-yet-valid"):
+            who = replace(who, rejected=f"the certificate {info.expiry_words(self.now)}")
+        return who
+
+    def from_token(self, text: str, source: str) -> ident.Identity:
+        return ident.from_token(text, source, now=self.now, rules=self.rules)
+
+
+def _readable(s: _Sources, material) -> bool:
+    """Is this field set and readable? (An unreadable one is a problem to report.)"""
+    if material is not None and material.data is None:
+        s.problems.append(material.error)
+    return material is not None and material.data is not None
+
+
+def _client_certificate(s: _Sources, found: Found | None) -> Found | None:
+    cert = s.creds.client_cert
+    if not _readable(s, cert):
+        return found
+    return f"client certificate ({cert.source})", s.from_cert(cert.data, cert.source)
+
+
+def _bearer_token(s: _Sources, found: Found | None) -> Found | None:
+    token = s.creds.token
+    if not _readable(s, token):
+        return found
+    if found is not None:
+        s.problems.append("a token is set too; the API server tries the client certificate first")
+        return found
+    return f"bearer token ({token.source})", s.from_token(token_text(token) or "", token.source)
+
+
+def _vault(s: _Sources, found: Found | None) -> Found | None:
+    """A user secured by kubewallet: what its vault entry serves."""
+    v = s.creds.vault
+    if found is not None or v is None:
+        return found
+    source = f"vault {v.ref}"
+    if v.error:
+        s.problems.append(v.error)
+        return found
+    if v.cert_pem:
+        return f"client certificate from the {source}", s.from_cert(v.cert_pem, source)
+    if v.token:
+        return f"bearer token from the {source}", s.from_token(v.token, source)
+    return found
+
+
+def _auth_provider(s: _Sources, found: Found | None) -> Found | None:
+    provider = s.creds.auth_provider
+    if found is not None or not provider:
+        return found
+    if provider in REMOVED_PROVIDERS:
+        s.problems.append(f"auth-provider {provider!r} was removed from kubectl in 1.26; "
+                          f"use the exec plugin {REMOVED_PROVIDERS[provider]}")
+        return f"auth-provider {provider}", None
+    if provider != "oidc":
+        return f"auth-provider {provider}", None
+    id_token = (s.creds.auth_provider_config or {}).get("id-token")
+    if isinstance(id_token, str) and id_token:
+        return "auth-provider oidc id-token", s.from_token(id_token, f"users/{s.user} auth-provider id-token")
+    s.problems.append("no id-token cached in the auth-provider config: log in first")
+    return "auth-provider oidc", None
+
+
+def _exec_plugin(s: _Sources, found: Found | None) -> Found | None:
+    """A foreign exec plugin (kubewallet's own is `_vault`): only an OIDC login's cache is known."""
+    if found is not None or not s.creds.exec_command or s.creds.vault is not None:
+        return found
+    exec_body = s.ws.users[s.user].body.get("exec") or {}
+    cached = _oidc_cache_token(exec_body)
+    if cached:
+        return "id_token cached by kubewallet oidc-login", s.from_token(cached, "the oidc-login token cache")
+    if "oidc-login" in [str(a) for a in (exec_body.get("args") or [])]:
+        s.problems.append("no id_token cached for this OIDC login yet: run 'kubectl get ns' "
+                          "(or 'kubewallet oidc-login get-token ...') once, then ask again")
+        return "OIDC login (no cached id_token)", None
+    s.problems.append(f"the exec plugin {s.creds.exec_command!r} decides at run time; "
+                      "kubewallet cannot know the identity offline")
+    return f"exec plugin {os.path.basename(s.creds.exec_command)}", None
+
+
+def _basic(s: _Sources, found: Found | None) -> Found | None:
+    if found is not None or not s.creds.basic_username:
+        return found
+    s.problems.append("basic authentication (username/password) was removed from the API "
+                      "server in Kubernetes 1.19")
+    return "username/password", None

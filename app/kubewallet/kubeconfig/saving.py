@@ -400,7 +400,8 @@ def backup_folder_for(target: Path) -> Path:
 
 def _write_backup(target: Path, content: bytes) -> Path:
     """Keep `content` (what is about to be replaced) as the newest of the last BACKUPS_KEPT
-    backups of `target`; user-only, as the kubeconfig holds credentials."""
+    backups of `target`; user-only, as the kubeconfig holds credentials, and sealed with the
+    vault's backup key when it holds a plaintext secret and that key exists (`credentials.sealing`)."""
     folder = backup_folder_for(target)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
@@ -417,8 +418,10 @@ def _write_backup(target: Path, content: bytes) -> Path:
             break
         except FileExistsError:  # two writes in the same microsecond
             time.sleep(0.000_01)
+    from kubewallet.credentials.sealing import seal_if_secret
+
     with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
+        fh.write(seal_if_secret(content))
     backups = sorted(p for p in folder.glob("*.yaml") if _looks_like_stamp(p.stem))
     for old in backups[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
@@ -566,17 +569,25 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def read_backup(backup: Backup) -> bytes:
+    """A backup's content: a sealed one is opened with the vault's backup key (reads the vault)."""
+    try:
+        data = backup.path.read_bytes()
+    except OSError as exc:
+        raise KubeconfigError(f"cannot read the backup {backup.path}: {exc.strerror}") from None
+    from kubewallet.credentials.sealing import unseal
+
+    return unseal(data)
+
+
 def restore_backup(backup: Backup, target: str | Path | None = None) -> Path:
     """Put `backup` back in place of its kubeconfig, through the same safe write (so what it
     replaces is itself backed up). The backup must still be a valid kubeconfig."""
-    from kubewallet.kubeconfig.workspace import read_kubeconfig
+    from kubewallet.kubeconfig.workspace import parse_kubeconfig
 
     dest = Path(target) if target is not None else backup.origin
-    try:
-        content = backup.path.read_bytes()
-    except OSError as exc:
-        raise KubeconfigError(f"cannot read the backup {backup.path}: {exc.strerror}") from None
-    read_kubeconfig(str(backup.path))  # raises KubeconfigParseError naming the backup
+    content = read_backup(backup)
+    parse_kubeconfig(content, str(backup.path))  # raises KubeconfigParseError naming the backup
     with directory_lock([real_target(dest).parent]):
         try:
             current: bytes | None = real_target(dest).read_bytes()

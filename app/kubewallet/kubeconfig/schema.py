@@ -137,13 +137,6 @@ CONFIG = Struct("Config", (
     Field("extensions", EXTENSIONS),
 ))
 
-SECRET_FIELDS = {  # what `config view` without --raw hides, and how (client-go ShortenConfig)
-    "users": {"client-key-data": "DATA+OMITTED", "client-certificate-data": "DATA+OMITTED",
-              "token": "REDACTED", "password": "REDACTED"},
-    "clusters": {"certificate-authority-data": "DATA+OMITTED"},
-}
-
-
 class SchemaError(ValueError):
     """A value of the wrong type at `path` (dict keys and list indexes)."""
 

@@ -12,8 +12,9 @@ import json
 import os
 from typing import Any
 
+from kubewallet.credentials.fields import VIEW_WORDS
 from kubewallet.errors import KubeconfigError
-from kubewallet.kubeconfig.schema import INNER_KEY, SECRET_FIELDS
+from kubewallet.kubeconfig.schema import INNER_KEY
 from kubewallet.kubeconfig.yamlio import dump_yaml
 
 
@@ -67,7 +68,7 @@ def flatten(doc: dict, origin_dir_of) -> dict:
 
 def shorten(doc: dict) -> dict:
     """Hide secrets with kubectl's words: DATA+OMITTED for certificate data, REDACTED otherwise."""
-    for kind, fields in SECRET_FIELDS.items():
+    for kind, fields in VIEW_WORDS.items():
         for entry in doc.get(kind) or []:
             body = entry[INNER_KEY[kind]]
             for key, word in fields.items():

@@ -207,6 +207,11 @@ def read_kubeconfig(path: str) -> KubeconfigFile:
     except OSError as exc:  # ENOTDIR, ELOOP, EIO...: kubectl's words, never a traceback
         raise KubeconfigError(f'error loading config file "{path}": open {path}: '
                               f"{(exc.strerror or str(exc)).lower()}") from None
+    return parse_kubeconfig(raw, path)
+
+
+def parse_kubeconfig(raw: bytes, path: str) -> KubeconfigFile:
+    """Parse and validate the content of one file (`path` names it in errors)."""
     data, canonical = _check_file(path, parse_yaml(raw, path), raw)
     return KubeconfigFile(path, data, raw, canonical=canonical)
 

@@ -1,11 +1,10 @@
 """The credential a context makes kubectl send, as request headers and a client certificate.
 
-Which fields a user entry carries is read by the one reader (`inspect.sources.user_credentials`);
-this module only turns them into what goes on the wire, in client-go's precedence
-(`rest.Config` from `clientcmd`): a client certificate (with its key), a bearer token
-(`tokenFile` over `token`), basic auth, a legacy `auth-provider` oidc id-token; an `exec` plugin
-only when no static token or certificate is set (client-go's exec round tripper leaves an
-`Authorization` header already set alone). The user's impersonation fields become the
+Which fields a user entry carries is read by the one reader (`inspect.sources.user_credentials`),
+and which of them kubectl sends is decided by the one model (`credentials.model.sent`, client-go's
+precedence: a client certificate with its key, a bearer token (`tokenFile` over `token`), basic
+auth, a legacy `auth-provider` oidc id-token; an `exec` plugin only when no static credential is
+set); this module only turns them into what goes on the wire. The user's impersonation fields become the
 `Impersonate-*` headers kubectl sends.
 
 Exec plugins — kubewallet's own `credential get` for a secured user included, which serves from
@@ -19,6 +18,7 @@ import base64
 import os
 from dataclasses import dataclass
 
+from kubewallet.credentials.model import AUTH_PROVIDER, EXEC, sent
 from kubewallet.errors import KubewalletError
 from kubewallet.execplugin.run import run_plugin
 from kubewallet.inspect.sources import Material, token_text, user_credentials
@@ -65,24 +65,25 @@ def obtain(ws, context: str, *, allow_interactive: bool = False, timeout: float 
         raise KubewalletError(f"user {user!r} does not exist in the kubeconfig")
     entry = ws.users[user]
     ubody = entry.body or {}
+    sends = sent(ubody, user)
+    if sends.refused:
+        raise KubewalletError(f"kubectl refuses user {user!r}: {sends.refused}")
     headers: dict[str, str] = {}
     what: list[str] = []
-    cert, key = _data(creds.client_cert), _data(creds.client_key)
-    if bool(cert) != bool(key):
-        raise KubewalletError(f"user {user!r} has a client certificate without its key, or a key alone")
-    client = (_pem(cert), key) if cert and key else None
-    if client:
+    client = None
+    if sends.certificate:
+        client = (_pem(_data(creds.client_cert)), _data(creds.client_key))
         what.append(f"client certificate ({creds.client_cert.source})")
     token = token_text(creds.token) if creds.token is not None and _data(creds.token) else None
     provider = creds.auth_provider_config or {}
     if token:
         headers["Authorization"] = f"Bearer {token}"
         what.append(f"bearer token ({creds.token.source})")
-    elif creds.basic_username and ubody.get("password"):
-        pair = f"{creds.basic_username}:{ubody['password']}".encode()
+    elif sends.basic:
+        pair = f"{ubody.get('username') or ''}:{ubody.get('password') or ''}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
         what.append("username/password")
-    elif creds.auth_provider:
+    elif sends.bearer == AUTH_PROVIDER:
         if creds.auth_provider != "oidc":
             raise KubewalletError(f"auth-provider {creds.auth_provider!r} was removed from kubectl in 1.26")
         if not isinstance(provider.get("id-token"), str) or not provider["id-token"]:
@@ -92,7 +93,7 @@ def obtain(ws, context: str, *, allow_interactive: bool = False, timeout: float 
         headers["Authorization"] = f"Bearer {provider['id-token']}"
         what.append("auth-provider oidc id-token")
     exec_body = ubody.get("exec") if isinstance(ubody.get("exec"), dict) else None
-    if exec_body is not None and "Authorization" not in headers and client is None:
+    if exec_body is not None and sends.bearer == EXEC:
         answer = run_plugin(exec_body, kubeconfig_file=entry.file, cluster_info=cluster_info(ws, cluster),
                             allow_interactive=allow_interactive, timeout=timeout)
         name = os.path.basename(str(exec_body.get("command") or "?"))

@@ -84,7 +84,9 @@ def test_file_vault_end_to_end_with_kubectl(no_keyring, config, kw, kubectl, api
 def test_vault_rm_refuses_a_secret_in_use(secret_service, config, kw):
     kw("secure", "gina")
     listing = kw("vault", "list").stdout
-    assert "users/gina" in listing and "gina" in listing.splitlines()[1] and TOKEN not in listing
+    rows = {line.split()[0]: line for line in listing.splitlines()[1:]}
+    assert rows["users/gina"].endswith("gina") and TOKEN not in listing
+    assert rows["kubewallet/backup-key"].endswith("(sealed kubeconfig backups)")  # never "(unused)"
     refused = kw("vault", "rm", "users/gina", check=False)
     assert refused.returncode == 1 and "used by user(s) gina" in refused.stderr
     assert "users/gina" in kw("vault", "list").stdout

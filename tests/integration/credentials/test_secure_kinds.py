@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kubewallet.errors import KubewalletError
-from kubewallet.execplugin import secure
+from kubewallet.credentials import secure
 from kubewallet.kubeconfig import LoadingRules, load_workspace
 from kubewallet.vault import open_vault
 from tests.support.kubeconfigs import jwt_expiring_in, write_kubeconfig
@@ -89,10 +89,22 @@ def test_refusals_change_nothing(secret_service, cfg):
     assert secure.secure(LoadingRules.from_env(), None) == []
 
 
-def test_a_password_next_to_a_token_goes_too(secret_service, cfg):
-    path = cfg({"kim": {"token": "kim-token", "username": "kim", "password": "hunter2"}})
+def test_a_password_next_to_a_client_certificate_goes_too(secret_service, cfg, pki):
+    kim = pki.issue("kim", ())
+    path = cfg({"kim": {"client-certificate-data": kim.cert_b64, "client-key-data": kim.key_b64,
+                        "username": "kim", "password": "hunter2"}})
     [r] = secure.secure(LoadingRules.from_env(), ["kim"])
     assert "password" in r.moved and "hunter2" not in path.read_text()
+
+
+def test_a_user_kubectl_refuses_is_refused_and_left_alone(secret_service, cfg):
+    """kubectl rejects a token with a password ("more than one authentication method"): securing
+    it would turn a refused user into a working one, so `secure` refuses and changes nothing."""
+    path = cfg({"kim": {"token": "kim-token", "username": "kim", "password": "hunter2"}})
+    before = path.read_bytes()
+    with pytest.raises(KubewalletError, match="kubectl refuses user 'kim': more than one authentication"):
+        secure.secure(LoadingRules.from_env(), ["kim"])
+    assert path.read_bytes() == before and open_vault().refs() == []
 
 
 def test_a_failed_kubeconfig_write_rolls_the_vault_back(secret_service, cfg, monkeypatch):
@@ -148,5 +160,6 @@ def test_workspace_listing_reports_where_each_secret_lives(secret_service, cfg, 
     path = cfg({"o": {"token": "t"}, "p": {"tokenFile": "/nowhere"}})
     secure.secure(LoadingRules.from_env(), ["o"])
     ws = load_workspace(LoadingRules.from_env())
-    assert secure.usage(ws) == {"users/o": ["o"], "users/o/inline": ["o"]}
+    assert secure.usage(ws) == {"users/o": ["o"], "users/o/inline": ["o"],
+                                "kubewallet/backup-key": ["(sealed kubeconfig backups)"]}
     assert path.exists()

@@ -97,3 +97,13 @@ def test_a_symlinked_kubeconfig_keeps_its_link_and_shares_its_targets_backups(tm
     assert link.is_symlink() and real.read_bytes() == small_kubeconfig()
     backup_files = list(Path(os.environ["XDG_STATE_HOME"]).glob("kubewallet/backups/*/*.yaml"))
     assert len(backup_files) == 2 and all(p.stat().st_mode & 0o777 == 0o600 for p in backup_files)
+
+
+def test_diff_redacts_secret_values(tmp_path):
+    path = tmp_path / "config"
+    path.write_text("apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: old-secret-token\n")
+    path.chmod(0o600)
+    kubewallet("config", "set-credentials", "u", "--token=new-secret-token", "--kubeconfig", str(path))
+    diff = kubewallet("restore", str(path), "--latest", "--diff").stdout
+    assert "-    token: REDACTED" in diff and "+    token: REDACTED" in diff
+    assert "secret-token" not in diff

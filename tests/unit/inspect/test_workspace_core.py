@@ -85,7 +85,8 @@ def test_token_users_and_user_token(tmp_path):
 
 def test_whoami_corner_cases(tmp_path, pki):
     issued = pki.issue("jane", ("dev",))
-    ws = _ws(tmp_path, [("both", {"client-certificate-data": issued.cert_b64, "token": "abcdef.0123456789abcdef"}),
+    ws = _ws(tmp_path, [("both", {"client-certificate-data": issued.cert_b64, "client-key-data": issued.key_b64,
+                                  "token": "abcdef.0123456789abcdef"}),
                         ("basic", {"username": "admin", "password": "pw"}),
                         ("none", {})],
              contexts=[("both", {"cluster": "c", "user": "both"}), ("basic", {"cluster": "c", "user": "basic"}),
@@ -147,3 +148,19 @@ def test_lint_reads_a_secured_users_token_from_the_vault(tmp_path):
     found = lint.lint(ws, now=dt.datetime.now(dt.timezone.utc), vault_reader={"users/kw": expired}.get)
     hit = next(f for f in found if f.code == "token-expired")
     assert hit.subject == "users/kw" and "the token in vault users/kw expired 10 minutes ago" == hit.message
+
+
+def test_whoami_follows_what_kubectl_sends(tmp_path, pki):
+    """client-go's precedence (credentials.model): a user kubectl refuses sends nothing; a token
+    beside an unreadable tokenFile is what kubectl falls back to."""
+    issued = pki.issue("jane")
+    ws = _ws(tmp_path, [("nokey", {"client-certificate-data": issued.cert_b64}),
+                        ("two", {"token": "abcdef.0123456789abcdef", "password": "pw"}),
+                        ("fallback", {"tokenFile": "missing.txt", "token": "abcdef.0123456789abcdef"})],
+             current="nokey")
+    nokey = whoami(ws, "nokey", now=NOW)
+    assert nokey.identity is None and "kubectl refuses this user: client-key-data or client-key" in nokey.problems[0]
+    assert "more than one authentication method" in whoami(ws, "two", now=NOW).problems[0]
+    fallback = whoami(ws, "fallback", now=NOW)
+    assert fallback.credential == "bearer token (users/fallback token)"
+    assert fallback.identity.username == "system:bootstrap:abcdef"

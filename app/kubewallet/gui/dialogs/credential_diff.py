@@ -7,7 +7,8 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout,
                                QWidget)
 
-from kubewallet.gui.dialogs.save_diff import DiffHighlighter, mask_secrets
+from kubewallet.credentials.fields import redact_diff
+from kubewallet.gui.dialogs.save_diff import DiffHighlighter
 
 
 class CredentialDiffDialog(QDialog):
@@ -26,7 +27,7 @@ class CredentialDiffDialog(QDialog):
         self.view.setAccessibleName("Kubeconfig changes")
         self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self._highlighter = DiffHighlighter(self.view.document())
-        self.view.setPlainText(mask_secrets("".join(diffs.values())) or "(no change to the file)")
+        self.view.setPlainText(redact_diff("".join(diffs.values())) or "(no change to the file)")
         layout.addWidget(self.view, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)

@@ -7,21 +7,13 @@ so a screenshot or a shoulder never sees them by accident.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QTabWidget,
                                QVBoxLayout, QWidget)
 
-SECRET_KEYS = ("token", "password", "client-key-data", "id-token", "refresh-token", "client-secret",
-               "access-token")
-_SECRET_LINE = re.compile(r"^([+\- ]\s*(?:- )?(?:" + "|".join(map(re.escape, SECRET_KEYS)) + r"):\s*)(\S.*)$")
-
-
-def mask_secrets(diff: str) -> str:
-    """Replace the values of secret fields in a YAML diff with a mask (kubectl's word: REDACTED)."""
-    return "\n".join(_SECRET_LINE.sub(lambda m: m.group(1) + "REDACTED", line) for line in diff.split("\n"))
+from kubewallet.credentials.fields import redact_diff
 
 
 class DiffHighlighter(QSyntaxHighlighter):
@@ -64,7 +56,7 @@ class SaveDialog(QDialog):
             view.setFont(mono)
             view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             view.setAccessibleName(f"Diff of {path}")
-            view.setPlainText(mask_secrets(diff))
+            view.setPlainText(redact_diff(diff))
             DiffHighlighter(view.document())
             self.views.append(view)
             self.tabs.addTab(view, path.name)
@@ -85,7 +77,7 @@ class SaveDialog(QDialog):
 
     def _reveal(self, shown: bool) -> None:
         for view, diff in zip(self.views, self.diffs.values()):
-            view.setPlainText(diff if shown else mask_secrets(diff))
+            view.setPlainText(diff if shown else redact_diff(diff))
 
     def text(self, index: int = 0) -> str:
         return self.views[index].toPlainText()

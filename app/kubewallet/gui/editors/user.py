@@ -13,6 +13,7 @@ import shlex
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QStackedWidget, QWidget
 
+from kubewallet.credentials.fields import PROVIDER_SECRETS
 from kubewallet.gui.editors.base import EntryEditor, set_or_drop
 from kubewallet.gui.models.entries import credential_kind
 from kubewallet.gui.state import AppState
@@ -28,7 +29,6 @@ FIELDS = {
 }
 EXEC_API = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
 INTERACTIVE = ("IfAvailable", "Never", "Always")
-_SECRET_CONFIG_KEYS = ("id-token", "refresh-token", "client-secret", "access-token")
 
 
 def _kind_of(body: dict) -> str:
@@ -141,7 +141,7 @@ class UserEditor(EntryEditor):
         self.provider_name.setText(str(ap.get("name") or ""))
         config = ap.get("config") or {}
         self.provider_config.setText("\n".join(
-            f"{k}: {'•••••• (hidden)' if k in _SECRET_CONFIG_KEYS else v}" for k, v in config.items()) or "—")
+            f"{k}: {'•••••• (hidden)' if k in PROVIDER_SECRETS else v}" for k, v in config.items()) or "—")
 
     def build(self, body: dict) -> dict:
         kind = self.cred_kind.currentText()

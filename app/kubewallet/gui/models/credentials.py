@@ -1,6 +1,6 @@
 """The Credentials page's table: one row per kubeconfig user, where its secret lives.
 
-Rows are `kubewallet.execplugin.inventory.UserCredential` values (computed off the GUI thread);
+Rows are `kubewallet.credentials.inventory.UserCredential` values (computed off the GUI thread);
 inline plaintext is flagged, the vault shown as safe. No secret value is ever in this model.
 """
 
@@ -13,7 +13,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
 from kubewallet.gui.models.table import ItemsTableModel
-from kubewallet.execplugin.inventory import FILE, INLINE, NONE, PLUGIN, VAULT, UserCredential
+from kubewallet.credentials.inventory import FILE, INLINE, NONE, PLUGIN, VAULT, UserCredential
 
 RowRole = Qt.ItemDataRole.UserRole + 1
 

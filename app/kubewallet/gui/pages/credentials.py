@@ -64,7 +64,7 @@ class AgentHost(QObject):
 
 def disabled_reason(row, vault: str) -> str:
     """Why "Move" or "Restore" does not apply to the selected user, in words a person can act on."""
-    from kubewallet.execplugin.inventory import FILE, INLINE, NONE, PLUGIN, VAULT
+    from kubewallet.credentials.inventory import FILE, INLINE, NONE, PLUGIN, VAULT
 
     if row is None:
         return "Select a user to move its secret into the vault or back."
@@ -227,7 +227,7 @@ class CredentialsPage(Page):
     def refresh(self) -> None:
         ws = self.state.workspace
         if ws is not None:
-            from kubewallet.execplugin.inventory import describe
+            from kubewallet.credentials.inventory import describe
 
             selected = self.selected_user()
             self.model.set_rows(describe(ws))
@@ -378,7 +378,7 @@ class CredentialsPage(Page):
             self.banner.show_message("Save or discard your unsaved kubeconfig edits first: moving a "
                                      "secret writes the file.", level="warning")
             return
-        from kubewallet.execplugin import secure
+        from kubewallet.credentials import secure
 
         include = self.include_files.isChecked()
         rules = self.state.rules
@@ -406,7 +406,7 @@ class CredentialsPage(Page):
         self.last_dialog = dialog
         if not self.confirm(dialog):
             return
-        from kubewallet.execplugin import secure
+        from kubewallet.credentials import secure
 
         rules = self.state.rules
         if action == "secure":

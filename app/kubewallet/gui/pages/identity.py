@@ -274,7 +274,7 @@ class IdentityPage(Page):
         if kind == "chmod600":
             self.run_task(_chmod600, target, on_done=lambda p: self._fixed(f"{p} is now mode 0600"), key="fix")
         elif kind == "secure":
-            from kubewallet.execplugin.secure import secure
+            from kubewallet.credentials.secure import secure
 
             vault = self.secure_vault_factory() if self.secure_vault_factory else None
             self.run_task(secure, self.state.rules, [target], vault=vault,

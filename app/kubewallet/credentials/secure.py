@@ -16,11 +16,14 @@ Two vault entries per user:
   served at the time; `unsecure` writes that body back (byte for byte when nothing was renewed
   since; with the renewed credential inline otherwise).
 
-Order, so the kubeconfig works for kubectl at every moment: the vault is written first, then the
-kubeconfig (atomically, under kubewallet's lock, retried on a concurrent kubectl write); if the
-kubeconfig cannot be written the new vault entries are deleted again. Files named by the old
-entry are removed only after the new kubeconfig is in place. `unsecure` goes the other way:
-files recreated, then the kubeconfig, then the vault entries removed.
+Order (verify, then commit), so the kubeconfig works for kubectl at every moment and a failure
+changes nothing: 1. the vault (`put_many` raises VaultError unless the write is durable and reads
+back); 2. the kubeconfig (the safe save: atomic, under the locks, after a backup); 3. the vault's
+backup key made if missing, and scrubbed (or sealed) copies of the earlier backups and of live
+shell copies written beside them (`credentials.scrub`); 4. the files the old
+entry named removed; 5. the backups replaced by their scrubbed copies. A failure in 2 deletes
+the new vault entries; a failure in 3 or 4 also puts the inline bodies back and recreates any
+removed file. `unsecure` goes the other way: files recreated, then the kubeconfig, then the vault entries removed.
 """
 
 from __future__ import annotations
@@ -32,10 +35,10 @@ import os
 from dataclasses import dataclass, field
 
 from kubewallet.errors import KubeconfigError, KubewalletError, VaultError
+from kubewallet.credentials.fields import CREDENTIAL_FIELDS, redact_diff
+from kubewallet.credentials.model import AUTH_PROVIDER, CERT, EXEC, Sent, sent
 from kubewallet.execplugin.protocol import API_V1, rfc3339
 
-SECRET_FIELDS = ("client-certificate", "client-certificate-data", "client-key", "client-key-data",
-                 "token", "tokenFile", "username", "password", "auth-provider")
 INSTALL_HINT = ("This user's credential is kept in the OS keyring by kubewallet. Install kubewallet "
                 "(pip install kubewallet) and make sure 'kubewallet' is on PATH, or run "
                 "'kubewallet unsecure USER' on a machine that has it to restore the inline form.")
@@ -60,30 +63,6 @@ class Plan:
     new_body: dict
     moved: tuple[str, ...]
     remove_files: tuple[str, ...] = field(default=())
-
-
-_SECRET_KEYS = ("client-key-data", "token", "password", "id-token", "refresh-token", "client-secret",
-                "access-token")
-_DATA_KEYS = ("client-certificate-data",)
-
-
-def redact_diff(diff: str) -> str:
-    """A kubeconfig diff safe to show: secret values replaced with kubectl's redaction words
-    (`REDACTED`, and `DATA+OMITTED` for certificate data), as `kubectl config view` does."""
-    import re
-
-    keys = "|".join(re.escape(k) for k in _SECRET_KEYS + _DATA_KEYS)
-    pattern = re.compile(rf"^([-+ ]\s*(?:- )?)({keys}):[ \t]*(\S.*)$")
-
-    def fix(line: str) -> str:
-        m = pattern.match(line)
-        if not m:
-            return line
-        word = "DATA+OMITTED" if m.group(2) in _DATA_KEYS else "REDACTED"
-        return f"{m.group(1)}{m.group(2)}: {word}"
-
-    return "".join(fix(line.rstrip("\n")) + ("\n" if line.endswith("\n") else "")
-                   for line in diff.splitlines(keepends=True))
 
 
 def ref_for(user: str) -> str:
@@ -157,65 +136,119 @@ def _expires(value: dict) -> str | None:
     return rfc3339(when) if when else None
 
 
+def served_record(value: dict, kind: str, user: str, old_meta: dict | None = None) -> tuple[str, dict]:
+    """The vault entry kubewallet's plugin serves for a user, as (stored JSON, meta): the one
+    writer of that record for `secure`, `credential update` and certificate renewal. `expires` is
+    computed here so the plugin never parses a certificate; `renew` (how to get a new credential)
+    only survives for an auth-provider token."""
+    meta = dict(old_meta or {}, kind=kind, user=user, expires=_expires(value))
+    if kind == AUTH_PROVIDER:
+        from kubewallet.execplugin.serve import renew_command
+
+        meta["renew"] = renew_command(user, "token")
+    else:
+        meta.pop("renew", None)
+    return json.dumps(value), meta
+
+
+@dataclass
+class _Moving:
+    """What a planner collects: the value to serve, the fields moved (for the person), the files
+    to remove once the kubeconfig no longer names them."""
+
+    value: dict = field(default_factory=dict)
+    moved: list = field(default_factory=list)
+    remove: list = field(default_factory=list)
+
+
+def _plan_certificate(ws, entry, user: str, what: Sent, include_files: bool, out: _Moving) -> None:
+    """The client certificate and its key (the `-data` field, or the file with --include-files)."""
+    body = entry.body
+    if what.key == "client-key-data":
+        key = _b64text(body["client-key-data"], "client-key-data", user)
+        out.moved.append("client-key-data")
+    elif include_files:
+        path = ws.resolve_path(entry, body["client-key"])
+        key = _read_file(path, "client key file", user)
+        out.moved.append(f"client-key ({path})")
+        out.remove.append(path)
+    else:
+        raise KubewalletError(f"user {user!r} keeps its key in a file ({body['client-key']})",
+                              hint="pass --include-files to move the file's content into the vault")
+    if what.certificate == "client-certificate-data":
+        cert = _b64text(body["client-certificate-data"], "client-certificate-data", user)
+        out.moved.append("client-certificate-data")
+    else:
+        cert = _read_file(ws.resolve_path(entry, body["client-certificate"]), "client certificate", user)
+        out.moved.append("client-certificate (copied; the file stays)")
+    out.value.update(clientCertificateData=cert, clientKeyData=key)
+
+
+def _plan_token(ws, entry, user: str, what: Sent, include_files: bool, out: _Moving) -> None:
+    """The bearer token kubectl sends: the `tokenFile`'s content when set (read before every
+    request, the inline `token` only its fallback when the file cannot be read), else `token`."""
+    body = entry.body
+    if what.bearer == "tokenFile":
+        if not include_files:
+            raise KubewalletError(f"user {user!r} reads its token from a file ({body['tokenFile']}), "
+                                  "and kubectl sends that file's token" + (
+                                      ", not the inline one" if what.fallback_token else ""),
+                                  hint="pass --include-files to move the file's content into the vault")
+        path = ws.resolve_path(entry, body["tokenFile"])
+        if what.fallback_token and not os.path.isfile(path):
+            out.value["token"] = str(body["token"])  # what kubectl sends while the file is missing
+            out.moved.append("token")
+            return
+        out.value["token"] = _read_file(path, "token file", user).strip()
+        out.moved.append(f"tokenFile ({path})")
+        out.remove.append(path)
+        if body.get("token"):
+            out.moved.append("token (never sent: the file wins)")
+        return
+    out.value["token"] = str(body["token"])
+    out.moved.append("token")
+
+
+def _plan_auth_provider(body: dict, user: str, out: _Moving) -> None:
+    """A legacy auth-provider's stored id-token (or access-token); its refresh secrets move along."""
+    config = body["auth-provider"].get("config") or {}
+    token = config.get("id-token") or config.get("access-token")
+    if not token:
+        raise KubewalletError(f"user {user!r} uses the {body['auth-provider'].get('name')!r} "
+                              "auth-provider without a stored token", hint="log in once first")
+    out.value["token"] = str(token)
+    out.moved.extend(f"auth-provider.{k}" for k in ("id-token", "access-token", "refresh-token",
+                                                     "client-secret") if config.get(k))
+
+
 def plan(ws, user: str, *, include_files: bool = False, command: str = "kubewallet",
          ref: str | None = None) -> Plan:
-    """What securing `user` would do; raises KubewalletError (nothing done) when it cannot."""
+    """What securing `user` would do; raises KubewalletError (nothing done) when it cannot.
+
+    The vault serves exactly what kubectl sends today (`credentials.model.sent`), so securing
+    never changes who the user is; an entry kubectl refuses is refused here too. An exec entry
+    that never runs (a static credential wins over it) is replaced, kept in the inline form."""
     entry = ws.users.get(user)
     if entry is None:
         raise KubeconfigError(f"user {user!r} is not in the kubeconfig")
     body = entry.body or {}
     if kubewallet_ref(body):
         raise KubewalletError(f"user {user!r} is already secured (vault {kubewallet_ref(body)})")
-    if body.get("exec"):
+    what = sent(body, user)
+    if what.refused:
+        raise KubewalletError(f"kubectl refuses user {user!r}: {what.refused}",
+                              hint="fix the entry first; securing it would change what kubectl does")
+    if what.kind == EXEC:
         raise KubewalletError(f"user {user!r} already runs an exec plugin "
                               f"({body['exec'].get('command')}); it keeps its own secrets")
-    moved: list[str] = []
-    remove: list[str] = []
-    value: dict[str, str] = {}
-    kind = ""
-    if body.get("client-key-data") or body.get("client-key"):
-        if body.get("client-key-data"):
-            key = _b64text(body["client-key-data"], "client-key-data", user)
-            moved.append("client-key-data")
-        elif include_files:
-            path = ws.resolve_path(entry, body["client-key"])
-            key = _read_file(path, "client key file", user)
-            moved.append(f"client-key ({path})")
-            remove.append(path)
-        else:
-            raise KubewalletError(f"user {user!r} keeps its key in a file ({body['client-key']})",
-                                  hint="pass --include-files to move the file's content into the vault")
-        if body.get("client-certificate-data"):
-            cert = _b64text(body["client-certificate-data"], "client-certificate-data", user)
-            moved.append("client-certificate-data")
-        elif body.get("client-certificate"):
-            cert = _read_file(ws.resolve_path(entry, body["client-certificate"]), "client certificate", user)
-            moved.append("client-certificate (copied; the file stays)")
-        else:
-            raise KubewalletError(f"user {user!r} has a client key but no certificate")
-        value = {"clientCertificateData": cert, "clientKeyData": key}
-        kind = "client-certificate"
-    elif body.get("token"):
-        value, kind = {"token": str(body["token"])}, "token"
-        moved.append("token")
-    elif body.get("tokenFile"):
-        if not include_files:
-            raise KubewalletError(f"user {user!r} reads its token from a file ({body['tokenFile']})",
-                                  hint="pass --include-files to move the file's content into the vault")
-        path = ws.resolve_path(entry, body["tokenFile"])
-        value, kind = {"token": _read_file(path, "token file", user).strip()}, "token"
-        moved.append(f"tokenFile ({path})")
-        remove.append(path)
-    elif isinstance(body.get("auth-provider"), dict):
-        config = body["auth-provider"].get("config") or {}
-        token = config.get("id-token") or config.get("access-token")
-        if not token:
-            raise KubewalletError(f"user {user!r} uses the {body['auth-provider'].get('name')!r} "
-                                  "auth-provider without a stored token", hint="log in once first")
-        value, kind = {"token": str(token)}, "auth-provider"
-        moved += [f"auth-provider.{k}" for k in ("id-token", "access-token", "refresh-token",
-                                                  "client-secret") if config.get(k)]
-    if not value:
+    out = _Moving()
+    if what.certificate:
+        _plan_certificate(ws, entry, user, what, include_files, out)
+    if what.bearer in ("token", "tokenFile"):
+        _plan_token(ws, entry, user, what, include_files, out)
+    elif what.bearer == AUTH_PROVIDER:
+        _plan_auth_provider(body, user, out)
+    if not out.value:
         if body.get("password"):
             raise KubewalletError(
                 f"user {user!r} authenticates with a password only (basic auth): an exec plugin "
@@ -223,21 +256,17 @@ def plan(ws, user: str, *, include_files: bool = False, command: str = "kubewall
                 f"'kubewallet config unset users.{user}.password'")
         raise KubewalletError(f"user {user!r} has no inline secret to move")
     if body.get("password"):
-        moved.append("password")
-    new_body = {k: copy.deepcopy(v) for k, v in body.items() if k not in SECRET_FIELDS}
+        out.moved.append("password")
+    new_body = {k: copy.deepcopy(v) for k, v in body.items() if k not in CREDENTIAL_FIELDS}
     ref = ref or ref_for(user)
     new_body["exec"] = exec_entry(user, ref, command)
-    stored = json.dumps(value)
-    meta = {"kind": kind, "user": user, "expires": _expires(value)}
-    if kind == "auth-provider":
-        from kubewallet.execplugin.serve import renew_command
-
-        meta["renew"] = renew_command(user, "token")
+    kind = CERT if what.certificate else what.kind
+    stored, meta = served_record(out.value, kind, user)
     inline = {"body": body, "served": stored, "files": {}}
-    for path in remove:
+    for path in out.remove:
         st = os.stat(path)
         inline["files"][path] = {"content": _read_file(path, "file", user), "mode": st.st_mode & 0o777}
-    return Plan(user, ref, stored, meta, inline, new_body, tuple(moved), tuple(remove))
+    return Plan(user, ref, stored, meta, inline, new_body, tuple(out.moved), tuple(out.remove))
 
 
 def _shared(ws, path: str, user: str) -> bool:
@@ -260,7 +289,7 @@ def secure(rules, users: list[str] | None, *, vault=None, include_files: bool = 
 
     vault = vault or open_vault()
     ws = load_workspace(rules)
-    names = users if users is not None else [n for n, e in ws.users.items() if _securable(e.body)]
+    names = users if users is not None else [n for n, e in ws.users.items() if securable(e.body)]
     taken = set(vault.refs())
     plans = []
     for n in names:
@@ -276,48 +305,130 @@ def secure(rules, users: list[str] | None, *, vault=None, include_files: bool = 
     for p in plans:
         items[p.ref] = (p.value, p.meta)
         items[inline_ref(p.ref)] = (json.dumps(p.inline), {"kind": "inline-form", "user": p.user})
-    vault.put_many(items)  # 1. the vault (nothing refers to these entries yet)
+    vault.put_many(items)  # 1. the vault: raises VaultError unless the write is durable and readable
+    try:
+        files = run_edit(rules, lambda ws: _apply(ws, plans))  # 2. the kubeconfig, atomically
+    except BaseException:
+        _forget(vault, items)
+        raise
+    scrubs: list = []
+    try:
+        from kubewallet.credentials.sealing import ensure_key
+
+        ensure_key(vault)  # from now on a backup holding a secret is sealed (credentials.sealing)
+        scrubs = _prepare_scrubs(plans, files)  # 3. the scrubbed backups, written beside them
+        removed = _remove_files(rules, plans)   # 4. the files the old entries named
+    except BaseException:
+        from kubewallet.credentials.scrub import discard
+
+        discard(scrubs)
+        _restore(rules, plans, files)
+        _forget(vault, items)
+        raise
+    from kubewallet.credentials.scrub import commit
+
+    commit(scrubs)  # 5. last: the earlier backups lose the moved secrets
+    return [SecureResult(p.user, p.ref, p.moved, removed[p.user], files.get(p.user, "")) for p in plans]
+
+
+def _apply(ws, plans: list[Plan]) -> dict[str, str]:
+    """The kubeconfig edit of `secure`: each user's new body, if nobody changed it meanwhile."""
+    for p in plans:
+        current = ws.users.get(p.user)
+        if current is None or current.body != p.inline["body"]:
+            raise KubeconfigError(f"user {p.user!r} changed while it was being secured; "
+                                  "nothing was changed", hint="run the command again")
+        ws.set_entry("users", p.user, p.new_body)
+    return {p.user: ws.users[p.user].file for p in plans}
+
+
+def _forget(vault, items: dict) -> None:
+    """Roll the vault back: nothing refers to these entries (any more)."""
+    for ref in items:
+        try:
+            vault.delete(ref)
+        except VaultError:
+            pass
+
+
+def _restore(rules, plans: list[Plan], files: dict[str, str]) -> None:
+    """Roll the kubeconfig back to the inline bodies and recreate any file already removed."""
+    from kubewallet.kubeconfig import run_edit
+
+    for p in plans:
+        _recreate(p.inline["files"])
 
     def edit(ws):
         for p in plans:
-            current = ws.users.get(p.user)
-            if current is None or current.body != p.inline["body"]:
-                raise KubeconfigError(f"user {p.user!r} changed while it was being secured; "
-                                      "nothing was changed", hint="run the command again")
-            ws.set_entry("users", p.user, p.new_body)
-        return {p.user: ws.users[p.user].file for p in plans}
+            ws.set_entry("users", p.user, p.inline["body"])
 
-    try:
-        files = run_edit(rules, edit)  # 2. the kubeconfig, atomically
-    except BaseException:
-        for ref in items:  # roll back: the kubeconfig still holds the inline secrets
-            try:
-                vault.delete(ref)
-            except VaultError:
-                pass
-        raise
-    results = []
+    run_edit(rules, edit)
+
+
+def _recreate(files: dict[str, dict]) -> None:
+    """Write back the secret files an inline form names (path -> content and mode), never over
+    a file that exists."""
+    for path, spec in files.items():
+        if not os.path.exists(path):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, int(spec.get("mode", 0o600)))
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(spec["content"])
+
+
+def _remove_files(rules, plans: list[Plan]) -> dict[str, tuple[str, ...]]:
+    """Remove the secret files the secured entries named (unless another user names them too)."""
+    from kubewallet.kubeconfig import load_workspace
+
     ws = load_workspace(rules)
+    out = {}
     for p in plans:
         removed = []
-        for path in p.remove_files:  # 3. only now, with the new kubeconfig in place
+        for path in p.remove_files:
             if not _shared(ws, path, p.user):
                 try:
                     os.unlink(path)
                     removed.append(path)
                 except FileNotFoundError:
                     pass
-        results.append(SecureResult(p.user, p.ref, p.moved, tuple(removed), files.get(p.user, "")))
-    return results
+        out[p.user] = tuple(removed)
+    return out
 
 
-def _securable(body: dict) -> bool:
-    if not isinstance(body, dict) or body.get("exec"):
+def _prepare_scrubs(plans: list[Plan], files: dict[str, str]) -> list:
+    """The scrubbed copies of the earlier backups of every kubeconfig written and of the
+    kubeconfig copies of live `kubewallet shell`s (see `credentials.scrub`), ready to replace them."""
+    from kubewallet.credentials.copies import SHELL, live_copies
+    from kubewallet.credentials.scrub import discard, moved_secrets, prepare
+    from kubewallet.kubeconfig.saving import list_backups
+
+    ready: list = []
+    try:
+        for path in sorted(set(files.values())):
+            mine = [p for p in plans if files.get(p.user) == path]
+            secrets = set().union(*(moved_secrets(p.inline["body"]) for p in mine))
+            if secrets:
+                ready += prepare([b.path for b in list_backups(path)], {p.user: p.new_body for p in mine},
+                                 secrets, seal=True)
+        secrets = set().union(*(moved_secrets(p.inline["body"]) for p in plans))
+        ready += prepare(live_copies(SHELL, "config"), {p.user: p.new_body for p in plans}, secrets, seal=False)
+    except BaseException:
+        discard(ready)
+        raise
+    return ready
+
+
+def securable(body: dict) -> bool:
+    """Does `secure` (without --include-files) have this user's sent credential inline to move?
+    (`credentials.model.sent`: a token read from a file, or a key in a file, needs the flag.)"""
+    if not isinstance(body, dict):
         return False
-    return bool(body.get("client-key-data") or body.get("token") or (
-        isinstance(body.get("auth-provider"), dict)
-        and ((body["auth-provider"].get("config") or {}).get("id-token")
-             or (body["auth-provider"].get("config") or {}).get("access-token"))))
+    what = sent(body)
+    if what.refused or what.key == "client-key" or what.bearer in ("tokenFile", EXEC):
+        return False
+    if what.bearer == AUTH_PROVIDER:
+        config = body["auth-provider"].get("config") or {}
+        return bool(config.get("id-token") or config.get("access-token"))
+    return bool(what.key or what.bearer == "token")
 
 
 def _with_current_credential(body: dict, served_then: str, served_now: str | None) -> dict:
@@ -369,11 +480,7 @@ def unsecure(rules, users: list[str] | None, *, vault=None, keep_in_vault: bool 
         body = _with_current_credential(inline["body"], inline.get("served", ""), vault.get(ref))
         restore[name] = (ref, body, inline.get("files") or {})
     for _ref, _body, files in restore.values():  # 1. files the inline form names
-        for path, spec in files.items():
-            if not os.path.exists(path):
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, int(spec.get("mode", 0o600)))
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(spec["content"])
+        _recreate(files)
 
     def edit(ws):
         for name, (_ref, body, _files) in restore.items():
@@ -391,10 +498,12 @@ def unsecure(rules, users: list[str] | None, *, vault=None, keep_in_vault: bool 
 
 
 def usage(ws) -> dict[str, list[str]]:
-    """vault reference -> the users whose exec entry names it (for `vault list` and `vault rm`)."""
+    """vault reference -> the users whose exec entry names it (for `vault list` and `vault rm`);
+    the backup key is always in use while a sealed backup may exist."""
+    from kubewallet.credentials.sealing import BACKUP_KEY_REF
     from kubewallet.oidc.store import login_refs
 
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[str]] = {BACKUP_KEY_REF: ["(sealed kubeconfig backups)"]}
     for name, entry in ws.users.items():
         ref = kubewallet_ref(entry.body)
         if ref:
@@ -434,10 +543,8 @@ def update_credential(user: str, *, token: str | None = None, cert_pem: str | No
         value, kind = {"clientCertificateData": cert_pem, "clientKeyData": key_pem}, "client-certificate"
     vault = vault or open_vault()
     old = vault.get_entry(ref)
-    meta = dict(old.meta if old else {}, kind=kind, user=user, expires=_expires(value))
-    if kind != "auth-provider":
-        meta.pop("renew", None)
-    vault.put(ref, json.dumps(value), meta=meta)
+    stored, meta = served_record(value, kind, user, old.meta if old else None)
+    vault.put(ref, stored, meta=meta)
     return ref
 
 
