@@ -1,4 +1,5 @@
-"""`kubewallet credential get|update`: the exec credential plugin kubectl runs, and renewing what it serves.
+"""`kubewallet credential get|update|flush`: the exec credential plugin kubectl runs, renewing what it
+serves, and dropping what wrapped foreign plugins answered.
 
 `get` runs on every kubectl call, so its arguments are parsed by hand (argparse and its gettext
 cost more than the rest of the call through the agent) and only `kubewallet.execplugin.serve` and
@@ -21,6 +22,9 @@ examples:
   # renew what a secured user serves:
   kubewallet credential update alice --token-stdin < new-token.txt
   kubewallet credential update alice --client-certificate new.crt --client-key new.key
+  # forget what wrapped plugins (aws eks get-token, ...) answered, so the next call runs them:
+  kubewallet credential flush
+  kubewallet credential flush eks-admin
 """
 
 
@@ -36,6 +40,9 @@ def _parser():
     get.add_argument("--ref", required=True, help="the vault reference of the credential")
     get.add_argument("--user", help="the kubeconfig user this serves (named in messages)")
     get.add_argument("--no-agent", action="store_true", help="read the vault even if an agent runs")
+    flush = sub.add_parser("flush", help="drop the answers held for wrapped plugins (all, or one user's)",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    flush.add_argument("user", nargs="?", help="only this user's (default: every wrapped plugin's)")
     upd = sub.add_parser("update", help="replace the credential a secured user serves",
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     upd.add_argument("user")
@@ -75,6 +82,13 @@ def main(argv: list[str]) -> int:
     ns = _parser().parse_args(args)
     if ns.action == "get":
         return _get(ns.ref, ns.user, use_agent=not ns.no_agent)
+    if ns.action == "flush":
+        from kubewallet.execplugin.wrapping import flush
+
+        dropped = flush(ns.user)
+        print(f"dropped {dropped} held credential{'s' if dropped != 1 else ''}"
+              + (f" of user {ns.user!r}" if ns.user else ""), file=sys.stderr)
+        return 0
     return _update(ns)
 
 
@@ -82,7 +96,15 @@ def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
     import os
 
     no_agent_answered = False
-    if use_agent:
+    retry = False
+    if ref.startswith("plugins/"):  # a wrapped foreign plugin (kubewallet.execplugin.wrapped)
+        from kubewallet.agent.paths import ensure_private_dir, socket_path
+        from kubewallet.execplugin.retry import second_call
+
+        folder = os.path.dirname(socket_path())
+        ensure_private_dir(folder)
+        retry = second_call(ref, folder)
+    if use_agent and not retry:
         from kubewallet.agent import fastclient
 
         if fastclient.enabled():
@@ -106,6 +128,14 @@ def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
         info = read_exec_info()
     except ValueError as exc:
         raise ExecPluginError(str(exc)) from None
+    if ref.startswith("plugins/"):
+        from kubewallet.execplugin import wrapserve
+
+        code = wrapserve.serve(ref, user, info, retry=retry,
+                               agent_answered=use_agent and not no_agent_answered)
+        if code == 0 and no_agent_answered and os.environ.get("KUBEWALLET_NO_AGENT_AUTOSTART") != "1":
+            _autostart_agent()
+        return code
     value, meta = serve.from_vault(ref, info)
     write_exec_credential(serve.credential(value, meta, info, ref=ref, user=user))
     if no_agent_answered and os.environ.get("KUBEWALLET_NO_AGENT_AUTOSTART") != "1":

@@ -1,0 +1,157 @@
+"""A foreign exec credential plugin (aws, gcloud, kubelogin) wrapped by kubewallet: the rules.
+
+client-go keeps an exec plugin's answer only inside one kubectl process, so `aws eks get-token`
+(about 0.4 s) runs at every kubectl call. Wrapped, the kubeconfig runs `kubewallet credential get
+--ref plugins/USER`, and kubewallet runs the original plugin only when no unexpired answer is held.
+This module holds the rules that decide what "exactly as client-go would" means; the story of one
+call is `kubewallet.execplugin.wrapserve`. Standard library only.
+
+The vault record at `plugins/USER` keeps the user's whole original body (so `unsecure` gives it
+back exactly), and the directory of the kubeconfig that held it (client-go resolves a relative
+`command` containing a path separator against that directory: clientcmd `ResolvePaths`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+from kubewallet.execplugin.expiry import parse_rfc3339
+from kubewallet.execplugin.protocol import SUPPORTED
+
+PREFIX = "plugins/"
+MARGIN_SECONDS = 60.0
+MARGIN_FRACTION = 0.1
+
+
+def ref_for(user: str) -> str:
+    return f"{PREFIX}{user}"
+
+
+def is_wrapped_ref(ref: str) -> bool:
+    return ref.startswith(PREFIX)
+
+
+def record(body: dict, base_dir: str) -> dict:
+    """The vault value of a wrapped user: its original body and where its kubeconfig lives."""
+    return {"body": body, "base": base_dir}
+
+
+def cache_key(user: str, exec_block: dict, cluster: dict | None) -> str:
+    """One cached credential per user, original exec block and, when the block asks for it
+    (`provideClusterInfo`), the cluster: the same plugin may answer differently per cluster."""
+    parts = [user, exec_block, cluster if exec_block.get("provideClusterInfo") else None]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def cache_until(expires: datetime | None, obtained: datetime) -> datetime | None:
+    """Until when an answer may be served from the cache: a margin before `expirationTimestamp`
+    (60 s, or 10 % of its lifetime when that is shorter), so kubectl never receives a credential
+    about to lapse mid-command. None (do not cache) without an expiry or when the margin has passed:
+    client-go itself keeps an answer without expiry until a 401, which a new process cannot see."""
+    if expires is None:
+        return None
+    lifetime = (expires - obtained).total_seconds()
+    margin = min(MARGIN_SECONDS, MARGIN_FRACTION * max(lifetime, 0.0))
+    until = expires.timestamp() - margin
+    if until <= obtained.timestamp():
+        return None
+    return datetime.fromtimestamp(until, timezone.utc)
+
+
+def exec_info_for(exec_block: dict, *, interactive: bool, cluster: dict | None) -> str:
+    """The `KUBERNETES_EXEC_INFO` client-go gives the original plugin: the block's apiVersion,
+    `spec.interactive`, and `spec.cluster` only when the block sets provideClusterInfo."""
+    spec: dict = {"interactive": interactive}
+    if exec_block.get("provideClusterInfo") and cluster is not None:
+        spec["cluster"] = cluster
+    return json.dumps({"kind": "ExecCredential", "apiVersion": exec_block.get("apiVersion"),
+                       "spec": spec}, separators=(",", ":"))
+
+
+def command_line(exec_block: dict, base_dir: str) -> list[str]:
+    command = str(exec_block.get("command") or "")
+    if os.sep in command and not os.path.isabs(command):
+        command = os.path.normpath(os.path.join(base_dir, command))
+    return [command, *(str(a) for a in (exec_block.get("args") or []) if a is not None)]
+
+
+def environment(exec_block: dict, exec_info: str, base: dict | None = None) -> dict[str, str]:
+    """Ours, then the block's `env` entries (a later entry wins, as Go's exec does), then
+    KUBERNETES_EXEC_INFO (client-go appends it last)."""
+    env = dict(os.environ if base is None else base)
+    for item in exec_block.get("env") or []:
+        if isinstance(item, dict) and item.get("name"):
+            env[str(item["name"])] = str(item.get("value") or "")
+    env["KUBERNETES_EXEC_INFO"] = exec_info
+    return env
+
+
+def run_original(exec_block: dict, base_dir: str, *, interactive: bool,
+                 cluster: dict | None) -> tuple[int, bytes]:
+    """Run the original plugin as client-go's exec authenticator does: stdout captured, stderr
+    the terminal's (kubectl's), stdin passed through only when interactive (else none).
+    Returns (exit status, stdout). A command that cannot start is status 127 with client-go's
+    words and the block's installHint on stderr."""
+    argv = command_line(exec_block, base_dir)
+    env = environment(exec_block, exec_info_for(exec_block, interactive=interactive, cluster=cluster))
+    try:
+        done = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=None,
+                              stdin=None if interactive else subprocess.DEVNULL, check=False)
+    except OSError as exc:
+        hint = exec_block.get("installHint")
+        sys.stderr.write(f"exec: executable {argv[0]} failed: {exc.strerror}\n"
+                         + (f"\n{hint}\n" if hint else ""))
+        return 127, b""
+    code = done.returncode
+    return (code if code >= 0 else 128 - code), done.stdout
+
+
+class MalformedCredential(ValueError):
+    """The original plugin exited 0 but its stdout is not a usable ExecCredential."""
+
+
+def validate(stdout: bytes, api_version: str) -> dict:
+    """The answer's `status`, checked as client-go checks it (exec.go `refreshCredsLocked`):
+    an ExecCredential of the apiVersion it was asked for, with a status holding a token or a
+    certificate with its key. Raises MalformedCredential naming what is wrong (never a value)."""
+    try:
+        doc = json.loads(stdout)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedCredential("the plugin's output is not JSON") from None
+    if not isinstance(doc, dict) or doc.get("kind") != "ExecCredential":
+        raise MalformedCredential("the plugin's output is not an ExecCredential")
+    if doc.get("apiVersion") != api_version:
+        raise MalformedCredential(f"exec plugin is configured to use API version {api_version}, "
+                                  f"plugin returned version {doc.get('apiVersion')}")
+    status = doc.get("status")
+    if not isinstance(status, dict):
+        raise MalformedCredential("exec plugin didn't return a status field")
+    token = status.get("token")
+    cert, key = status.get("clientCertificateData"), status.get("clientKeyData")
+    if bool(cert) != bool(key):
+        raise MalformedCredential("exec plugin returned only one of clientCertificateData and clientKeyData")
+    if not (isinstance(token, str) and token) and not (isinstance(cert, str) and isinstance(key, str) and cert):
+        raise MalformedCredential("exec plugin didn't return a token or cert/key pair")
+    stamp = status.get("expirationTimestamp")
+    if stamp is not None and (not isinstance(stamp, str) or parse_rfc3339(stamp) is None):
+        raise MalformedCredential("the plugin's expirationTimestamp is not an RFC 3339 time")
+    return {k: status[k] for k in ("token", "clientCertificateData", "clientKeyData",
+                                   "expirationTimestamp") if status.get(k)}
+
+
+def expires_at(status: dict) -> datetime | None:
+    stamp = status.get("expirationTimestamp")
+    return parse_rfc3339(stamp) if stamp else None
+
+
+def answer(status: dict, api_version: str) -> str:
+    """The stdout line for kubectl: the held status in the apiVersion kubectl asked for."""
+    if api_version not in SUPPORTED:
+        raise ValueError(f"unsupported ExecCredential apiVersion {api_version!r}")
+    return json.dumps({"kind": "ExecCredential", "apiVersion": api_version, "spec": {},
+                       "status": status}, separators=(",", ":"))
