@@ -2,8 +2,9 @@
 
 Held only in this process, dropped by `lock()` (so `agent lock` and the timeout forget them) and
 by `kubewallet credential flush`. The plugin's hot path asks with the ordinary `exec` op for a
-`plugins/USER` reference; the agent answers SERVE with the held credential, or FALLBACK (the
-plugin then runs the original itself and hands the answer back with `wrapped-put`).
+`plugins/USER` reference; the agent answers SERVE with the held credential, or FALLBACK with
+{"record": the vault record, "user": U} on the stdout line (the plugin then runs the original
+itself and hands the answer back with `wrapped-put`).
 
 Ops: `wrapped-get` {key} (a concurrent caller that waited for the lock), `wrapped-put` {key, user, status, until}, `wrapped-flush` {user?}, `wrapped-list`.
 """
@@ -86,8 +87,8 @@ def exec_answer(server, message: dict, info) -> bytes:
     user = str(got["meta"].get("user") or message.get("user") or "")
     key = cache_key(user, block, info.cluster)
     status = server.wrapped.get(key) or _adopt_from_vault(server, ref, key, user)
-    if status is None:
-        return f"{FALLBACK}\n\n".encode()
+    if status is None:  # a miss: hand the plugin the record, sparing it a second round trip
+        return f"{FALLBACK}\n{json.dumps({'record': got['value'], 'user': user})}\n".encode()
     return f"{SERVE}\n{answer(status, info.api_version)}\n".encode()
 
 

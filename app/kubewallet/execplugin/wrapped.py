@@ -18,7 +18,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 
 from kubewallet.execplugin.expiry import parse_rfc3339
 from kubewallet.execplugin.protocol import SUPPORTED
@@ -48,19 +48,17 @@ def cache_key(user: str, exec_block: dict, cluster: dict | None) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def cache_until(expires: datetime | None, obtained: datetime) -> datetime | None:
-    """Until when an answer may be served from the cache: a margin before `expirationTimestamp`
-    (60 s, or 10 % of its lifetime when that is shorter), so kubectl never receives a credential
-    about to lapse mid-command. None (do not cache) without an expiry or when the margin has passed:
-    client-go itself keeps an answer without expiry until a 401, which a new process cannot see."""
+def cache_until(expires: datetime | None, obtained: float) -> float | None:
+    """Until when (epoch seconds) an answer obtained at `obtained` may be served from the cache:
+    a margin before `expirationTimestamp` (60 s, or 10 % of its lifetime when that is shorter),
+    so kubectl never receives a credential about to lapse mid-command. None (do not cache)
+    without an expiry or when the margin has passed: client-go itself keeps an answer without
+    expiry until a 401, which a new process cannot see."""
     if expires is None:
         return None
-    lifetime = (expires - obtained).total_seconds()
-    margin = min(MARGIN_SECONDS, MARGIN_FRACTION * max(lifetime, 0.0))
-    until = expires.timestamp() - margin
-    if until <= obtained.timestamp():
-        return None
-    return datetime.fromtimestamp(until, timezone.utc)
+    lifetime = expires.timestamp() - obtained
+    until = expires.timestamp() - min(MARGIN_SECONDS, MARGIN_FRACTION * max(lifetime, 0.0))
+    return until if until > obtained else None
 
 
 def exec_info_for(exec_block: dict, *, interactive: bool, cluster: dict | None) -> str:

@@ -16,7 +16,6 @@ import json
 import os
 import sys
 import time
-from datetime import datetime, timezone
 
 from kubewallet.errors import ExecPluginError
 from kubewallet.execplugin import wrapped
@@ -30,8 +29,8 @@ def cache_ref(ref: str) -> str:
 class AgentStore:
     """Answers held in the agent's memory (`kubewallet.agent.wrapcache`)."""
 
-    def __init__(self, record: dict, meta: dict) -> None:
-        self.record, self.meta = record, meta
+    def __init__(self, meta: dict) -> None:
+        self.meta = meta
 
     def get(self, key: str) -> dict | None:
         """Asked again under the lock: a concurrent first call may have put it meanwhile."""
@@ -97,8 +96,16 @@ class VaultStore:
             self.vault.put(self.ref, json.dumps(held), meta={"kind": "wrapped-cache"})
 
 
-def _load(ref: str, info: ExecInfo, agent_answered: bool) -> tuple[dict, dict, object]:
-    """The wrapped user's record (original body, base directory) and where answers are kept."""
+def _load(ref: str, info: ExecInfo, agent_answered: bool, held_record: str = "") -> tuple[dict, dict, object]:
+    """The wrapped user's record (original body, base directory) and where answers are kept.
+    `held_record` is what the agent sent with its miss answer (no second round trip then)."""
+    if held_record:
+        try:
+            held = json.loads(held_record)
+            meta = {"user": held["user"]}
+            return json.loads(held["record"]), meta, AgentStore(meta)
+        except (ValueError, KeyError, TypeError):
+            pass
     if agent_answered:
         from kubewallet.agent import client
 
@@ -108,7 +115,7 @@ def _load(ref: str, info: ExecInfo, agent_answered: bool) -> tuple[dict, dict, o
             got = {"ok": False}
         if got.get("ok"):
             record = json.loads(got["value"])
-            return record, got.get("meta") or {}, AgentStore(record, got.get("meta") or {})
+            return record, got.get("meta") or {}, AgentStore(got.get("meta") or {})
     from kubewallet.execplugin.serve import open_for_plugin
 
     vault = open_for_plugin(info)
@@ -135,9 +142,9 @@ def _lock(key: str):
 
 
 def serve(ref: str, user: str | None, info: ExecInfo, *, retry: bool, agent_answered: bool,
-          out=None) -> int:
+          held_record: str = "", out=None) -> int:
     """Answer kubectl for a wrapped plugin; returns the exit status (the original's on failure)."""
-    record, meta, store = _load(ref, info, agent_answered)
+    record, meta, store = _load(ref, info, agent_answered, held_record)
     body = record.get("body") or {}
     block = body.get("exec") if isinstance(body, dict) else None
     if not isinstance(block, dict):
@@ -150,7 +157,7 @@ def serve(ref: str, user: str | None, info: ExecInfo, *, retry: bool, agent_answ
         held = None if retry else store.get(key)
         if held is not None:
             return _write(wrapped.answer(held, info.api_version), out)
-        obtained = datetime.now(timezone.utc)
+        obtained = time.time()
         code, stdout = wrapped.run_original(block, str(record.get("base") or "."),
                                             interactive=info.interactive, cluster=info.cluster)
         if code != 0:
@@ -167,7 +174,7 @@ def serve(ref: str, user: str | None, info: ExecInfo, *, retry: bool, agent_answ
             return 1
         until = wrapped.cache_until(wrapped.expires_at(status), obtained)
         if until is not None:
-            store.put(key, who, status, until.timestamp())
+            store.put(key, who, status, until)
         elif retry:
             store.drop(key)
         return _write(wrapped.answer(status, info.api_version), out)
