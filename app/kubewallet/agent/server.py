@@ -38,7 +38,7 @@ from kubewallet.errors import AgentError, VaultError, VaultLockedError
 PROTOCOL = 1
 # Only what the plugin needs leaves the agent; e.g. `original` (the inline form kept for
 # `unsecure`) never does.
-SERVED_META = ("kind", "user", "expires", "renew")
+SERVED_META = ("kind", "user", "expires", "renew", "clusters")
 
 
 def peer_uid(conn: socket.socket) -> int | None:

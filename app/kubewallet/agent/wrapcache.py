@@ -69,7 +69,7 @@ class WrapCache:
 def exec_answer(server, message: dict, info) -> bytes:
     """The hot path's answer for a wrapped reference: SERVE the held credential in the apiVersion
     kubectl asked for, or FALLBACK so the plugin runs the original (a miss, or no record here)."""
-    from kubewallet.agent.fastclient import FALLBACK, SERVE
+    from kubewallet.agent.fastclient import FAIL, FALLBACK, SERVE
     from kubewallet.execplugin.wrapped import answer, cache_key, is_wrapped_ref
 
     ref = str(message.get("ref") or "")
@@ -85,6 +85,11 @@ def exec_answer(server, message: dict, info) -> bytes:
     except (ValueError, KeyError, TypeError):
         return f"{FALLBACK}\n\n".encode()
     user = str(got["meta"].get("user") or message.get("user") or "")
+    from kubewallet.execplugin.binding import refusal
+
+    refused = refusal(got["meta"], info.cluster, ref=ref, user=user)
+    if refused:
+        return f"{FAIL}\n\nerror: {refused}\n".encode()
     key = cache_key(user, block, info.cluster)
     status = server.wrapped.get(key) or _adopt_from_vault(server, ref, key, user)
     if status is None:  # a miss: hand the plugin the record, sparing it a second round trip

@@ -1,4 +1,4 @@
-"""`kubewallet credential get|update|flush`: the exec credential plugin kubectl runs, renewing what it
+"""`kubewallet credential get|update|allow|flush`: the exec credential plugin kubectl runs, renewing what it
 serves, and dropping what wrapped foreign plugins answered.
 
 `get` runs on every kubectl call, so its arguments are parsed by hand (argparse and its gettext
@@ -22,6 +22,8 @@ examples:
   # renew what a secured user serves:
   kubewallet credential update alice --token-stdin < new-token.txt
   kubewallet credential update alice --client-certificate new.crt --client-key new.key
+  # a secret goes only to the clusters it was secured for; allow one more (a context's cluster):
+  kubewallet credential allow --ref users/alice --context staging
   # forget what wrapped plugins (aws eks get-token, ...) answered, so the next call runs them:
   kubewallet credential flush
   kubewallet credential flush eks-admin
@@ -43,6 +45,11 @@ def _parser():
     flush = sub.add_parser("flush", help="drop the answers held for wrapped plugins (all, or one user's)",
                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     flush.add_argument("user", nargs="?", help="only this user's (default: every wrapped plugin's)")
+    allow = sub.add_parser("allow", help="let a secured secret be sent to one more cluster (a context's)",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    allow.add_argument("--ref", required=True, help="the vault reference (users/NAME, plugins/NAME)")
+    allow.add_argument("--context", required=True, help="the context whose cluster (server and CA) to allow")
+    allow.add_argument("--kubeconfig", help="the kubeconfig file (default: KUBECONFIG, ~/.kube/config)")
     upd = sub.add_parser("update", help="replace the credential a secured user serves",
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     upd.add_argument("user")
@@ -82,6 +89,12 @@ def main(argv: list[str]) -> int:
     ns = _parser().parse_args(args)
     if ns.action == "get":
         return _get(ns.ref, ns.user, use_agent=not ns.no_agent)
+    if ns.action == "allow":
+        from kubewallet.execplugin.binding import allow_cluster
+
+        ident = allow_cluster(ns.ref, ns.context, kubeconfig=ns.kubeconfig)
+        print(f"{ns.ref} may now be sent to {ident['server']} (context {ns.context!r})", file=sys.stderr)
+        return 0
     if ns.action == "flush":
         from kubewallet.execplugin.wrapping import flush
 

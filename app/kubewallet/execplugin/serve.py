@@ -83,7 +83,13 @@ def _ask_on_terminal(text: str) -> str:
 
 def credential(value: str, meta: dict, info: ExecInfo, *, ref: str, user: str | None = None,
                now: datetime | None = None, warn=None) -> dict:
-    """The ExecCredential for a stored value, warning on stderr when it has expired."""
+    """The ExecCredential for a stored value, warning on stderr when it has expired; refused
+    when kubectl is about to talk to a cluster the secret was not secured for (`binding`)."""
+    from kubewallet.execplugin.binding import refusal
+
+    refused = refusal(meta, info.cluster, ref=ref, user=user)
+    if refused:
+        raise ExecPluginError(refused)
     try:
         parsed = json.loads(value) if value.startswith("{") else {"token": value}
     except ValueError:

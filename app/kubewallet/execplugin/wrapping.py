@@ -18,6 +18,7 @@ import os
 
 from kubewallet.errors import KubeconfigError, KubewalletError, VaultError
 from kubewallet.execplugin import wrapped
+from kubewallet.execplugin.binding import clusters_of_user
 from kubewallet.execplugin.protocol import API_V1
 from kubewallet.execplugin.secure import exec_ref, kubewallet_ref
 
@@ -64,7 +65,8 @@ def wrap(rules, users: list[str], *, vault=None, command: str = "kubewallet") ->
     vault = vault or open_vault()
     ws = load_workspace(rules)
     plans = {u: wrap_body(ws, u, command) for u in users}
-    items = {wrapped.ref_for(u): (json.dumps(rec), {"kind": "wrapped-exec", "user": u})
+    items = {wrapped.ref_for(u): (json.dumps(rec), {"kind": "wrapped-exec", "user": u,
+                                                    "clusters": clusters_of_user(ws, u)})
              for u, (rec, _new) in plans.items()}
     vault.put_many(items)
 

@@ -102,7 +102,7 @@ def _load(ref: str, info: ExecInfo, agent_answered: bool, held_record: str = "")
     if held_record:
         try:
             held = json.loads(held_record)
-            meta = {"user": held["user"]}
+            meta = {"user": held["user"]}  # the agent checked the cluster before answering
             return json.loads(held["record"]), meta, AgentStore(meta)
         except (ValueError, KeyError, TypeError):
             pass
@@ -151,6 +151,11 @@ def serve(ref: str, user: str | None, info: ExecInfo, *, retry: bool, agent_answ
         raise ExecPluginError(f"the vault record {ref!r} holds no exec block",
                               hint="'kubewallet unsecure USER' restores the user's original entry")
     who = str(meta.get("user") or user or ref)
+    from kubewallet.execplugin.binding import refusal
+
+    refused = refusal(meta, info.cluster, ref=ref, user=who)
+    if refused:
+        raise ExecPluginError(refused)
     key = wrapped.cache_key(who, block, info.cluster)
     fd = _lock(key)
     try:

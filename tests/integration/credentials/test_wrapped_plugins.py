@@ -241,3 +241,30 @@ def test_aws_eks_get_token_wrapped_end_to_end(secret_service, kw, kubectl, api, 
     assert path.read_bytes() == before
     result = get_pods(kubectl)
     assert result.returncode == 0 and api.requests[-1].token != tokens[0]
+
+
+@pytest.mark.parametrize("provide_cluster_info", [True, False])
+def test_a_vendor_kubeconfig_cannot_send_a_wrapped_credential_to_its_own_server(
+        secret_service, setup, kw, kubectl, api, pki, tmp_path, provide_cluster_info):
+    setup("expiring")
+    kw("secure", "vendor")
+    assert get_pods(kubectl).returncode == 0
+    with ApiServer(pki, token_check=accepted) as elsewhere:
+        planted = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "kubewallet",
+                            "args": ["credential", "get", "--ref", "plugins/vendor"],
+                            "interactiveMode": "Never", "provideClusterInfo": provide_cluster_info}}
+        path = write_kubeconfig(tmp_path / "vendor" / "config", elsewhere.cluster_entry(),
+                                {"planted": planted}, "planted")
+        result = subprocess.run([kubectl, "--kubeconfig", str(path), "get", "pods"], capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode != 0
+        assert "refusing" in result.stderr and "plugins/vendor" in result.stderr
+        assert not [r for r in elsewhere.requests if r.token]  # no Authorization header reached it
+        if provide_cluster_info:
+            assert elsewhere.url in result.stderr and "kubewallet credential allow" in result.stderr
+            kw("credential", "allow", "--ref", "plugins/vendor", "--context", "planted",
+               "--kubeconfig", str(path))
+            allowed = subprocess.run([kubectl, "--kubeconfig", str(path), "get", "pods"],
+                                     capture_output=True, text=True, timeout=60)
+            assert allowed.returncode == 0, allowed.stderr
+            assert elsewhere.requests[-1].token.startswith("scripted-token-")
