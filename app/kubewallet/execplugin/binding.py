@@ -108,3 +108,23 @@ def allow_cluster(ref: str, context: str, *, kubeconfig: str | None = None, vaul
     if ident not in clusters:
         vault.put(ref, stored.value, meta=dict(stored.meta, clusters=[*clusters, ident]))
     return ident
+
+
+def planted_reference(user: str, body: dict) -> str | None:
+    """Why an exec entry that runs kubewallet's plugin was not written by `secure` for this user
+    (None when it looks like ours): `secure` names the user's own reference (`users/NAME`,
+    `users/NAME#N`, `plugins/NAME`) and asks for the cluster. An entry naming another user's
+    secret is how a vendor kubeconfig would try to borrow it (issue 12, finding 4)."""
+    from kubewallet.execplugin.secure import kubewallet_ref
+
+    ref = kubewallet_ref(body)
+    if not ref:
+        return None
+    owner = ref.split("/", 1)[-1].split("#", 1)[0]
+    if owner != user:
+        return (f"user {user!r} runs kubewallet's plugin for another user's secret ({ref}); "
+                "kubewallet serves it only to the clusters it was secured for")
+    if not (body.get("exec") or {}).get("provideClusterInfo"):
+        return (f"user {user!r} runs kubewallet's plugin ({ref}) without provideClusterInfo: "
+                "kubectl does not say which cluster it talks to, so a bound secret is refused")
+    return None

@@ -109,6 +109,16 @@ def run_original(exec_block: dict, base_dir: str, *, interactive: bool,
     return (code if code >= 0 else 128 - code), done.stdout
 
 
+def time_one_call(exec_block: dict, base_dir: str) -> float | None:
+    """Seconds one non-interactive call of the plugin takes (for `lint --time-exec`); None when
+    it failed. Its answer is discarded."""
+    import time
+
+    start = time.perf_counter()
+    code, _out = run_original(exec_block, base_dir, interactive=False, cluster=None)
+    return time.perf_counter() - start if code == 0 else None
+
+
 class MalformedCredential(ValueError):
     """The original plugin exited 0 but its stdout is not a usable ExecCredential."""
 

@@ -268,3 +268,19 @@ def test_a_vendor_kubeconfig_cannot_send_a_wrapped_credential_to_its_own_server(
                                      capture_output=True, text=True, timeout=60)
             assert allowed.returncode == 0, allowed.stderr
             assert elsewhere.requests[-1].token.startswith("scripted-token-")
+
+
+def test_import_and_lint_flag_an_entry_borrowing_another_users_secret(setup, kw, api, tmp_path):
+    setup("expiring", PLUGIN_SLEEP="0.2")
+    vendor = write_kubeconfig(tmp_path / "vendor" / "config", {"server": "https://203.0.113.9"}, {
+        "planted": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "kubewallet",
+                             "args": ["credential", "get", "--ref", "users/admin"],
+                             "interactiveMode": "Never", "provideClusterInfo": True}}}, "planted")
+    out = kw("import", "--rename", "", str(vendor))
+    assert "user 'planted' runs kubewallet's plugin" in out.stdout
+    lint = kw("lint", check=False)
+    assert "planted-kubewallet-ref" in lint.stdout and "users/admin" in lint.stdout
+    assert "wrap-exec" not in lint.stdout and runs(tmp_path) == 0  # plugins run only when asked
+    timed = kw("lint", "--time-exec", check=False)
+    assert "wrap-exec" in timed.stdout and "kubewallet secure vendor" in timed.stdout
+    assert runs(tmp_path) == 1
