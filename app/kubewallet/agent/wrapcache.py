@@ -6,7 +6,8 @@ by `kubewallet credential flush`. The plugin's hot path asks with the ordinary `
 {"record": the vault record, "user": U} on the stdout line (the plugin then runs the original
 itself and hands the answer back with `wrapped-put`).
 
-Ops: `wrapped-get` {key} (a concurrent caller that waited for the lock), `wrapped-put` {key, user, status, until}, `wrapped-flush` {user?}, `wrapped-list`.
+Ops: `wrapped-get` {key} (a concurrent caller that waited for the lock), `wrapped-put`
+(or {user, uncached: true} for an answer without expiry) {key, user, status, until}, `wrapped-flush` {user?}, `wrapped-list`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ OPS = ("wrapped-get", "wrapped-put", "wrapped-flush", "wrapped-list")
 class WrapCache:
     def __init__(self) -> None:
         self._held: dict[str, tuple[str, dict, float]] = {}  # key -> (user, status, until epoch)
+        self._uncached: set[str] = set()  # users whose plugin answered without an expiry
         self._lock = threading.Lock()
 
     def get(self, key: str, now: float | None = None) -> dict | None:
@@ -36,24 +38,35 @@ class WrapCache:
     def put(self, key: str, user: str, status: dict, until: float) -> None:
         with self._lock:
             self._held[key] = (user, dict(status), until)
+            self._uncached.discard(user)
+
+    def note_uncached(self, user: str) -> None:
+        """The plugin's last answer said no expiry: it is passed through, never held."""
+        with self._lock:
+            self._uncached.add(user)
 
     def flush(self, user: str | None = None) -> int:
         with self._lock:
             gone = [k for k, (u, _s, _t) in self._held.items() if user is None or u == user]
             for k in gone:
                 del self._held[k]
+            self._uncached = {u for u in self._uncached if user is not None and u != user}
             return len(gone)
 
     def listing(self) -> list[dict]:
         """What is held, without a secret: user, when it stops being served, its expiry."""
         with self._lock:
             return [{"user": u, "until": t, "expires": s.get("expirationTimestamp")}
-                    for u, s, t in self._held.values()]
+                    for u, s, t in self._held.values()] + [{"user": u, "uncached": True}
+                                                           for u in sorted(self._uncached)]
 
     def dispatch(self, message: dict) -> dict:
         op = message.get("op")
         if op == "wrapped-get":
             return {"ok": True, "status": self.get(str(message.get("key") or ""))}
+        if op == "wrapped-put" and message.get("uncached"):
+            self.note_uncached(str(message.get("user") or ""))
+            return {"ok": True}
         if op == "wrapped-put":
             status, until = message.get("status"), message.get("until")
             if not isinstance(status, dict) or not isinstance(until, (int, float)):

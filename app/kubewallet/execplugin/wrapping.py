@@ -167,3 +167,31 @@ def preview(rules, users: list[str], command: str = "kubewallet") -> dict[str, s
     for u in users:
         ws.set_entry("users", u, wrap_body(ws, u, command)[1])
     return {path: redact_diff(diff) for path, diff in ws.pending_diff().items()}
+
+
+def held(ws, now: float | None = None) -> list[tuple[str, str]]:
+    """(user, what is held) per wrapped user, for the Credentials page and
+    `vault list`: "expires in 12 min", "no expiry: passed through uncached", "nothing held".
+    Asks the agent only (no vault read, so no keyring prompt)."""
+    import time
+
+    from kubewallet.agent import client
+
+    now = time.time() if now is None else now
+    try:
+        listing = client.request({"op": "wrapped-list"}).get("held") or []
+    except client.NoAgent:
+        listing = []
+    out = []
+    for name in wrapped_users(ws):
+        mine = [h for h in listing if isinstance(h, dict) and h.get("user") == name]
+        words = "nothing held (the next kubectl call runs the plugin)"
+        timed = [h for h in mine if isinstance(h.get("until"), (int, float)) and h["until"] > now]
+        if timed:
+            left = int(max(h["until"] for h in timed) - now)
+            words = f"held; served for {left // 60} min {left % 60:02d} s more"
+        elif any(h.get("uncached") for h in mine):
+            words = "no expiry: passed through uncached"
+        out.append((name, words))
+    return out
+

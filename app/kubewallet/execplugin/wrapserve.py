@@ -51,6 +51,14 @@ class AgentStore:
         except client.NoAgent:
             pass
 
+    def note_uncached(self, user: str) -> None:
+        from kubewallet.agent import client
+
+        try:
+            client.request({"op": "wrapped-put", "user": user, "uncached": True})
+        except client.NoAgent:
+            pass
+
     def drop(self, key: str) -> None:
         """A retry's new answer replaces the entry; one without expiry leaves nothing held."""
         from kubewallet.agent import client
@@ -89,6 +97,9 @@ class VaultStore:
         held[key] = {"status": status, "until": until}
         self.vault.put(self.ref, json.dumps(held), meta={"kind": "wrapped-cache",
                                                          "user": self.ref[len(wrapped.PREFIX):-6]})
+
+    def note_uncached(self, user: str) -> None:
+        """Nothing to keep; the Credentials page learns it from the agent only."""
 
     def drop(self, key: str) -> None:
         held = self._held()
@@ -180,8 +191,11 @@ def serve(ref: str, user: str | None, info: ExecInfo, *, retry: bool, agent_answ
         until = wrapped.cache_until(wrapped.expires_at(status), obtained)
         if until is not None:
             store.put(key, who, status, until)
-        elif retry:
-            store.drop(key)
+        else:
+            if retry:
+                store.drop(key)
+            if wrapped.expires_at(status) is None:
+                store.note_uncached(who)
         return _write(wrapped.answer(status, info.api_version), out)
     finally:
         os.close(fd)

@@ -177,13 +177,57 @@ class CredentialsPage(Page):
         actions.addStretch(1)
         layout.addLayout(actions)
         self.addActions([self.secure_action, self.unsecure_action])
+        self._build_wrapped(layout)
 
         self._show_agent()
         self.refresh()
 
+    def _build_wrapped(self, layout: QVBoxLayout) -> None:
+        """Wrapped foreign plugins (aws, gcloud, kubelogin) and what the agent holds for each."""
+        box = QGroupBox("Wrapped exec plugins (answered from a cache until shortly before expiry)", self)
+        row = QHBoxLayout(box)
+        self.wrapped_label = QLabel("no wrapped plugin ('kubewallet secure USER' wraps an exec user)", box)
+        self.wrapped_label.setAccessibleName("Wrapped exec plugins and their cached credentials")
+        self.wrapped_label.setWordWrap(True)
+        row.addWidget(self.wrapped_label, 1)
+        self.flush_action = QAction("Flush cached credentials", self)
+        self.flush_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.flush_action.triggered.connect(self.flush_wrapped)
+        self.flush_button = QPushButton(self.flush_action.text(), box)
+        self.flush_button.setAccessibleName("Flush the credentials held for wrapped plugins")
+        self.flush_button.clicked.connect(self.flush_action.trigger)
+        row.addWidget(self.flush_button)
+        self.addAction(self.flush_action)
+        layout.addWidget(box)
+
+    def refresh_wrapped(self) -> None:
+        ws = self.state.workspace
+        if ws is None:
+            return
+        from kubewallet.execplugin.wrapping import held
+
+        self.run_task(held, ws, on_done=self._show_wrapped, key="wrapped")
+
+    def _show_wrapped(self, rows: list[tuple[str, str]]) -> None:
+        self.wrapped_rows = rows
+        if rows:
+            self.wrapped_label.setText("<br>".join(f"<b>{user}</b>: {words}" for user, words in rows))
+        self.flush_action.setEnabled(bool(rows))
+        self.flush_button.setEnabled(bool(rows))
+
+    def flush_wrapped(self) -> None:
+        from kubewallet.execplugin.wrapping import flush
+
+        def done(dropped: int) -> None:
+            self.banner.show_message(f"Dropped {dropped} cached credential(s): the next kubectl call "
+                                     "runs the plugin again.", level="info")
+            self.refresh_wrapped()
+
+        self.run_task(lambda: flush(vault=self._vault()), on_done=done, key="flush")
+
     # ---- the Page hooks --------------------------------------------------------------------
     def page_actions(self) -> list[QAction]:
-        return [self.secure_action, self.unsecure_action]
+        return [self.secure_action, self.unsecure_action, self.flush_action]
 
     def refresh(self) -> None:
         ws = self.state.workspace
@@ -196,6 +240,7 @@ class CredentialsPage(Page):
                 self.select_user(selected)
         self._update_buttons()
         self.refresh_vault()
+        self.refresh_wrapped()
 
     def refresh_vault(self) -> None:
         self.run_task(_vault_status, self._passphrase, on_done=self._show_vault, key="vault-status")
@@ -260,6 +305,7 @@ class CredentialsPage(Page):
         self._passphrase = None
         self.agent.lock()
         self.banner.show_message("Secrets forgotten: the agent holds nothing now.", level="info")
+        self.refresh_wrapped()
         self._show_agent()
         self.refresh_vault()
 
