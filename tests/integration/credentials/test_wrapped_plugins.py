@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -120,6 +121,13 @@ def test_a_wrapped_plugin_runs_once_and_later_calls_are_served_from_the_cache(
     assert api.requests[-1].token == "scripted-token-2"
     kw("credential", "flush", "vendor")
     assert get_pods(kubectl).returncode == 0 and runs(tmp_path) == 3
+    if with_agent:
+        kw("agent", "lock")  # forgets the held credential with every secret
+        assert get_pods(kubectl).returncode == 0 and runs(tmp_path) == 4
+    places = (Path(os.environ["HOME"]), Path(os.environ["XDG_RUNTIME_DIR"]))
+    plaintext = [p for place in places for p in place.rglob("*")
+                 if p.is_file() and b"scripted-token-" in p.read_bytes()]
+    assert not plaintext  # the vault's copy is encrypted; the agent's only in memory
 
 
 def test_unsecure_gives_the_original_entry_back_byte_for_byte(secret_service, setup, kw, kubectl,
