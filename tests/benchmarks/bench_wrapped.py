@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.benchmarks.bench_execplugin import EXEC_INFO, importtime  # noqa: E402
-from tests.benchmarks.harness import hyperfine  # noqa: E402
+from tests.benchmarks.harness import end_session, hyperfine, print_goals  # noqa: E402
 from tests.support.secretservice import start_secret_service  # noqa: E402
 
 PYTHON = sys.executable
@@ -115,16 +114,13 @@ def main() -> None:
               f"wrapped {cold * 1000:.0f} ms, aws alone {original * 1000:.0f} ms, "
               f"overhead {(cold - original) * 1000:.0f} ms")
         print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs while measuring)\n")
-        for text, ok, figure in (
-                ("cached ≥ 20× faster than aws eks get-token", med[3] >= 20 * med[1], f"{med[3] / med[1]:.1f}×"),
-                ("cold overhead < 30 ms", cold - original < 0.030, f"{(cold - original) * 1000:.0f} ms")):
-            print(f"- {'met' if ok else 'MISSED'}: {text} ({figure})")
+        print_goals([
+            ("cached ≥ 20× faster than aws eks get-token", med[3] >= 20 * med[1], f"{med[3] / med[1]:.1f}×"),
+            ("cold overhead < 30 ms", cold - original < 0.030, f"{(cold - original) * 1000:.0f} ms")])
         print("\nImport profile (`python -X importtime`) of the cached path through the agent:\n")
         print(importtime([KUBEWALLET, "credential", "get", "--ref", "plugins/eks", "--user", "eks"], env))
     finally:
-        subprocess.run([KUBEWALLET, "agent", "stop"], env=env, capture_output=True)
-        os.kill(bus_pid, signal.SIGTERM)
-        shutil.rmtree(tmp, ignore_errors=True)
+        end_session(KUBEWALLET, env, bus_pid, tmp)
 
 
 if __name__ == "__main__":
