@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.bench_execplugin import EXEC_INFO, importtime  # noqa: E402
+from tests.benchmarks.bench_execplugin import importtime  # noqa: E402
 from tests.benchmarks.harness import end_session, hyperfine, print_goals  # noqa: E402
 from tests.support.secretservice import start_secret_service  # noqa: E402
 
@@ -35,6 +35,9 @@ BIN = Path(sys.executable).parent
 KUBEWALLET = str(BIN / "kubewallet")
 AWS = str(BIN / "aws")
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+# What kubectl sends the wrapped entry (provideClusterInfo: true): the secret goes only to this cluster.
+EXEC_INFO = ('{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential",'
+             '"spec":{"interactive":false,"cluster":{"server":"https://127.0.0.1:6443"}}}')
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
            "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
            "AWS_DEFAULT_REGION": "eu-west-1", "AWS_CONFIG_FILE": "/dev/null",

@@ -3,8 +3,8 @@
 Held only in this process, dropped by `lock()` (so `agent lock` and the timeout forget them) and
 by `kubewallet credential flush`. The plugin's hot path asks with the ordinary `exec` op for a
 `plugins/USER` reference; the agent answers SERVE with the held credential, or FALLBACK with
-{"record": the vault record, "user": U} on the stdout line (the plugin then runs the original
-itself and hands the answer back with `wrapped-put`).
+{"record", "user", "key", "api_version", "interactive", "cluster"} on the stdout line (the plugin
+then runs the original itself, importing no json, and hands the answer back with `wrapped-put`).
 
 Ops: `wrapped-get` {key} (a concurrent caller that waited for the lock), `wrapped-put`
 (or {user, uncached: true} for an answer without expiry) {key, user, status, until}, `wrapped-flush` {user?}, `wrapped-list`.
@@ -105,8 +105,10 @@ def exec_answer(server, message: dict, info) -> bytes:
         return f"{FAIL}\n\nerror: {refused}\n".encode()
     key = cache_key(user, block, info.cluster)
     status = server.wrapped.get(key) or _adopt_from_vault(server, ref, key, user)
-    if status is None:  # a miss: hand the plugin the record, sparing it a second round trip
-        return f"{FALLBACK}\n{json.dumps({'record': got['value'], 'user': user})}\n".encode()
+    if status is None:  # a miss: what the plugin needs to run the original, parsed here
+        miss = {"record": got["value"], "user": user, "key": key, "api_version": info.api_version,
+                "interactive": info.interactive, "cluster": info.cluster}
+        return f"{FALLBACK}\n{json.dumps(miss, separators=(',', ':'))}\n".encode()
     return f"{SERVE}\n{answer(status, info.api_version)}\n".encode()
 
 

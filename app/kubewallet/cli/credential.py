@@ -110,7 +110,6 @@ def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
 
     no_agent_answered = False
     retry = False
-    held_record = ""  # a wrapped plugin's record, from the agent's miss answer
     if ref.startswith("plugins/"):  # a wrapped foreign plugin (kubewallet.execplugin.wrapped)
         from kubewallet.agent.paths import ensure_private_dir, socket_path
         from kubewallet.execplugin.retry import second_call
@@ -124,8 +123,10 @@ def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
         if fastclient.enabled():
             answer = fastclient.exec_credential(ref, user, os.environ.get("KUBERNETES_EXEC_INFO", ""))
             no_agent_answered = answer is None
-            if answer is not None and answer[0] == fastclient.FALLBACK:
-                held_record = answer[1]
+            if answer is not None and answer[0] == fastclient.FALLBACK and answer[1]:
+                from kubewallet.execplugin.wrapserve import after_agent_miss
+
+                return after_agent_miss(ref, answer[1])  # a wrapped plugin the agent did not hold
             if answer is not None and answer[0] != fastclient.FALLBACK:
                 code, out, err = answer
                 if err:
@@ -147,8 +148,7 @@ def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
         from kubewallet.execplugin import wrapserve
 
         code = wrapserve.serve(ref, user, info, retry=retry,
-                               agent_answered=use_agent and not no_agent_answered,
-                               held_record=held_record)
+                               agent_answered=use_agent and not no_agent_answered)
         if code == 0 and no_agent_answered and os.environ.get("KUBEWALLET_NO_AGENT_AUTOSTART") != "1":
             _autostart_agent()
         return code

@@ -78,7 +78,8 @@ def refusal(meta: dict, cluster: dict | None, *, ref: str, user: str | None) -> 
     asked = from_exec_info(cluster)
     if asked is not None and asked in allowed:
         return None
-    known = ", ".join(sorted({str(c.get("server")) for c in allowed if isinstance(c, dict)})) or "none"
+    known = ", ".join(sorted({str(c.get("server")) for c in allowed if isinstance(c, dict)})) \
+        or "no cluster (no context used the user then)"
     owner = meta.get("user") or user or ref
     if asked is None:
         return (f"refusing to serve {ref!r} (user {owner!r}): kubectl named no cluster "

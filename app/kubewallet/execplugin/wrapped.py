@@ -4,7 +4,8 @@ client-go keeps an exec plugin's answer only inside one kubectl process, so `aws
 (about 0.4 s) runs at every kubectl call. Wrapped, the kubeconfig runs `kubewallet credential get
 --ref plugins/USER`, and kubewallet runs the original plugin only when no unexpired answer is held.
 This module holds the rules that decide what "exactly as client-go would" means; the story of one
-call is `kubewallet.execplugin.wrapserve`. Standard library only.
+call is `kubewallet.execplugin.wrapserve`. Standard library only, and no `json` module (its `re`
+and `enum` cost a cold call more than the rest of kubewallet's part): `oidc.fastjson` wraps `_json`.
 
 The vault record at `plugins/USER` keeps the user's whole original body (so `unsecure` gives it
 back exactly), and the directory of the kubeconfig that held it (client-go resolves a relative
@@ -13,15 +14,12 @@ back exactly), and the directory of the kubeconfig that held it (client-go resol
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import subprocess
 import sys
 from datetime import datetime
 
 from kubewallet.execplugin.expiry import parse_rfc3339
-from kubewallet.execplugin.protocol import SUPPORTED
+from kubewallet.oidc import fastjson
 
 PREFIX = "plugins/"
 MARGIN_SECONDS = 60.0
@@ -44,8 +42,19 @@ def record(body: dict, base_dir: str) -> dict:
 def cache_key(user: str, exec_block: dict, cluster: dict | None) -> str:
     """One cached credential per user, original exec block and, when the block asks for it
     (`provideClusterInfo`), the cluster: the same plugin may answer differently per cluster."""
+    import hashlib
+
     parts = [user, exec_block, cluster if exec_block.get("provideClusterInfo") else None]
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(fastjson.dumps(_sorted(parts)).encode()).hexdigest()
+
+
+def _sorted(value):
+    """The same document with every object's keys in order: one key however the block was written."""
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
 
 
 def cache_until(expires: datetime | None, obtained: float) -> float | None:
@@ -67,8 +76,8 @@ def exec_info_for(exec_block: dict, *, interactive: bool, cluster: dict | None) 
     spec: dict = {"interactive": interactive}
     if exec_block.get("provideClusterInfo") and cluster is not None:
         spec["cluster"] = cluster
-    return json.dumps({"kind": "ExecCredential", "apiVersion": exec_block.get("apiVersion"),
-                       "spec": spec}, separators=(",", ":"))
+    return fastjson.dumps({"kind": "ExecCredential", "apiVersion": exec_block.get("apiVersion"),
+                           "spec": spec})
 
 
 def command_line(exec_block: dict, base_dir: str) -> list[str]:
@@ -92,21 +101,40 @@ def environment(exec_block: dict, exec_info: str, base: dict | None = None) -> d
 def run_original(exec_block: dict, base_dir: str, *, interactive: bool,
                  cluster: dict | None) -> tuple[int, bytes]:
     """Run the original plugin as client-go's exec authenticator does: stdout captured, stderr
-    the terminal's (kubectl's), stdin passed through only when interactive (else none).
-    Returns (exit status, stdout). A command that cannot start is status 127 with client-go's
-    words and the block's installHint on stderr."""
+    the terminal's (kubectl's), stdin passed through only when interactive (else none), the
+    command looked up on our PATH (Go's exec.Command). Returns (exit status, stdout). A command
+    that cannot start is status 127 with client-go's words and the block's installHint on stderr.
+
+    `os.posix_spawnp` rather than `subprocess`: in 3.11 `subprocess` imports `locale`, `re` and
+    `enum`, about 10 ms on every cold call; the pipe and /dev/null are opened close-on-exec
+    (PEP 446), so the plugin inherits only stdin, stdout and stderr."""
     argv = command_line(exec_block, base_dir)
     env = environment(exec_block, exec_info_for(exec_block, interactive=interactive, cluster=cluster))
+    read_end, write_end = os.pipe()
+    actions = [(os.POSIX_SPAWN_DUP2, write_end, 1)]
+    devnull = None
+    if not interactive:
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        actions.append((os.POSIX_SPAWN_DUP2, devnull, 0))
     try:
-        done = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=None,
-                              stdin=None if interactive else subprocess.DEVNULL, check=False)
+        pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
     except OSError as exc:
+        os.close(read_end)
         hint = exec_block.get("installHint")
         sys.stderr.write(f"exec: executable {argv[0]} failed: {exc.strerror}\n"
                          + (f"\n{hint}\n" if hint else ""))
         return 127, b""
-    code = done.returncode
-    return (code if code >= 0 else 128 - code), done.stdout
+    finally:
+        os.close(write_end)
+        if devnull is not None:
+            os.close(devnull)
+    chunks = []
+    with open(read_end, "rb", buffering=0, closefd=True) as out:
+        while chunk := out.read(65536):
+            chunks.append(chunk)
+    _pid, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return (code if code >= 0 else 128 - code), b"".join(chunks)
 
 
 def time_one_call(exec_block: dict, base_dir: str) -> float | None:
@@ -128,8 +156,8 @@ def validate(stdout: bytes, api_version: str) -> dict:
     an ExecCredential of the apiVersion it was asked for, with a status holding a token or a
     certificate with its key. Raises MalformedCredential naming what is wrong (never a value)."""
     try:
-        doc = json.loads(stdout)
-    except (ValueError, UnicodeDecodeError):
+        doc = fastjson.loads(stdout.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedCredential("the plugin's output is not JSON") from None
     if not isinstance(doc, dict) or doc.get("kind") != "ExecCredential":
         raise MalformedCredential("the plugin's output is not an ExecCredential")
@@ -158,8 +186,7 @@ def expires_at(status: dict) -> datetime | None:
 
 
 def answer(status: dict, api_version: str) -> str:
-    """The stdout line for kubectl: the held status in the apiVersion kubectl asked for."""
-    if api_version not in SUPPORTED:
-        raise ValueError(f"unsupported ExecCredential apiVersion {api_version!r}")
-    return json.dumps({"kind": "ExecCredential", "apiVersion": api_version, "spec": {},
-                       "status": status}, separators=(",", ":"))
+    """The stdout line for kubectl: the held status in the apiVersion kubectl asked for (already
+    checked by `protocol.read_exec_info`)."""
+    return fastjson.dumps({"kind": "ExecCredential", "apiVersion": api_version, "spec": {},
+                           "status": status})

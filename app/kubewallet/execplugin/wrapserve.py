@@ -5,68 +5,66 @@ plugin once, look in the cache again (unless this call is client-go's retry afte
 the held credential was refused and is replaced), run the original exactly as client-go would,
 check its answer, keep it until shortly before it expires, answer kubectl.
 
-Where answers are kept (`Store`): in the agent's memory when an agent answers, else in the
-encrypted vault (`plugins/USER/cache`) so a later process finds it; never in a plaintext file.
-A failing original plugin's exit status and stderr reach kubectl unchanged, and nothing is kept.
+Where answers are kept (`AgentStore`, `VaultStore`): in the agent's memory when an agent
+answers, else in the encrypted vault (`plugins/USER/cache`) so a later process finds it; never
+in a plaintext file. A failing original plugin's exit status and stderr reach kubectl unchanged,
+and nothing is kept. Through the agent this path imports no `json` (`oidc.fastjson`, and the
+agent's miss answer carries the record, the cache key and the parsed KUBERNETES_EXEC_INFO).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 
 from kubewallet.errors import ExecPluginError
 from kubewallet.execplugin import wrapped
-from kubewallet.execplugin.protocol import ExecInfo
+from kubewallet.oidc import fastjson
+
+
+class Call:
+    """What kubectl asked (the fields of `protocol.ExecInfo`, which this path does not import)."""
+
+    def __init__(self, api_version: str, interactive: bool, cluster: dict | None) -> None:
+        self.api_version, self.interactive, self.cluster = api_version, interactive, cluster
 
 
 def cache_ref(ref: str) -> str:
     return f"{ref}/cache"
 
 
+def _agent(message: dict) -> dict | None:
+    from kubewallet.agent.fastclient import ask
+
+    raw = ask(fastjson.dumps(message) + "\n")
+    try:
+        answer = fastjson.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
 class AgentStore:
     """Answers held in the agent's memory (`kubewallet.agent.wrapcache`)."""
 
-    def __init__(self, meta: dict) -> None:
-        self.meta = meta
+    def __init__(self, user: str) -> None:
+        self.user = user
 
     def get(self, key: str) -> dict | None:
         """Asked again under the lock: a concurrent first call may have put it meanwhile."""
-        from kubewallet.agent import client
-
-        try:
-            status = client.request({"op": "wrapped-get", "key": key}).get("status")
-        except client.NoAgent:
-            return None
+        status = (_agent({"op": "wrapped-get", "key": key}) or {}).get("status")
         return status if isinstance(status, dict) else None
 
     def put(self, key: str, user: str, status: dict, until: float) -> None:
-        from kubewallet.agent import client
-
-        try:
-            client.request({"op": "wrapped-put", "key": key, "user": user, "status": status,
-                            "until": until})
-        except client.NoAgent:
-            pass
+        _agent({"op": "wrapped-put", "key": key, "user": user, "status": status, "until": until})
 
     def note_uncached(self, user: str) -> None:
-        from kubewallet.agent import client
-
-        try:
-            client.request({"op": "wrapped-put", "user": user, "uncached": True})
-        except client.NoAgent:
-            pass
+        _agent({"op": "wrapped-put", "user": user, "uncached": True})
 
     def drop(self, key: str) -> None:
         """A retry's new answer replaces the entry; one without expiry leaves nothing held."""
-        from kubewallet.agent import client
-
-        try:
-            client.request({"op": "wrapped-flush", "user": self.meta.get("user")})
-        except client.NoAgent:
-            pass
+        _agent({"op": "wrapped-flush", "user": self.user})
 
 
 class VaultStore:
@@ -78,7 +76,7 @@ class VaultStore:
     def _held(self) -> dict:
         raw = self.vault.get(self.ref)
         try:
-            held = json.loads(raw) if raw else {}
+            held = fastjson.loads(raw) if raw else {}
         except ValueError:
             held = {}
         return held if isinstance(held, dict) else {}
@@ -95,8 +93,7 @@ class VaultStore:
         held = {k: v for k, v in self._held().items()
                 if isinstance(v, dict) and isinstance(v.get("until"), (int, float)) and v["until"] > now}
         held[key] = {"status": status, "until": until}
-        self.vault.put(self.ref, json.dumps(held), meta={"kind": "wrapped-cache",
-                                                         "user": self.ref[len(wrapped.PREFIX):-6]})
+        self.vault.put(self.ref, fastjson.dumps(held), meta={"kind": "wrapped-cache", "user": user})
 
     def note_uncached(self, user: str) -> None:
         """Nothing to keep; the Credentials page learns it from the agent only."""
@@ -104,42 +101,62 @@ class VaultStore:
     def drop(self, key: str) -> None:
         held = self._held()
         if held.pop(key, None) is not None:
-            self.vault.put(self.ref, json.dumps(held), meta={"kind": "wrapped-cache"})
+            self.vault.put(self.ref, fastjson.dumps(held), meta={"kind": "wrapped-cache"})
 
 
-def _load(ref: str, info: ExecInfo, agent_answered: bool, held_record: str = "") -> tuple[dict, dict, object]:
-    """The wrapped user's record (original body, base directory) and where answers are kept.
-    `held_record` is what the agent sent with its miss answer (no second round trip then)."""
-    if held_record:
-        try:
-            held = json.loads(held_record)
-            meta = {"user": held["user"]}  # the agent checked the cluster before answering
-            return json.loads(held["record"]), meta, AgentStore(meta)
-        except (ValueError, KeyError, TypeError):
-            pass
+def after_agent_miss(ref: str, miss: str) -> int:
+    """The agent held nothing: its answer carries the record, the key and the call (see
+    `agent.wrapcache.exec_answer`; it checked the cluster binding already)."""
+    try:
+        held = fastjson.loads(miss)
+        record, user, key = fastjson.loads(held["record"]), str(held["user"]), str(held["key"])
+        call = Call(str(held["api_version"]), bool(held["interactive"]), held.get("cluster"))
+    except (ValueError, KeyError, TypeError):
+        raise ExecPluginError(f"the agent's answer for {ref!r} is not understood",
+                              hint="restart it: 'kubewallet agent stop; kubewallet agent start'") from None
+    return _serve(record, user, key, call, AgentStore(user), retry=False)
+
+
+def serve(ref: str, user: str | None, info, *, retry: bool, agent_answered: bool) -> int:
+    """Answer kubectl for a wrapped plugin (no agent, or client-go's retry after a 401); returns
+    the exit status (the original's on failure)."""
+    from kubewallet.execplugin.binding import refusal
+
+    record, meta, store = None, {}, None
     if agent_answered:
-        from kubewallet.agent import client
-
-        try:
-            got = client.get(ref)
-        except client.NoAgent:
-            got = {"ok": False}
+        got = _agent({"op": "get", "ref": ref}) or {}
         if got.get("ok"):
-            record = json.loads(got["value"])
-            return record, got.get("meta") or {}, AgentStore(got.get("meta") or {})
-    from kubewallet.execplugin.serve import open_for_plugin
+            record, meta = fastjson.loads(got["value"]), got.get("meta") or {}
+            store = AgentStore(str(meta.get("user") or user or ref))
+    if record is None:
+        from kubewallet.execplugin.serve import open_for_plugin
 
-    vault = open_for_plugin(info)
-    entry = vault.get_entry(ref)
-    if entry is None:
-        raise ExecPluginError(f"no wrapped plugin {ref!r} in the vault",
-                              hint="'kubewallet secure USER' wraps the user's plugin again")
-    return json.loads(entry.value), entry.meta, VaultStore(vault, ref)
+        vault = open_for_plugin(info)
+        entry = vault.get_entry(ref)
+        if entry is None:
+            raise ExecPluginError(f"no wrapped plugin {ref!r} in the vault",
+                                  hint="'kubewallet secure USER' wraps the user's plugin again")
+        record, meta, store = fastjson.loads(entry.value), entry.meta, VaultStore(vault, ref)
+    who = str(meta.get("user") or user or ref)
+    refused = refusal(meta, info.cluster, ref=ref, user=who)
+    if refused:
+        raise ExecPluginError(refused)
+    key = wrapped.cache_key(who, _block(record, ref), info.cluster)
+    return _serve(record, who, key, info, store, retry=retry)
 
 
-def _lock(key: str):
-    """An exclusive lock per cache key in the agent's private folder (held until the process
-    ends or the returned file is closed), so concurrent first calls run the original once."""
+def _block(record: dict, ref: str) -> dict:
+    body = record.get("body") if isinstance(record, dict) else None
+    block = body.get("exec") if isinstance(body, dict) else None
+    if not isinstance(block, dict):
+        raise ExecPluginError(f"the vault record {ref!r} holds no exec block",
+                              hint="'kubewallet unsecure USER' restores the user's original entry")
+    return block
+
+
+def _lock(key: str) -> int:
+    """An exclusive lock per cache key in the agent's private folder (held until the returned
+    descriptor is closed), so concurrent first calls run the original once."""
     import fcntl
 
     from kubewallet.agent.paths import ensure_private_dir, socket_path
@@ -152,30 +169,16 @@ def _lock(key: str):
     return fd
 
 
-def serve(ref: str, user: str | None, info: ExecInfo, *, retry: bool, agent_answered: bool,
-          held_record: str = "", out=None) -> int:
-    """Answer kubectl for a wrapped plugin; returns the exit status (the original's on failure)."""
-    record, meta, store = _load(ref, info, agent_answered, held_record)
-    body = record.get("body") or {}
-    block = body.get("exec") if isinstance(body, dict) else None
-    if not isinstance(block, dict):
-        raise ExecPluginError(f"the vault record {ref!r} holds no exec block",
-                              hint="'kubewallet unsecure USER' restores the user's original entry")
-    who = str(meta.get("user") or user or ref)
-    from kubewallet.execplugin.binding import refusal
-
-    refused = refusal(meta, info.cluster, ref=ref, user=who)
-    if refused:
-        raise ExecPluginError(refused)
-    key = wrapped.cache_key(who, block, info.cluster)
+def _serve(record: dict, who: str, key: str, call, store, *, retry: bool) -> int:
+    block = _block(record, who)
     fd = _lock(key)
     try:
         held = None if retry else store.get(key)
         if held is not None:
-            return _write(wrapped.answer(held, info.api_version), out)
+            return _write(wrapped.answer(held, call.api_version))
         obtained = time.time()
         code, stdout = wrapped.run_original(block, str(record.get("base") or "."),
-                                            interactive=info.interactive, cluster=info.cluster)
+                                            interactive=call.interactive, cluster=call.cluster)
         if code != 0:
             if retry:
                 store.drop(key)
@@ -196,13 +199,12 @@ def serve(ref: str, user: str | None, info: ExecInfo, *, retry: bool, agent_answ
                 store.drop(key)
             if wrapped.expires_at(status) is None:
                 store.note_uncached(who)
-        return _write(wrapped.answer(status, info.api_version), out)
+        return _write(wrapped.answer(status, call.api_version))
     finally:
         os.close(fd)
 
 
-def _write(line: str, out=None) -> int:
-    stream = sys.stdout if out is None else out
-    stream.write(line + "\n")
-    stream.flush()
+def _write(line: str) -> int:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
     return 0
