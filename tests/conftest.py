@@ -19,6 +19,27 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "artifacts"
 
+# A test's markers follow from the real components its fixtures start, so that
+# `-m "not kubectl and not keyring and not oidc and not gui and not tools"` selects exactly the tests
+# that need nothing but the venv, and no test can forget its marker.
+FIXTURE_MARKERS = {
+    "kubectl": "kubectl",
+    "secret_service_env": "keyring",
+    "own_secret_service": "keyring",
+    "oidc_provider": "oidc",
+    "qtbot": "gui",
+    "qapp": "gui",
+    "system_tool": "tools",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in names:
+                item.add_marker(marker)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
@@ -45,6 +66,20 @@ def kubectl() -> str:
     if not os.access(path, os.X_OK):
         pytest.fail(f"the real kubectl is missing at {path}: run scripts/bootstrap.sh")
     return path
+
+
+@pytest.fixture(scope="session")
+def system_tool():
+    """Finds a program that scripts/bootstrap.sh installs from Debian (zsh, fish, man, pipx,
+    desktop-file-validate, ...); a missing one fails the test, it is never skipped."""
+
+    def find(name: str) -> str:
+        path = shutil.which(name)
+        if path is None:
+            pytest.fail(f"{name} is missing: run scripts/bootstrap.sh (it installs the Debian packages)")
+        return path
+
+    return find
 
 
 @pytest.fixture(scope="session")

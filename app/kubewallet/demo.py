@@ -54,6 +54,7 @@ class DemoWorkspace:
                 "KUBEWALLET_VAULT_FILE": str(self.directory / "vault.json"),
                 "KUBEWALLET_VAULT_PASSPHRASE": DEMO_VAULT_PASSPHRASE,
                 "KUBEWALLET_OIDC_CLAIMS_FILE": str(self.directory / "oidc-claims.json"),
+                "KUBEWALLET_RBAC": str(self.rbac_dir),  # rbac.session.WORKSPACE_POLICY_ENV
                 "KUBEWALLET_NO_AGENT_AUTOSTART": "1"}
 
 
@@ -174,28 +175,47 @@ def _rbac() -> list[dict]:
 
 def build(directory: Path) -> DemoWorkspace:
     """Write the demo workspace into `directory` (created if needed)."""
-    import yaml
-
     directory = Path(directory)
-    (directory / "certs").mkdir(parents=True, exist_ok=True)
     now, ca_pem, issue = _pki()
     day = dt.timedelta(days=1)
-    alice = issue("alice", ["dev-team", "sre"], now - 30 * day, now + 335 * day)
-    bot = issue("deploy-bot", ["ci"], now - 356 * day, now + 9 * day)
-    old = issue("old-admin", ["system:masters"], now - 368 * day, now - 3 * day)
+    certs = {"alice": issue("alice", ["dev-team", "sre"], now - 30 * day, now + 335 * day),
+             "deploy-bot": issue("deploy-bot", ["ci"], now - 356 * day, now + 9 * day),
+             "old-admin": issue("old-admin", ["system:masters"], now - 368 * day, now - 3 * day)}
     bound, legacy, id_token = _tokens(now)
+    _write_side_files(directory, ca_pem, certs["deploy-bot"], id_token)
+    primary = _primary_config(directory, ca_pem, certs, bound, legacy)
+    team = _team_config(ca_pem)
+    files = tuple(_write_kubeconfig(directory / name, doc) for name, doc in (("config", primary), ("team.yaml", team)))
+    ws = DemoWorkspace(directory, files, _write_rbac(directory))
+    _secure_one_user(ws)
+    _cache_oidc_login(primary, id_token, now)
+    _write_notes(ws)
+    return ws
+
+
+def _private(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+    path.chmod(0o600)
+
+
+def _write_side_files(directory: Path, ca_pem: bytes, bot: tuple[bytes, bytes], id_token: str) -> None:
+    """The files the kubeconfig names by path: a CA file, a certificate and key on disk (the
+    "secret in a file" case), the team's token file, and the OIDC user's id_token."""
+    (directory / "certs").mkdir(parents=True, exist_ok=True)
     (directory / "certs" / "ca.crt").write_bytes(ca_pem)
-    for name, (cert, key) in (("deploy-bot", bot),):
-        (directory / "certs" / f"{name}.crt").write_bytes(cert)
-        key_path = directory / "certs" / f"{name}.key"
-        key_path.write_bytes(key)
-        key_path.chmod(0o600)
+    (directory / "certs" / "deploy-bot.crt").write_bytes(bot[0])
+    _private(directory / "certs" / "deploy-bot.key", bot[1])
+    _private(directory / "team-token.txt", b"demo-team-token-not-real\n")
     # The OIDC user's cached id_token, where `kubewallet oidc-login` keeps its cache, so the
     # Tokens page has a real id_token to decode without a provider.
-    (directory / "oidc-id-token.jwt").write_text(id_token + "\n")
-    (directory / "oidc-id-token.jwt").chmod(0o600)
+    _private(directory / "oidc-id-token.jwt", (id_token + "\n").encode())
 
-    primary = {
+
+def _primary_config(directory: Path, ca_pem: bytes, certs: dict, bound: str, legacy: str) -> dict:
+    """The main file: one user of every credential kind kubectl knows, and contexts that show
+    each problem the window and `lint` point out (expired admin, dangling cluster, ...)."""
+    alice, old = certs["alice"], certs["old-admin"]
+    return {
         "apiVersion": "v1", "kind": "Config", "preferences": {},
         "clusters": [
             {"name": "prod-eu", "cluster": {"server": "https://prod-eu.k8s.demo.invalid:6443",
@@ -245,7 +265,11 @@ def build(directory: Path) -> DemoWorkspace:
         ],
         "current-context": "staging",
     }
-    team = {
+
+
+def _team_config(ca_pem: bytes) -> dict:
+    """A second file on KUBECONFIG: its `staging` cluster is shadowed by the first file's."""
+    return {
         "apiVersion": "v1", "kind": "Config",
         "clusters": [
             {"name": "team-sandbox", "cluster": {"server": "https://sandbox.team.demo.invalid",
@@ -258,29 +282,33 @@ def build(directory: Path) -> DemoWorkspace:
             {"name": "team-b", "context": {"cluster": "team-sandbox", "user": "team-token", "namespace": "team-b"}},
         ],
     }
-    (directory / "team-token.txt").write_text("demo-team-token-not-real\n")
-    (directory / "team-token.txt").chmod(0o600)
-    files = []
-    for name, doc in (("config", primary), ("team.yaml", team)):
-        path = directory / name
-        path.write_text(yaml.safe_dump(doc, sort_keys=False, width=1 << 20))
-        path.chmod(0o600)
-        files.append(path)
+
+
+def _write_kubeconfig(path: Path, doc: dict) -> Path:
+    import yaml
+
+    _private(path, yaml.safe_dump(doc, sort_keys=False, width=1 << 20).encode())
+    return path
+
+
+def _write_rbac(directory: Path) -> Path:
+    import yaml
+
     rbac_dir = directory / "rbac"
     rbac_dir.mkdir(exist_ok=True)
     (rbac_dir / "demo-policy.yaml").write_text(yaml.safe_dump_all(_rbac(), sort_keys=False))
-    ws = DemoWorkspace(directory, tuple(files), rbac_dir)
-    _secure_one_user(ws)
-    _cache_oidc_login(primary, id_token, now)
+    return rbac_dir
+
+
+def _write_notes(ws: DemoWorkspace) -> None:
     # How the demo's API server maps OIDC claims (its --oidc-* flags), so the OIDC user lands in
     # the `oidc:platform` group that the demo's RBAC binds.
-    (directory / "oidc-claims.json").write_text(json.dumps(
+    (ws.directory / "oidc-claims.json").write_text(json.dumps(
         {"prod-eu": {"usernameClaim": "email", "groupsClaim": "groups", "groupsPrefix": "oidc:"}}, indent=2))
-    (directory / "README.txt").write_text(
+    (ws.directory / "README.txt").write_text(
         "kubewallet demo workspace (generated; safe to delete).\n"
         + "".join(f"{k}={v}\n" for k, v in ws.env.items() if k != "KUBEWALLET_VAULT_PASSPHRASE")
-        + f"RBAC manifests: {rbac_dir}\n")
-    return ws
+        + f"RBAC manifests: {ws.rbac_dir}\n")
 
 
 def _cache_oidc_login(primary: dict, id_token: str, now: dt.datetime) -> None:

@@ -52,6 +52,8 @@ def main() -> None:
     pairs = [
         ("config view -o json", "config view -o json", "config view -o json"),
         ("config get-contexts -o name", "config get-contexts -o name", "config get-contexts -o name"),
+        ("config view -o jsonpath={.contexts[*].context.cluster}", "config view -o jsonpath={.contexts[*].context.cluster}",
+         "config view -o jsonpath={.contexts[*].context.cluster}"),
         ("config use-context (writes)", "config use-context context-0001", "config use-context context-0001"),
         ("use (writes)", "use context-0001", "config use-context context-0001"),
     ]

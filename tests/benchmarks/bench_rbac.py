@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "app"))
 from kubewallet.rbac.authorizer import Authorizer  # noqa: E402
 from kubewallet.rbac.listing import render_list, review_rules  # noqa: E402
 from kubewallet.rbac.loading import load_paths  # noqa: E402
+from kubewallet.rbac.impersonation import impersonate  # noqa: E402
 from kubewallet.rbac.model import Identity, Request  # noqa: E402
 from kubewallet.rbac.naive import NaiveAuthorizer  # noqa: E402
 
@@ -97,11 +98,11 @@ def generate(seed: int = 8) -> tuple[list[dict], list[tuple[Identity, str]]]:
         s = rnd.choice(b["subjects"])
         ns = b["metadata"].get("namespace") or rnd.choice(namespaces)
         if s["kind"] == "User":
-            ident = Identity.of(s["name"], rnd.sample(groups, rnd.randint(0, 3)))
+            ident = impersonate(s["name"], rnd.sample(groups, rnd.randint(0, 3)))
         elif s["kind"] == "Group":
-            ident = Identity.of(rnd.choice(users), [s["name"], *rnd.sample(groups, rnd.randint(0, 2))])
+            ident = impersonate(rnd.choice(users), [s["name"], *rnd.sample(groups, rnd.randint(0, 2))])
         else:
-            ident = Identity.of(f"system:serviceaccount:{s['namespace']}:{s['name']}")
+            ident = impersonate(f"system:serviceaccount:{s['namespace']}:{s['name']}")
         askers.append((ident, ns))
     return items, askers
 
@@ -224,7 +225,7 @@ def main() -> None:
         from tests.unit.rbac.fakeapi import FakeApiServer
 
         small_authz = Authorizer(load_text(SAMPLE)[0])
-        fake = FakeApiServer(lambda spec: {"allowed": small_authz.allowed(Identity.of("alice"), Request(
+        fake = FakeApiServer(lambda spec: {"allowed": small_authz.allowed(impersonate("alice"), Request(
             spec["resourceAttributes"]["verb"], spec["resourceAttributes"]["resource"],
             namespace=spec["resourceAttributes"].get("namespace", "")))}, lambda spec: {}).__enter__()
         kc = fake.kubeconfig(tmp / "kubeconfig")

@@ -8,10 +8,14 @@ import tempfile
 from pathlib import Path
 
 
-def hyperfine(commands: list[str], names: list[str], env: dict, *, runs: int, warmup: int = 3) -> list[dict]:
-    """hyperfine's result records (mean, median, stddev...) of `commands`, run side by side."""
+def hyperfine(commands: list[str], names: list[str], env: dict, *, runs: int, warmup: int = 3,
+              ignore_failure: bool = False) -> list[dict]:
+    """hyperfine's result records (mean, median, stddev...) of `commands`, run side by side;
+    `ignore_failure` for commands whose non-zero exit is the expected answer."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         cmd = ["hyperfine", "-N", "--warmup", str(warmup), "--runs", str(runs), "--export-json", out.name]
+        if ignore_failure:
+            cmd.append("-i")
         for name in names:
             cmd += ["-n", name]
         subprocess.run(cmd + commands, env=env, check=True, capture_output=True)

@@ -8,6 +8,7 @@ Any page test can build its page standalone::
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from collections.abc import Callable
@@ -65,6 +66,15 @@ def sample_kubeconfig(pki) -> dict:
     return data
 
 
+@pytest.fixture(autouse=True)
+def free_widgets_on_the_gui_thread():
+    """Windows a test leaves behind are freed here, on the GUI thread. Left to Python's cyclic
+    garbage collector, they would be freed whenever a later allocation triggers it, possibly on
+    a worker thread (a demo build, a load), where destroying a widget aborts the process."""
+    yield
+    gc.collect()
+
+
 @pytest.fixture
 def write_kubeconfig() -> Callable[[Path, dict], Path]:
     return write_kubeconfig_data
@@ -83,7 +93,11 @@ def gui_settings(tmp_path):
     """Settings in a temp INI file (never the person's own)."""
     from PySide6.QtCore import QSettings
 
-    return QSettings(str(tmp_path / "kubewallet-settings.ini"), QSettings.Format.IniFormat)
+    settings = QSettings(str(tmp_path / "kubewallet-settings.ini"), QSettings.Format.IniFormat)
+    # no background `check` at start: the sample names clusters off this machine (prod.example.com)
+    # and tests never send traffic there; tests/gui/test_context_check.py turns it on
+    settings.setValue("contexts/check_at_start", False)
+    return settings
 
 
 @pytest.fixture

@@ -150,3 +150,79 @@ def test_large_dump_loads_off_the_gui_thread_with_progress(qtbot, page, app_stat
     wait_tasks(app_state)
     assert texts and texts[-1][0] == texts[-1][1] == 13
     assert page.loaded.report.counts["RoleBinding"] == 3600
+
+
+def test_a_subresource_on_a_url_is_refused_as_can_i_refuses_it(qtbot, page, app_state, wait_tasks, policy_file,
+                                                               artifacts_dir):
+    page.load_paths([str(policy_file)])
+    wait_tasks(app_state)
+    page.identity_picker.setCurrentIndex(page.identity_picker.findData("custom"))
+    page.user_edit.setText("dave")
+    page.groups_edit.setText("ops")
+    page.user_edit.editingFinished.emit()
+    verdict, _ = _ask(page, "get", "/logs/kube.log")
+    assert verdict.startswith("✔  yes")
+    _ask(page, "get", "/logs/kube.log", sub="status")
+    assert page.banner.level == "error"
+    assert "--subresource can not be used with NonResourceURL" in page.banner.text
+    page.grab().save(str(artifacts_dir / "access-subresource-on-url.png"))
+    page.who_button.click()
+    assert "--subresource can not be used with NonResourceURL" in page.banner.text
+    page.subresource_edit.setText("")
+    _ask(page, "get", "/logs/kube.log")
+    assert not page.banner.isVisible() or page.banner.level != "error"
+
+
+def test_warnings_are_kubectls(qtbot, page, app_state, wait_tasks, policy_file):
+    page.load_paths([str(policy_file)])
+    wait_tasks(app_state)
+    page.select_subject("User", "alice")
+    _, why = _ask(page, "frobnicate", "nodes", "dev")
+    assert "note: resource 'nodes' is not namespace scoped\nverb 'frobnicate' is not a known verb" in why
+
+
+def test_the_demo_answers_from_its_manifests_and_follows_the_current_context(qtbot, tmp_path, monkeypatch,
+                                                                            gui_settings, wait_tasks, artifacts_dir):
+    """The demo's Access page, as a person first sees it: the demo's RBAC loaded, the question in
+    the current context's namespace, and a switch clears the previous identity's answer."""
+    from kubewallet.demo import build
+    from kubewallet.gui.state import AppState
+    from kubewallet.gui.window import MainWindow
+    from kubewallet.kubeconfig import LoadingRules
+
+    demo = build(tmp_path / "demo")
+    for key, value in demo.env.items():
+        monkeypatch.setenv(key, value)
+    state = AppState(LoadingRules.from_env(), settings=gui_settings)
+    state.load_now()
+    win = MainWindow(state)
+    win.resize(1180, 720)
+    win.show()
+    win.show_page("Access")
+    page = win.page("Access")
+    qtbot.waitUntil(lambda: page.loaded is not None and page.context_identity is not None, timeout=20_000)
+    wait_tasks(state, 30)
+    assert "demo-policy.yaml" in page.summary_label.toolTip()
+    assert state.current_context == "staging" and page.context_identity.user == "deploy-bot"
+    assert page.namespace_box.currentText() == "web"  # the context's namespace, not cluster-wide
+    page.verb_box.setCurrentText("update")
+    page.resource_box.setCurrentText("deployments")
+    page.ask_button.click()
+    assert page.verdict_label.text().startswith("✔  yes")
+    assert 'Role "web-deployer"' in page.explanation.toPlainText()
+    win.grab().save(str(artifacts_dir / "access-demo.png"))
+
+    state.use_context("ci")
+    qtbot.waitUntil(lambda: state.current_context == "ci", timeout=10_000)
+    assert not page.verdict_label.text().startswith("✔")  # deploy-bot's answer is not left on screen
+    qtbot.waitUntil(lambda: page.context_identity is not None
+                    and page.context_identity.user == "system:serviceaccount:ci:builder", timeout=20_000)
+    wait_tasks(state, 30)
+    assert page.namespace_box.currentText() == "ci"
+    assert page.verdict_label.text().startswith("✖  no")  # the builder may not update deployments
+    page.verb_box.setCurrentText("create")
+    page.resource_box.setCurrentText("pods")
+    page.ask_button.click()
+    assert page.verdict_label.text().startswith("✔  yes")
+    state.tasks.shutdown()
+    win.hide()

@@ -1,4 +1,4 @@
-"""The Qt-free helpers behind the window: fuzzy matching, the CA summary, secret masking in the
+"""The Qt-free helpers behind the window: the CA summary, secret masking in the
 save diff, credential kinds; and the filter proxy at 1,000 rows."""
 
 from __future__ import annotations
@@ -11,24 +11,8 @@ from hypothesis import given, settings, strategies as st
 
 from kubewallet.errors import InspectError
 from kubewallet.gui.dialogs.save_diff import mask_secrets
-from kubewallet.gui.fuzzy import fuzzy_filter, fuzzy_score
 from kubewallet.gui.models.ca import ca_summary
 from kubewallet.gui.models.entries import credential_kind
-
-
-def test_fuzzy_prefers_substrings_then_word_starts():
-    names = ["prod-eu-west", "staging", "preprod", "payments-dev", "p-r-o-d"]
-    ranked = [names[i] for i, _ in fuzzy_filter("prod", names)]
-    assert ranked[0] == "prod-eu-west" and set(ranked) == {"prod-eu-west", "preprod", "p-r-o-d"}
-    assert fuzzy_score("stg", "staging") is not None and fuzzy_score("gts", "staging") is None
-    assert fuzzy_score("", "anything") == 0
-
-
-@given(st.text(max_size=20), st.text(max_size=60))
-@settings(max_examples=200)
-def test_fuzzy_never_crashes(query, candidate):
-    score = fuzzy_score(query, candidate)
-    assert score is None or isinstance(score, int)
 
 
 def test_ca_summary_names_subject_and_expiry(pki):
@@ -37,6 +21,17 @@ def test_ca_summary_names_subject_and_expiry(pki):
     assert ca_summary(pki.cert_pem) == text
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=400)
     assert "EXPIRED" in ca_summary(pki.cert_pem, now=later)
+
+
+def test_ca_summary_reads_a_der_file_as_kubewallet_certs_does(pki, tmp_path):
+    """A CA saved as DER (what some cluster installers hand out as ca.crt) is summarised by the
+    editor, as `kubewallet certs` reads it, not refused."""
+    from cryptography.hazmat.primitives import serialization
+
+    der = pki.cert.public_bytes(serialization.Encoding.DER)
+    (tmp_path / "ca.der").write_bytes(der)
+    text = ca_summary((tmp_path / "ca.der").read_bytes())
+    assert text == ca_summary(pki.cert_pem) and "CN=kubewallet-test-ca" in text
 
 
 @pytest.mark.parametrize("data", [b"", b"not base64 !!", base64.b64encode(b"hello"),
@@ -104,3 +99,20 @@ def test_filter_over_a_thousand_contexts(qtbot, tmp_path, monkeypatch):
     proxy.sort(0, proxy.sortOrder().DescendingOrder)
     proxy.set_query("")
     assert model.rows[0].name == "ctx-0999" and model.rows[1].name == "ctx-0998"
+
+
+@given(st.lists(st.integers(20, 600), min_size=1, max_size=8), st.integers(0, 7), st.integers(200, 1400))
+@settings(max_examples=200)
+def test_fitted_columns_never_need_a_horizontal_scroll_bar(content, important, available):
+    from kubewallet.gui.widgets.columns import fit_widths
+
+    important %= len(content)
+    floors = [min(48, c) for c in content]
+    widths = fit_widths(content, floors, important, available)
+    if sum(floors) <= available:
+        assert sum(widths) <= available
+    if sum(content) <= available:  # room for everything: nothing is cut, the important one takes the rest
+        assert all(w >= c for w, c in zip(widths, content)) and sum(widths) == available
+    else:  # the other columns give way before the important one does
+        others_at_floor = all(w <= f for i, (w, f) in enumerate(zip(widths, floors)) if i != important)
+        assert widths[important] == content[important] or others_at_floor

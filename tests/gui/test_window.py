@@ -484,7 +484,7 @@ def test_a_certificate_about_to_expire_is_announced_on_top_of_the_window(qtbot, 
     state.load_now()
     wait_tasks(state)
     qtbot.waitUntil(lambda: win.expiry_notice is not None, timeout=10_000)
-    assert win.banner.isVisible() and "jane" in win.banner.text and "expires in" in win.banner.text
+    assert win.expiry_banner.isVisible() and "jane" in win.expiry_banner.text and "expires in" in win.expiry_banner.text
     win.grab().save(str(artifacts_dir / "window-expiry-warning.png"))
     win.show_page("Contexts")
     state.tasks.shutdown()

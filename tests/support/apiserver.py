@@ -7,9 +7,12 @@ credentials"): TLS with a server certificate for 127.0.0.1 from the test CA, cli
 verified against that CA (`CERT_OPTIONAL`, or `CERT_REQUIRED` for a mutual-TLS-only server), the
 `Authorization: Bearer` token checked by a pluggable callable (a fixed table by default; the OIDC
 tests plug in an id_token verifier against the provider's JWKS), and 401 with a `Status` body when
-no valid credential came. Behind that it answers just enough for `kubectl get pods` and
-`CoreV1Api.list_namespaced_pod`: `/version`, `/api`, `/apis`, `/api/v1`, and
-`/api/v1/namespaces/NS/pods` (a `Table` when the client asks for one, else a `PodList`).
+no valid credential came. Behind that it answers just enough for `kubectl get pods`,
+`CoreV1Api.list_namespaced_pod` and `kubectl auth whoami`: `/version`, `/api`, `/apis`, `/api/v1`,
+`/api/v1/namespaces/NS/pods` (a `Table` when the client asks for one, else a `PodList`), and
+`POST /apis/authentication.k8s.io/v1/selfsubjectreviews` (the user name, and the groups: a
+certificate's O values, or the `groups` table for a token user, plus `system:authenticated`;
+`self_subject_review=False` answers 404 there, as servers before 1.28 do).
 It does no authorization and stores nothing; every request is recorded in `requests`.
 """
 
@@ -37,20 +40,23 @@ class SeenRequest:
     client_subject: str | None   # the verified client certificate's subject, e.g. "CN=alice,O=dev"
     client_cn: str | None
     user: str | None             # who it authenticated as (None: rejected with 401)
+    groups: tuple[str, ...] = ()  # the groups it authenticated with (certificate O values, or the table)
 
 
-def _subject(cert: dict | None) -> tuple[str | None, str | None]:
+def _subject(cert: dict | None) -> tuple[str | None, str | None, tuple[str, ...]]:
     if not cert or "subject" not in cert:
-        return None, None
-    parts, cn = [], None
+        return None, None, ()
+    parts, cn, orgs = [], None, []
     for rdn in cert["subject"]:
         for key, value in rdn:
             short = {"commonName": "CN", "organizationName": "O"}.get(key, key)
             parts.append(f"{short}={value}")
             if key == "commonName":
                 cn = value
+            elif key == "organizationName":
+                orgs.append(value)
     # RFC 4514 writes the most specific RDN first; the certs here put O before CN.
-    return ",".join(reversed(parts)), cn
+    return ",".join(reversed(parts)), cn, tuple(orgs)
 
 
 class ApiServer:
@@ -58,17 +64,23 @@ class ApiServer:
 
     `token_check(token) -> user name | None` replaces the fixed `tokens` table when given.
     `require_client_cert=True` makes the TLS handshake demand a client certificate (mutual TLS).
+    `groups` maps a token user's name to its groups; `self_subject_review=False` makes the
+    SelfSubjectReview API missing (404), as on servers before Kubernetes 1.28.
     """
 
     def __init__(self, pki, *, tokens: dict[str, str] | None = None,
                  token_check: TokenCheck | None = None, require_client_cert: bool = False,
-                 pods: tuple[str, ...] = ("hello-kubewallet",)) -> None:
+                 pods: tuple[str, ...] = ("hello-kubewallet",),
+                 groups: dict[str, tuple[str, ...]] | None = None, self_subject_review: bool = True) -> None:
         self.pki = pki
         self.tokens = dict(tokens or {})
+        self.groups = dict(groups or {})
+        self.self_subject_review = self_subject_review
         self.token_check = token_check or self.tokens.get
         self.require_client_cert = require_client_cert
         self.pods = pods
         self.requests: list[SeenRequest] = []
+        self.failed_handshakes = 0   # TLS handshakes the client broke off (it did not trust us)
         self._lock = threading.Lock()
         self._dir = tempfile.TemporaryDirectory(prefix="apiserver-")
         self._httpd: ThreadingHTTPServer | None = None
@@ -94,7 +106,8 @@ class ApiServer:
         class Handler(_Handler):
             api = server
 
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        httpd = _Server(("127.0.0.1", 0), Handler)
+        httpd.api = self
         httpd.daemon_threads = True
         httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
         self._httpd = httpd
@@ -138,6 +151,20 @@ class ApiServer:
             self.requests.append(seen)
 
 
+class _Server(ThreadingHTTPServer):
+    api: ApiServer
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that rejects our certificate aborts the handshake: count it, print nothing."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+            with self.api._lock:
+                self.api.failed_handshakes += 1
+            return
+        super().handle_error(request, client_address)
+
+
 def _status(code: int, reason: str, message: str) -> dict:
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": message, "reason": reason, "code": code}
@@ -167,14 +194,15 @@ class _Handler(BaseHTTPRequestHandler):
             cert = self.connection.getpeercert()
         except (ValueError, AttributeError):
             cert = None
-        subject, cn = _subject(cert)
-        user = None
+        subject, cn, orgs = _subject(cert)
+        user, groups = None, ()
         if token:
             # The API server tries the bearer token; a wrong token is a 401 even with a certificate.
             user = self.api.token_check(token)
+            groups = tuple(self.api.groups.get(user, ())) if user else ()
         elif cn:
-            user = cn
-        seen = SeenRequest(self.command, self.path, token, subject, cn, user)
+            user, groups = cn, orgs
+        seen = SeenRequest(self.command, self.path, token, subject, cn, user, groups)
         self.api.record(seen)
         return seen
 
@@ -200,6 +228,28 @@ class _Handler(BaseHTTPRequestHandler):
                  "kind": "Namespace", "verbs": ["get", "list"], "shortNames": ["ns"]}]})
         elif path.startswith("/api/v1/namespaces/") and path.endswith("/pods") and path.count("/") == 5:
             self._send(200, self._pods(path.split("/")[4]))
+        else:
+            self._send(404, _status(404, "NotFound", "the server could not find the requested resource"))
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        sent = self.rfile.read(length) if length else b""
+        seen = self._authenticate()
+        if seen.user is None:
+            self._send(401, _status(401, "Unauthorized", "Unauthorized"))
+            return
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if path == "/apis/authentication.k8s.io/v1/selfsubjectreviews" and self.api.self_subject_review:
+            try:
+                asked = json.loads(sent or b"{}")
+            except ValueError:
+                asked = {}
+            if asked.get("kind") != "SelfSubjectReview":
+                self._send(400, _status(400, "BadRequest", "expected a SelfSubjectReview"))
+                return
+            info = {"username": seen.user, "groups": [*seen.groups, "system:authenticated"]}
+            self._send(201, {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                             "metadata": {"creationTimestamp": None}, "status": {"userInfo": info}})
         else:
             self._send(404, _status(404, "NotFound", "the server could not find the requested resource"))
 

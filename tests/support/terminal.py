@@ -1,7 +1,10 @@
 """Running a command with a pseudo-terminal as its stdin/stdout/stderr, as a person at a shell.
 
 The command sees a terminal (so pickers and prompts appear); when `prompt` shows on the screen,
-`answer` is typed once. Returns everything the screen showed.
+`answer` is typed once, followed by `end` (Enter by default; "" to type only the answer, e.g.
+an Esc). `then` continues the conversation: each (prompt, keys) is typed when its prompt shows
+after the previous typing (to see a live picker redraw between keystrokes). Returns everything
+the screen showed.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ import time
 
 
 def run_on_a_terminal(cmd: list[str], env: dict, *, prompt: bytes, answer: str,
-                      timeout: float = 30.0) -> str:
+                      timeout: float = 30.0, end: str = "\n",
+                      then: tuple[tuple[bytes, str], ...] = ()) -> str:
     master, slave = pty.openpty()
     proc = subprocess.Popen(cmd, env=env, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
     os.close(slave)
-    screen, typed, deadline = b"", False, time.monotonic() + timeout
+    steps = [(prompt, answer + end), *then]
+    screen, seen, deadline = b"", 0, time.monotonic() + timeout
     while time.monotonic() < deadline:
         ready, _, _ = select.select([master], [], [], 0.1)
         if ready:
@@ -29,9 +34,9 @@ def run_on_a_terminal(cmd: list[str], env: dict, *, prompt: bytes, answer: str,
             if not chunk:
                 break
             screen += chunk
-        if not typed and prompt in screen:
-            os.write(master, answer.encode() + b"\n")
-            typed = True
+        if steps and steps[0][0] in screen[seen:]:
+            seen = len(screen)
+            os.write(master, steps.pop(0)[1].encode())
         if proc.poll() is not None and not ready:
             break
     proc.wait(timeout=5)

@@ -20,11 +20,6 @@ TYPE_CHECKING = False  # typing itself is not imported: can-i is a short process
 if TYPE_CHECKING:
     from typing import NoReturn
 
-# kubectl's lists (cani.go): other verbs are allowed but warned about.
-RESOURCE_VERBS = frozenset({"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
-                            "use", "bind", "impersonate", "*", "approve", "sign", "escalate", "attest"})
-NON_RESOURCE_VERBS = frozenset({"get", "put", "post", "head", "options", "delete", "patch", "*"})
-
 CAN_I_EXAMPLES = """\
 examples:
   # May alice list pods in namespace dev, given the manifests in ./rbac?
@@ -70,7 +65,7 @@ def _common(p: argparse.ArgumentParser, *, identity: bool = True) -> None:
         p.add_argument("--as", dest="as_user", metavar="USER", help="the user to ask for (kubectl's --as)")
         p.add_argument("--as-group", action="append", default=[], metavar="GROUP",
                        help="a group of that user; repeatable (kubectl's --as-group)")
-        p.add_argument("--as-uid", default="", help=argparse.SUPPRESS)
+        p.add_argument("--as-uid", default="", metavar="UID", help="the UID to impersonate (kubectl's --as-uid)")
         p.add_argument("--context", metavar="NAME",
                        help="take the user and groups from this kubeconfig context's credential")
         p.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file for --context")
@@ -105,42 +100,24 @@ def _load(args: argparse.Namespace, *, quiet: bool = False):
 
 
 def _identity(args: argparse.Namespace):
-    from kubewallet.rbac.model import Identity
+    """--as/--as-group/--as-uid: the API server's impersonation rules; else the context's own identity."""
+    if args.as_user or args.as_group or args.as_uid:
+        from kubewallet.rbac.impersonation import impersonate
 
-    if args.as_user:
-        return Identity.of(args.as_user, args.as_group)
-    if args.context or not args.as_group:
-        from kubewallet.rbac.kubeidentity import identity_from_context
+        return impersonate(args.as_user or "", args.as_group, args.as_uid)
+    from kubewallet.rbac.kubeidentity import identity_from_context
 
-        ident = identity_from_context(args.context, args.kubeconfig)
-        return Identity.of(ident.user, [*ident.groups, *args.as_group])
-    raise RbacError("--as-group needs --as (kubectl: requesting groups without impersonating a user)")
+    return identity_from_context(args.context, args.kubeconfig)
 
 
 def _request_from(verb: str, target: str, subresource: str, namespace: str, *, quiet: bool):
-    from kubewallet.rbac.model import Request
+    from kubewallet.rbac.question import parse_question
 
-    if target.startswith("/"):
-        if subresource:
-            raise RbacError("--subresource can not be used with NonResourceURL")
-        if verb not in NON_RESOURCE_VERBS and not quiet:
-            _warn(f"verb '{verb}' is not a known verb")
-        return Request(verb, path=target)
-    from kubewallet.rbac.resources import resolve_type
-
-    type_arg, _, name = target.partition("/")
-    resolved = resolve_type(type_arg)
+    question = parse_question(verb, target, subresource, namespace)
     if not quiet:
-        if resolved.warning:
-            _warn(resolved.warning)
-        if namespace and resolved.known is not None and not resolved.known.namespaced:
-            if resolved.group:
-                _warn(f"resource '{resolved.resource}' is not namespace scoped in group '{resolved.group}'")
-            else:
-                _warn(f"resource '{resolved.resource}' is not namespace scoped")
-        if verb not in RESOURCE_VERBS:
-            _warn(f"verb '{verb}' is not a known verb")
-    return Request(verb, resolved.resource, resolved.group, subresource, name, namespace)
+        for warning in question.warnings:
+            _warn(warning)
+    return question.request
 
 
 def can_i(argv: list[str]) -> int:

@@ -200,6 +200,7 @@ class ValueKinds:
 KINDS = ValueKinds(
     positional={
         ("use",): ("targets",), ("export",): ("contexts",), ("shell",): ("targets",),
+        ("check",): ("contexts",),
         ("ns",): ("namespaces",),
         ("secure",): ("users",), ("unsecure",): ("users",),
         ("import",): ("files",), ("restore",): ("files",),

@@ -7,10 +7,10 @@ kubectl's own words, so scripts written against kubectl keep working.
 from __future__ import annotations
 
 import argparse
-import base64
+import copy
 import os
 import sys
-from typing import Any, Callable
+from typing import Callable
 
 from kubewallet.errors import KubeconfigError, UsageError
 
@@ -18,7 +18,7 @@ SUBCOMMANDS = ("view", "get-contexts", "get-clusters", "get-users", "current-con
                "use-context", "use", "set-context", "rename-context", "delete-context",
                "delete-cluster", "delete-user", "set-cluster", "set-credentials", "set", "unset")
 
-BOOL_FLAGS = {"--raw", "--minify", "--flatten", "--merge", "--no-headers", "--current",
+BOOL_FLAGS = {"--raw", "--minify", "--flatten", "--merge", "--allow-missing-template-keys", "--no-headers", "--current",
               "--embed-certs", "--insecure-skip-tls-verify", "--set-raw-bytes",
               "--exec-provide-cluster-info"}
 
@@ -84,17 +84,37 @@ def _config_file(rules) -> str:
 
 # ----- read-only commands -------------------------------------------------------------------
 
+TEMPLATE_FORMATS = ("go-template", "go-template-file", "template", "templatefile")
+
+
+def _view_printer(args, flags):
+    """The printer kubectl builds before it reads any file (so a bad template fails first).
+
+    None means YAML or JSON; otherwise a function of (view JSON, redacted view JSON for an error) -> text.
+    The JSONPath engine is imported only when a template is asked for.
+    """
+    template = args.template or ""
+    output = args.output if args.output is not None else ("go-template" if template else "yaml")
+    if output in ("yaml", "json"):
+        return None
+    if output.split("=", 1)[0] in TEMPLATE_FORMATS:
+        raise KubeconfigError(f"output format {output.split('=', 1)[0]} (Go templates) is not supported",
+                              hint="use kubectl's JSONPath instead: -o jsonpath='{.current-context}'")
+    from kubewallet.kubeconfig.jsonpath import printer
+
+    return printer(output, template, allow_missing=flags.get("--allow-missing-template-keys", True))
+
+
 def cmd_view(args, flags) -> int:
     from kubewallet.kubeconfig import view
 
-    ws = _load(args)
-    output = args.output or "yaml"
-    if output not in ("yaml", "json"):
-        raise KubeconfigError(f"unable to match a printer suitable for the output format "
-                              f'"{output}", allowed formats are: go-template,go-template-file,json,jsonpath,'
-                              "jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml")
+    try:
+        printer = _view_printer(args, flags)
+    except KubeconfigError as exc:
+        return _kubectl_error(exc)
     if flags.get("--merge") is False:
         raise KubeconfigError("--merge=false is not supported; use --kubeconfig to view one file")
+    ws = _load(args)
     doc = ws.merged()
     if args.minify:
         if args.context:  # kubectl's global --context picks the context to minify to
@@ -106,11 +126,30 @@ def cmd_view(args, flags) -> int:
         doc = view.flatten(doc, origin_dir)
     elif not args.raw:
         doc = view.shorten(doc)
-    if output == "json":
+    if printer is not None:
+        # An error dumps the object: the redacted view, never the secrets --raw/--flatten show.
+        redacted = (lambda: view.to_json(view.shorten(copy.deepcopy(doc)))) if args.flatten or args.raw else None
+        from kubewallet.kubeconfig.jsonpath import JsonPathRuntimeError
+
+        try:
+            text = printer(view.to_json(doc), redacted)
+        except JsonPathRuntimeError as exc:
+            return _kubectl_error(exc)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    elif args.output == "json":
         sys.stdout.write(view.to_json(doc) + "\n")
     else:
         sys.stdout.write(view.to_yaml(doc))
     return 0
+
+
+def _kubectl_error(exc: KubeconfigError) -> int:
+    """kubectl's CheckErr: a message of several lines (a template read from a file, the object
+    dump) as it is, others on one line with the hint."""
+    text = f"error: {exc.message if chr(10) in exc.message else exc.one_line()}"
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+    return 1
 
 
 def cmd_get_contexts(args, flags) -> int:
@@ -174,16 +213,19 @@ def cmd_use_context(args, flags) -> int:
 
     if not name:
         raise KubeconfigError("empty context names are not allowed")
-    _edit(args, switch_to(name))
+    switch_to(_rules(args), name)
     print(f'Switched to context "{name}".')
     return 0
 
 
 def cmd_set_context(args, flags) -> int:
+    from kubewallet.kubeconfig.entries import ContextFlags, context_body
+
     if args.current and args.name:
         raise KubeconfigError("you cannot specify both a context name and --current")
     if not args.current and not args.name:
         raise KubeconfigError("you must specify a non-empty context name or --current")
+    given = ContextFlags(args.cluster, args.user, args.namespace)
 
     def edit(ws):
         name = args.name
@@ -192,11 +234,7 @@ def cmd_set_context(args, flags) -> int:
                 raise KubeconfigError("no current context is set")
             name = ws.current_context
         existing = ws.contexts.get(name)
-        body = dict(existing.body) if existing else {"cluster": "", "user": ""}
-        for key, value in (("cluster", args.cluster), ("user", args.user), ("namespace", args.namespace)):
-            if value is not None:
-                body[key] = value
-        ws.set_entry("contexts", name, body)
+        ws.set_entry("contexts", name, context_body(existing.body if existing else None, given))
         return name, existing is not None
 
     name, existed = _edit(args, edit)
@@ -240,62 +278,16 @@ def _cmd_delete(kind: str) -> Callable:
     return run
 
 
-def _stat_for_embed(path: str, flag: str) -> None:
-    """kubectl stats the files to embed before it loads anything (`could not stat ...`)."""
-    try:
-        os.stat(path)
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise KubeconfigError(f"could not stat {flag} file {path}: stat {path}: {reason}") from None
-
-
-def _read_for_embed(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            return base64.b64encode(fh.read()).decode()
-    except OSError:
-        return ""  # kubectl ignores a read error after the stat succeeded (a directory): no data
-
-
 def cmd_set_cluster(args, flags) -> int:
-    embed = flags.get("--embed-certs", False)
-    insecure = flags.get("--insecure-skip-tls-verify", False)
-    if not args.name:
-        raise KubeconfigError("you must specify a non-empty cluster name")
-    if insecure and args.certificate_authority:
-        raise KubeconfigError("you cannot specify a certificate authority and insecure mode at the same time")
-    if embed:
-        if not args.certificate_authority:
-            raise KubeconfigError("you must specify a --certificate-authority to embed")
-        _stat_for_embed(args.certificate_authority, "certificate-authority")
+    from kubewallet.kubeconfig.entries import ClusterFlags, cluster_body
+
+    given = ClusterFlags(args.server, args.tls_server_name, flags.get("--insecure-skip-tls-verify", False),
+                         args.certificate_authority, flags.get("--embed-certs", False), args.proxy_url)
+    given.check(args.name)
 
     def edit(ws):
         existing = ws.clusters.get(args.name)
-        body = dict(existing.body) if existing else {"server": ""}
-        if args.server is not None:
-            body["server"] = args.server
-        if args.tls_server_name is not None:
-            body["tls-server-name"] = args.tls_server_name
-        # kubectl 1.35 applies --insecure-skip-tls-verify whether given or not: any set-cluster
-        # without it turns insecure mode off (measured against the real binary; we match it).
-        body["insecure-skip-tls-verify"] = insecure
-        if insecure:  # insecure mode clears any certificate authority
-            body.pop("certificate-authority", None)
-            body.pop("certificate-authority-data", None)
-        if args.certificate_authority is not None:
-            if embed:
-                body["certificate-authority-data"] = _read_for_embed(args.certificate_authority)
-                body["insecure-skip-tls-verify"] = False
-                body.pop("certificate-authority", None)
-            else:
-                path = os.path.abspath(args.certificate_authority)  # Go's filepath.Abs("") is the cwd
-                body["certificate-authority"] = path
-                if path:
-                    body["insecure-skip-tls-verify"] = False
-                    body.pop("certificate-authority-data", None)
-        if args.proxy_url is not None:
-            body["proxy-url"] = args.proxy_url
-        ws.set_entry("clusters", args.name, body)
+        ws.set_entry("clusters", args.name, cluster_body(existing.body if existing else None, given))
 
     _edit(args, edit)
     print(f'Cluster "{args.name}" set.')
@@ -316,126 +308,44 @@ def _string_slice(values: list[str] | None) -> list[str] | None:
     return out
 
 
-def _pairs(items: list[str] | None, flag: str) -> tuple[dict[str, str], list[str]]:
-    """kubectl's ParsePairs: `key=value` to set, `key-` to remove; anything else is refused."""
+def _pairs(items: list[str], flag: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """kubectl's ParsePairs: `key=value` to set, `key-` to remove; every other item (`=v`, `-`,
+    `key`) is listed in one error."""
     sets: dict[str, str] = {}
     removes: list[str] = []
-    for item in items or []:
-        if "=" in item:
+    invalid: list[str] = []
+    for item in items:
+        if "=" in item and not item.startswith("="):
             key, _, value = item.partition("=")
-            if not key:
-                raise KubeconfigError(f"invalid {flag} format: {item}")
             sets[key] = value
-        elif item.endswith("-"):
+        elif item.endswith("-") and item != "-":
             removes.append(item[:-1])
         else:
-            raise KubeconfigError(f"invalid {flag} format: {item}")
-    return sets, removes
-
-
-INTERACTIVE_MODES = ("IfAvailable", "Never", "Always")
+            invalid.append(item)
+    if invalid:
+        raise KubeconfigError(f"invalid {flag} format: {', '.join(invalid)}")
+    return sets, tuple(removes)
 
 
 def cmd_set_credentials(args, flags) -> int:
-    embed = flags.get("--embed-certs", False)
-    provider_args, provider_remove = _pairs(_string_slice(args.auth_provider_arg), "auth-provider-arg")
+    from kubewallet.kubeconfig.entries import CredentialFlags, credential_body
+
+    provider_args, provider_remove = _pairs(_string_slice(args.auth_provider_arg) or [], "auth-provider-arg")
     exec_args = _string_slice(args.exec_arg) or None
-    env_sets, env_remove = _pairs(args.exec_env, "exec-env")
-    if not args.name:
-        raise KubeconfigError("you must specify a non-empty user name")
-    methods = []
-    if args.token:
-        methods.append("--token")
-    if args.username or args.password:
-        methods.append("--username/--password")
-    if len(methods) > 1:
-        raise KubeconfigError("you cannot specify more than one authentication method at the same "
-                              "time: " + ", ".join(methods))
-    if embed:
-        if not args.client_certificate and not args.client_key:
-            raise KubeconfigError("you must specify a --client-certificate or --client-key to embed")
-        if args.client_certificate:
-            _stat_for_embed(args.client_certificate, "client-certificate")
-        if args.client_key:
-            _stat_for_embed(args.client_key, "client-key")
-    if args.exec_interactive_mode and args.exec_interactive_mode not in INTERACTIVE_MODES:
-        raise KubeconfigError("invalid interactive mode type, can be only IfAvailable, Never, Always")
+    exec_env, env_remove = _pairs(args.exec_env, "exec-env") if args.exec_env else (None, ())
+    given = CredentialFlags(
+        client_certificate=args.client_certificate, client_key=args.client_key, token=args.token,
+        username=args.username, password=args.password, embed_certs=flags.get("--embed-certs", False),
+        auth_provider=args.auth_provider, auth_provider_args=provider_args, auth_provider_remove=provider_remove,
+        exec_command=args.exec_command, exec_api_version=args.exec_api_version,
+        exec_args=tuple(exec_args) if exec_args else None, exec_env=exec_env, exec_env_remove=env_remove,
+        exec_interactive_mode=args.exec_interactive_mode,
+        exec_provide_cluster_info=flags.get("--exec-provide-cluster-info"))
+    given.check(args.name)
 
     def edit(ws):
         existing = ws.users.get(args.name)
-        body: dict[str, Any] = dict(existing.body) if existing else {}
-        for flag, path_key, data_key in (("client_certificate", "client-certificate", "client-certificate-data"),
-                                         ("client_key", "client-key", "client-key-data")):
-            value = getattr(args, flag)
-            if value is None:
-                continue
-            if embed:
-                body[data_key] = _read_for_embed(value)
-                body.pop(path_key, None)
-            else:
-                body[path_key] = os.path.abspath(value)  # Go's filepath.Abs("") is the cwd
-                body.pop(data_key, None)
-        set_token = set_basic = False
-        if args.token is not None:
-            body["token"] = args.token
-            set_token = bool(args.token)
-        if args.username is not None:
-            body["username"] = args.username
-            set_basic = set_basic or bool(args.username)
-        if args.password is not None:
-            body["password"] = args.password
-            set_basic = set_basic or bool(args.password)
-        if args.auth_provider is not None:
-            current = body.get("auth-provider")
-            if not isinstance(current, dict) or current.get("name") != args.auth_provider:
-                body["auth-provider"] = {"name": args.auth_provider}
-        if isinstance(body.get("auth-provider"), dict):
-            provider = dict(body["auth-provider"])
-            config = dict(provider.get("config") or {})
-            for key in provider_remove:
-                config.pop(key, None)
-            config.update(provider_args)
-            provider["config"] = config
-            body["auth-provider"] = provider
-        if args.exec_command is not None:
-            if isinstance(body.get("exec"), dict):
-                # a new command drops the old arguments (kubectl resets them)
-                body["exec"] = {k: v for k, v in body["exec"].items() if k != "args"}
-                body["exec"]["command"] = args.exec_command
-            else:
-                body["exec"] = {"command": args.exec_command}
-        if isinstance(body.get("exec"), dict):
-            exe = dict(body["exec"])
-            if args.exec_api_version is not None:
-                exe["apiVersion"] = args.exec_api_version
-            if exec_args is not None:
-                exe["args"] = list(exec_args)
-            if args.exec_interactive_mode is not None:
-                exe["interactiveMode"] = args.exec_interactive_mode
-            if "--exec-provide-cluster-info" in flags:
-                exe["provideClusterInfo"] = flags["--exec-provide-cluster-info"]
-            env = exe.get("env")
-            env = [dict(e) for e in env] if isinstance(env, list) else None
-            if env_remove:
-                env = [e for e in env or [] if e.get("name") not in env_remove]
-            for key, value in env_sets.items():
-                env = env if env is not None else []
-                for item in env:
-                    if item.get("name") == key:
-                        item["value"] = value
-                        break
-                else:
-                    env.append({"name": key, "value": value})
-            if env is not None:
-                exe["env"] = env
-            body["exec"] = exe
-        if set_token or set_basic:
-            if not set_token:
-                body.pop("token", None)
-            if not set_basic:
-                body.pop("username", None)
-                body.pop("password", None)
-        ws.set_entry("users", args.name, body)
+        ws.set_entry("users", args.name, credential_body(existing.body if existing else None, given))
 
     _edit(args, edit)
     print(f'User "{args.name}" set.')
@@ -470,6 +380,8 @@ def cmd_unset(args, flags) -> int:
 EXAMPLES = {
     "view": ("kubewallet config view                      merged settings, secrets hidden",
              "kubewallet config view --minify --raw -o json   only the current context, with secrets",
+             "kubewallet config view --minify -o jsonpath='{.clusters[0].cluster.server}'",
+             "kubewallet config view -o jsonpath='{range .contexts[*]}{.name}{\"\\n\"}{end}'",
              "kubewallet config view --flatten --minify > one.kubeconfig"),
     "get-contexts": ("kubewallet config get-contexts", "kubewallet config get-contexts -o name",
                      "kubewallet config get-contexts prod staging --no-headers"),
@@ -503,7 +415,11 @@ def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
     p.add_argument("--kubeconfig", help="use this kubeconfig file instead of $KUBECONFIG or ~/.kube/config")
     if sub == "view":
         p.description = "Show the merged kubeconfig settings (secrets hidden unless --raw)."
-        p.add_argument("-o", "--output")
+        p.add_argument("-o", "--output", help="yaml, json, or kubectl's jsonpath=TEMPLATE, jsonpath-as-json=TEMPLATE, "
+                                              "jsonpath-file=FILE")
+        p.add_argument("--template", help="the template for -o jsonpath / jsonpath-file")
+        p.add_argument("--allow-missing-template-keys", action="store_true",
+                       help="=false: a missing field is an error (default true, as kubectl)")
         p.add_argument("--raw", action="store_true", help="show secrets and certificate data")
         p.add_argument("--minify", action="store_true", help="only what the current context uses")
         p.add_argument("--flatten", action="store_true", help="inline file references as data")
@@ -560,7 +476,7 @@ def _parser(sub: str) -> tuple[argparse.ArgumentParser, Callable]:
         p.add_argument("--exec-api-version")
         p.add_argument("--exec-arg", action="append")
         p.add_argument("--exec-env", action="append")
-        p.add_argument("--exec-interactive-mode")  # checked in cmd_set_credentials, in kubectl's words
+        p.add_argument("--exec-interactive-mode")  # checked by CredentialFlags.check, in kubectl's words
         p.add_argument("--exec-provide-cluster-info", action="store_true")
         return p, cmd_set_credentials
     if sub == "set":

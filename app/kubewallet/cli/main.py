@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "certs": ("certs", "certificate expiry report, renewal requests and import"),
     "token": ("token", "decode a JWT and the identity it carries"),
     "whoami": ("whoami", "who the API server will think you are, offline"),
+    "check": ("check", "which contexts still work: connect, TLS, authenticate, ask the server who you are"),
     "lint": ("lint", "security lint of the kubeconfig"),
     "can-i": ("can_i", "offline 'kubectl auth can-i' over RBAC manifests"),
     "who-can": ("can_i", "every subject allowed to do something, and through what"),

@@ -7,13 +7,15 @@ from __future__ import annotations
 import os
 import sys
 
-from kubewallet.errors import KubeconfigError, UsageError
+from kubewallet.errors import UsageError
 
 USE_EPILOG = """examples:
   kubewallet use prod-eu        switch to the context prod-eu
   kubewallet use prod           no exact name: pick among the fuzzy matches (on a terminal)
   kubewallet use -              back to the previous context
-  kubewallet use                list the contexts (pick one on a terminal)
+  kubewallet use                pick a context (on a terminal: type to filter, arrows, Enter;
+                                Esc cancels; fzf is used when on PATH, unless
+                                KUBEWALLET_IGNORE_FZF is set); elsewhere list them
   kubewallet use acme/prod      a context of the folder file acme.yaml (name in several files)
   eval "$(kubewallet use prod --print-env)"     switch and point this shell's KUBECONFIG at its file
   source <(kubewallet use --shell-function bash)   define `kw CONTEXT`, which does the same
@@ -28,7 +30,11 @@ own file, and the shell must then use that file (--print-env, or the kw function
 NS_EPILOG = """examples:
   kubewallet ns payments        set the current context's namespace
   kubewallet ns -               back to the previous namespace
-  kubewallet ns                 print the current namespace"""
+  kubewallet ns                 pick one (on a terminal: type to filter, Enter to set, Esc to
+                                cancel; a name not listed is offered as new); elsewhere print
+                                the current namespace
+
+The picker uses fzf when it is on PATH, unless KUBEWALLET_IGNORE_FZF is set."""
 
 
 def _parse(argv: list[str], prog: str, positional: str, description: str, epilog: str):
@@ -61,30 +67,24 @@ def _parse(argv: list[str], prog: str, positional: str, description: str, epilog
     return kubeconfig, value
 
 
-def _pick(names: list[str], query: str, current: str) -> str | None:
-    """A small terminal picker: type to narrow, a number to choose, empty to cancel."""
-    from kubewallet.gui.fuzzy import fuzzy_filter
+def _home(path: str) -> str:
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if path.startswith(home + os.sep) else path
 
-    while True:
-        matches = [names[i] for i, _ in fuzzy_filter(query, names, limit=30)]
-        if not matches:
-            print(f"no context matches {query!r}", file=sys.stderr)
-            query = ""
-            continue
-        if len(matches) == 1 and query:
-            return matches[0]
-        for n, name in enumerate(matches, 1):
-            mark = "*" if name == current else " "
-            print(f"{n:>3} {mark} {name}", file=sys.stderr)
-        # the prompt goes to stderr: under --print-env stdout is shell code captured by eval
-        sys.stderr.write("context (number or text to filter, empty to cancel): ")
-        sys.stderr.flush()
-        answer = sys.stdin.readline().strip()
-        if not answer:
-            return None
-        if answer.isdigit() and 1 <= int(answer) <= len(matches):
-            return matches[int(answer) - 1]
-        query = answer
+
+def _detail(cluster: object, namespace: object, file: str = "") -> str:
+    """A picker row's detail: cluster, namespace and, for a folder file's context, the file."""
+    parts = [cluster if isinstance(cluster, str) and cluster else "?",
+             namespace if isinstance(namespace, str) and namespace else "default"]
+    return " · ".join(parts + ([_home(file)] if file else []))
+
+
+def _pick_context(ws, query: str) -> str | None:
+    from kubewallet.cli.picker import Row, pick
+
+    rows = [Row(n, _detail(ws.contexts[n].body.get("cluster"), ws.contexts[n].body.get("namespace")),
+                n == ws.current_context) for n in _names(ws)]
+    return pick(rows, prompt="context", query=query, select_one=True)
 
 
 def _last_query(argv: list[str]) -> str:
@@ -98,36 +98,37 @@ def _names(ws) -> list[str]:
 
 def _use_main_file(kubeconfig: str | None, target: str | None, argv: list[str]) -> int:
     """The path without folders: exactly `kubectl config use-context` on the merged kubeconfig."""
-    from kubewallet.kubeconfig import LoadingRules, NoSuchContext, load_workspace, run_edit, switch_to
-    from kubewallet.kubeconfig import history
+    from kubewallet.kubeconfig import LoadingRules, NoSuchContext, switch_back, switch_to
 
     rules = LoadingRules.from_env(kubeconfig)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if target == "-":
-        target = history.previous_context(rules.precedence)
-        if not target:
-            raise KubeconfigError("no previous context to switch back to")
-    query = None
-    if target is not None:
+        target = switch_back(rules).context
+    elif target is not None:
         try:
-            before = run_edit(rules, switch_to(target))
+            switch_to(rules, target)
         except NoSuchContext:
             if not interactive:
                 raise
-            target = None  # a terminal: let the person pick among the near matches
-            query = _last_query(argv)
-    if target is None:
+            from kubewallet.kubeconfig import load_workspace
+
+            ws = load_workspace(rules)  # a terminal: let the person pick among the near matches
+            target = _pick_context(ws, _last_query(argv))
+            if target is None:
+                return 1
+            switch_to(rules, target)
+    else:
+        from kubewallet.kubeconfig import load_workspace
+
         ws = load_workspace(rules)
         names = _names(ws)
         if not interactive:
             sys.stdout.write("".join(f"{n}\n" for n in names))
             return 0
-        target = _pick(names, query or "", ws.current_context)
+        target = _pick_context(ws, "")
         if target is None:
             return 1
-        before = run_edit(rules, switch_to(target))
-    if before and before != target:
-        history.remember_context(rules.precedence, before)
+        switch_to(rules, target)
     print(f'Switched to context "{target}".')
     return 0
 
@@ -211,7 +212,7 @@ def use_main(argv: list[str]) -> int:
         return 0
     if opts.add_folder is not None or opts.remove_folder is not None or opts.folders:
         return _folders_main(opts)
-    from kubewallet.kubeconfig.folders import configured_folders, folder_files
+    from kubewallet.kubeconfig.folderlist import configured_folders, folder_files
 
     if not opts.print_env and not opts.long and not folder_files(configured_folders()):
         return _use_main_file(opts.kubeconfig, opts.target, argv)
@@ -241,15 +242,13 @@ def _print_long(catalog, query: str) -> None:
     with a query, only the fuzzy matches (best first), as the picker would show them."""
     contexts = list(catalog.contexts)
     if query:
-        from kubewallet.gui.fuzzy import fuzzy_filter
+        from kubewallet.kubeconfig.fuzzy import fuzzy_filter
 
         contexts = [contexts[i] for i, _ in fuzzy_filter(query, catalog.labels, limit=len(contexts))]
-    home = os.path.expanduser("~")
     rows = [("CURRENT", "NAME", "CLUSTER", "NAMESPACE", "FILE")]
     for c in contexts:
         mark = "*" if catalog.active is not None and c == catalog.active else ""
-        where = c.file if not c.file.startswith(home + os.sep) else "~" + c.file[len(home):]
-        rows.append((mark, c.label, c.cluster, c.namespace, where))
+        rows.append((mark, c.label, c.cluster, c.namespace, _home(c.file)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for r in rows:
         print("   ".join(v.ljust(w) for v, w in zip(r, widths)) + "   " + r[4])
@@ -258,7 +257,6 @@ def _print_long(catalog, query: str) -> None:
 def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
     """Main kubeconfig and folder files together (see kubeconfig/folders.py)."""
     from kubewallet.kubeconfig import folders as kf
-    from kubewallet.kubeconfig import history
 
     catalog = kf.load_catalog(opts.kubeconfig, environ)
     for problem in catalog.problems:
@@ -270,10 +268,7 @@ def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
         return 0
     target, ctx, query = opts.target, None, None
     if target == "-":
-        ref = history.previous_context(catalog.main.precedence)
-        if not ref:
-            raise KubeconfigError("no previous context to switch back to")
-        ctx = catalog.from_reference(ref)
+        ctx = catalog.previous()
     elif target is not None:
         try:
             ctx = catalog.find(target)
@@ -291,15 +286,15 @@ def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
             else:
                 sys.stdout.write("".join(f"{n}\n" for n in labels))
             return 0
-        active = catalog.active.label if catalog.active else ""
-        picked = _pick(labels, query or "", active)
+        from kubewallet.cli.picker import Row, pick
+
+        rows = [Row(c.label, _detail(c.cluster, c.namespace, c.file if c.folder else ""), c == catalog.active)
+                for c in catalog.contexts]
+        picked = pick(rows, prompt="context", query=query or "", select_one=True)
         if picked is None:
             return 1
         ctx = catalog.find(picked)
     result = kf.switch(catalog, ctx)
-    before = result.previous
-    if before is not None and (before.file, before.name) != (ctx.file, ctx.name):
-        history.remember_context(catalog.main.precedence, catalog.reference(before))
     print(f'Switched to context "{ctx.label}".', file=out)
     if opts.print_env:
         sys.stdout.write(kf.env_lines(result.env_changes, opts.shell))
@@ -311,44 +306,41 @@ def _use_main_catalog(opts: _UseOptions, argv: list[str], environ) -> int:
     return 0
 
 
+def _pick_namespace(ws) -> str | None:
+    """The picker over the namespaces worth offering (kubeconfig.switching.namespace_choices);
+    a name typed that is not among them is offered as a new one, if it is a valid name."""
+    from kubewallet.cli.picker import Row, pick
+    from kubewallet.kubeconfig.switching import namespace_choices, valid_namespace
+
+    choices = namespace_choices(ws)
+    rows = [Row(ns, "current" if ns == choices.current else "", ns == choices.current)
+            for ns in choices.namespaces]
+
+    def new(query: str) -> Row | None:
+        return Row(query, f"new namespace on context {choices.context}") if valid_namespace(query) else None
+
+    return pick(rows, prompt=f"namespace ({choices.context})", new=new)
+
+
 def ns_main(argv: list[str]) -> int:
-    from kubewallet.kubeconfig import LoadingRules, load_workspace, run_edit
-    from kubewallet.kubeconfig import history
+    from kubewallet.kubeconfig import LoadingRules, switch_namespace
 
     kubeconfig, wanted = _parse(argv[1:], "kubewallet ns", "namespace",
                                 "Set the namespace of the current context.", NS_EPILOG)
     rules = LoadingRules.from_env(kubeconfig)
     if wanted is None:
+        from kubewallet.kubeconfig import load_workspace
+        from kubewallet.kubeconfig.switching import current_namespace
+
         ws = load_workspace(rules)
-        if not ws.current_context:
-            raise KubeconfigError("current-context is not set")
-        entry = ws.contexts.get(ws.current_context)
-        if entry is None:
-            raise KubeconfigError(f'the current context "{ws.current_context}" does not exist')
-        print(entry.body.get("namespace") or "default")
-        return 0
-
-    def edit(ws):
-        if not ws.current_context:
-            raise KubeconfigError("no current context is set",
-                                  hint="pick one first: kubewallet use CONTEXT")
-        name = ws.current_context
-        entry = ws.contexts.get(name)
-        if entry is None:
-            raise KubeconfigError(f'the current context "{name}" does not exist')
-        before = entry.body.get("namespace") or "default"
-        target = wanted
-        if wanted == "-":
-            target = history.previous_namespace(rules.precedence, name)
-            if not target:
-                raise KubeconfigError(f'no previous namespace for context "{name}"')
-        ws.set_entry("contexts", name, {**entry.body, "namespace": target})
-        return name, before, target
-
-    name, before, target = run_edit(rules, edit)
-    if before != target:
-        history.remember_namespace(rules.precedence, name, before)
-    print(f'Context "{name}" modified. Active namespace is "{target}".')
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            print(current_namespace(ws)[1])
+            return 0
+        wanted = _pick_namespace(ws)
+        if wanted is None:
+            return 1
+    done = switch_namespace(rules, wanted)
+    print(f'Context "{done.context}" modified. Active namespace is "{done.namespace}".')
     return 0
 
 

@@ -3,8 +3,8 @@
 client-go keeps an exec plugin's answer only inside one kubectl process, so `aws eks get-token`
 (about 0.4 s) runs at every kubectl call. Wrapped, the kubeconfig runs `kubewallet credential get
 --ref plugins/USER`, and kubewallet runs the original plugin only when no unexpired answer is held.
-This module holds the rules that decide what "exactly as client-go would" means; the story of one
-call is `kubewallet.execplugin.wrapserve`. Standard library only, and no `json` module (its `re`
+This module holds the cache's rules and runs the original (client-go's own rules for that are in
+`clientgo`); the story of one call is `kubewallet.execplugin.wrapserve`. Standard library only, and no `json` module (its `re`
 and `enum` cost a cold call more than the rest of kubewallet's part): `oidc.fastjson` wraps `_json`.
 
 The vault record at `plugins/USER` keeps the user's whole original body (so `unsecure` gives it
@@ -18,6 +18,7 @@ import os
 import sys
 from datetime import datetime
 
+from kubewallet.execplugin.clientgo import command_line, environment, exec_info_for
 from kubewallet.execplugin.expiry import parse_rfc3339
 from kubewallet.oidc import fastjson
 
@@ -70,34 +71,6 @@ def cache_until(expires: datetime | None, obtained: float) -> float | None:
     return until if until > obtained else None
 
 
-def exec_info_for(exec_block: dict, *, interactive: bool, cluster: dict | None) -> str:
-    """The `KUBERNETES_EXEC_INFO` client-go gives the original plugin: the block's apiVersion,
-    `spec.interactive`, and `spec.cluster` only when the block sets provideClusterInfo."""
-    spec: dict = {"interactive": interactive}
-    if exec_block.get("provideClusterInfo") and cluster is not None:
-        spec["cluster"] = cluster
-    return fastjson.dumps({"kind": "ExecCredential", "apiVersion": exec_block.get("apiVersion"),
-                           "spec": spec})
-
-
-def command_line(exec_block: dict, base_dir: str) -> list[str]:
-    command = str(exec_block.get("command") or "")
-    if os.sep in command and not os.path.isabs(command):
-        command = os.path.normpath(os.path.join(base_dir, command))
-    return [command, *(str(a) for a in (exec_block.get("args") or []) if a is not None)]
-
-
-def environment(exec_block: dict, exec_info: str, base: dict | None = None) -> dict[str, str]:
-    """Ours, then the block's `env` entries (a later entry wins, as Go's exec does), then
-    KUBERNETES_EXEC_INFO (client-go appends it last)."""
-    env = dict(os.environ if base is None else base)
-    for item in exec_block.get("env") or []:
-        if isinstance(item, dict) and item.get("name"):
-            env[str(item["name"])] = str(item.get("value") or "")
-    env["KUBERNETES_EXEC_INFO"] = exec_info
-    return env
-
-
 def run_original(exec_block: dict, base_dir: str, *, interactive: bool,
                  cluster: dict | None) -> tuple[int, bytes]:
     """Run the original plugin as client-go's exec authenticator does: stdout captured, stderr
@@ -145,39 +118,6 @@ def time_one_call(exec_block: dict, base_dir: str) -> float | None:
     start = time.perf_counter()
     code, _out = run_original(exec_block, base_dir, interactive=False, cluster=None)
     return time.perf_counter() - start if code == 0 else None
-
-
-class MalformedCredential(ValueError):
-    """The original plugin exited 0 but its stdout is not a usable ExecCredential."""
-
-
-def validate(stdout: bytes, api_version: str) -> dict:
-    """The answer's `status`, checked as client-go checks it (exec.go `refreshCredsLocked`):
-    an ExecCredential of the apiVersion it was asked for, with a status holding a token or a
-    certificate with its key. Raises MalformedCredential naming what is wrong (never a value)."""
-    try:
-        doc = fastjson.loads(stdout.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise MalformedCredential("the plugin's output is not JSON") from None
-    if not isinstance(doc, dict) or doc.get("kind") != "ExecCredential":
-        raise MalformedCredential("the plugin's output is not an ExecCredential")
-    if doc.get("apiVersion") != api_version:
-        raise MalformedCredential(f"exec plugin is configured to use API version {api_version}, "
-                                  f"plugin returned version {doc.get('apiVersion')}")
-    status = doc.get("status")
-    if not isinstance(status, dict):
-        raise MalformedCredential("exec plugin didn't return a status field")
-    token = status.get("token")
-    cert, key = status.get("clientCertificateData"), status.get("clientKeyData")
-    if bool(cert) != bool(key):
-        raise MalformedCredential("exec plugin returned only one of clientCertificateData and clientKeyData")
-    if not (isinstance(token, str) and token) and not (isinstance(cert, str) and isinstance(key, str) and cert):
-        raise MalformedCredential("exec plugin didn't return a token or cert/key pair")
-    stamp = status.get("expirationTimestamp")
-    if stamp is not None and (not isinstance(stamp, str) or parse_rfc3339(stamp) is None):
-        raise MalformedCredential("the plugin's expirationTimestamp is not an RFC 3339 time")
-    return {k: status[k] for k in ("token", "clientCertificateData", "clientKeyData",
-                                   "expirationTimestamp") if status.get(k)}
 
 
 def expires_at(status: dict) -> datetime | None:

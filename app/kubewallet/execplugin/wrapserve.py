@@ -20,6 +20,7 @@ import time
 
 from kubewallet.errors import ExecPluginError
 from kubewallet.execplugin import wrapped
+from kubewallet.execplugin.clientgo import MalformedCredential, validate
 from kubewallet.oidc import fastjson
 
 
@@ -184,8 +185,8 @@ def _serve(record: dict, who: str, key: str, call, store, *, retry: bool) -> int
                 store.drop(key)
             return code
         try:
-            status = wrapped.validate(stdout, str(block.get("apiVersion")))
-        except wrapped.MalformedCredential as exc:
+            status = validate(stdout, str(block.get("apiVersion")))
+        except MalformedCredential as exc:
             if retry:
                 store.drop(key)
             sys.stderr.write(f"kubewallet: the plugin wrapped for user {who!r} "

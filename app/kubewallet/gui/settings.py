@@ -13,6 +13,7 @@ STATE = "window/state"
 LAST_PAGE = "window/last_page"
 LIVE_IN_TRAY = "window/live_in_tray"        # closing the window keeps the app in the tray
 SPLITTER = "window/splitter/{kind}"
+CHECK_AT_START = "contexts/check_at_start"  # check every context in the background at start (default on)
 PLAINTEXT_HINT_DISMISSED = "first_run/plaintext_hint_dismissed"  # "move secrets to the keyring", once
 
 

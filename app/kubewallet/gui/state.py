@@ -61,20 +61,11 @@ def _digest(paths: list[Path]) -> dict[Path, str]:
 
 
 def _load(rules: LoadingRules, *, report: Callable[..., None]) -> tuple[Workspace, dict[Path, str]]:
-    """Worker side of a load: parse every file, and fingerprint them for the watcher."""
-    from kubewallet.errors import KubeconfigError
-    from kubewallet.kubeconfig import Workspace, read_kubeconfig
+    """Worker side of a load: the engine's loader (reporting each file), and a fingerprint of
+    every file for the watcher."""
+    from kubewallet.kubeconfig import load_workspace
 
-    # the engine's load_workspace, one file at a time so the window can show which file it is on
-    paths = list(rules.precedence)
-    files = []
-    for index, path in enumerate(paths):
-        report(index, len(paths), f"reading {Path(path).name} ({index + 1} of {len(paths)})")
-        files.append(read_kubeconfig(path))
-    if rules.is_explicit and not files[0].exists:
-        raise KubeconfigError(f"stat {rules.explicit}: no such file or directory")
-    ws = Workspace(rules, files)
-    report(len(paths), len(paths), f"read {len(ws.contexts)} contexts")
+    ws = load_workspace(rules, report=report)
     return ws, _digest([Path(f.path) for f in ws.files])
 
 
@@ -156,6 +147,7 @@ class AppState(QObject):
     saved = Signal(list)
     favourites_changed = Signal(str)
     message = Signal(str, str)
+    field_edited = Signal()
 
     def __init__(self, rules: LoadingRules | None = None, *, settings: QSettings | None = None,
                  parent: QObject | None = None) -> None:
@@ -166,7 +158,8 @@ class AppState(QObject):
         self.settings = settings if settings is not None else QSettings("kubewallet", "kubewallet")
         self.tasks = TaskRunner(self)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self.field_pending = False  # an editor field was typed in and not committed yet
         self._digests: dict[Path, str] = {}
         self._load_task: Task | None = None
         self._watcher = QFileSystemWatcher(self)
@@ -175,6 +168,7 @@ class AppState(QObject):
         self._watch_timer = QTimer(self, singleShot=True, interval=250)
         self._watch_timer.timeout.connect(self._check_outside_change)
         self._last_current = ""
+        self.quiet_load = False
 
     # --- the workspace ----------------------------------------------------------------------
     @property
@@ -187,10 +181,6 @@ class AppState(QObject):
         return self._rules
 
     @property
-    def is_loaded(self) -> bool:
-        return self.workspace is not None
-
-    @property
     def is_dirty(self) -> bool:
         return not self.undo_stack.isClean()
 
@@ -198,18 +188,17 @@ class AppState(QObject):
     def current_context(self) -> str:
         return self.workspace.current_context if self.workspace is not None else ""
 
-    @property
-    def file_paths(self) -> list[Path]:
-        return [Path(f.path) for f in self.workspace.files] if self.workspace is not None else []
-
-    def load(self, *, keep_edits: bool = False) -> Task:
+    def load(self, *, keep_edits: bool = False, quiet: bool = False) -> Task:
         """(Re)load the workspace off the GUI thread; `workspace_changed` follows on success.
 
         With `keep_edits`, the unsaved edits are replayed over the freshly read files (an
         outside change merged under the person's own edits); otherwise they are dropped.
+        `quiet`: the re-read that follows our own write (a switch, an import), whose status-bar
+        message says what happened instead of "loaded N contexts".
         """
         if self._load_task is not None:
             self._load_task.cancel()
+        self.quiet_load = quiet
         self.loading.emit(True)
         task = self.tasks.start(_load, self.rules, report=True, name="load kubeconfig",
                                 on_progress=self.load_progress.emit)
@@ -261,6 +250,11 @@ class AppState(QObject):
         self.load_failed.emit(exc)
         self.message.emit("error", describe_error(exc))
 
+    def _clean_changed(self, clean: bool) -> None:
+        # a bound method, not a lambda: Qt drops the connection when this object goes away, so a
+        # stack emptied during shutdown never emits on a deleted state
+        self.dirty_changed.emit(not clean)
+
     def _emit_current(self) -> None:
         current = self.current_context
         if current != self._last_current:
@@ -268,7 +262,9 @@ class AppState(QObject):
             self.current_context_changed.emit(current)
 
     def _edited(self) -> None:
-        """Called by undo commands after they changed the in-memory workspace."""
+        """Called by undo commands after they changed the in-memory workspace (the editors then
+        show it again, so no typed-in field is left pending)."""
+        self.field_pending = False
         self.workspace_changed.emit()
         self._emit_current()
 
@@ -362,9 +358,9 @@ class AppState(QObject):
         watched = list(self._digests) or [Path(p) for p in rules.precedence]
 
         def work() -> dict[Path, str]:
-            from kubewallet.kubeconfig import run_edit, switch_to
+            from kubewallet.kubeconfig import switch_to
 
-            run_edit(rules, switch_to(name))  # gone meanwhile (kubectl deleted it): an error, no write
+            switch_to(rules, name)  # gone meanwhile (kubectl deleted it): an error, no write
             return _digest(watched)
 
         def done(digests: dict[Path, str]) -> None:
@@ -374,7 +370,7 @@ class AppState(QObject):
                 self.workspace.saved_current_context(name)
             self._emit_current()
             self.workspace_changed.emit()
-            self.load(keep_edits=True)
+            self.load(keep_edits=True, quiet=True)
             self.message.emit("info", f"switched to context {name}")
 
         def failed(exc: BaseException) -> None:
@@ -391,24 +387,15 @@ class AppState(QObject):
         rules = self.rules
         watched = list(self._digests) or [Path(p) for p in rules.precedence]
 
-        def edit(fresh: Workspace) -> None:
-            current = fresh.current_context
-            if not current or current not in fresh.contexts:
-                raise KubewalletError("no current context to set a namespace on",
-                                      hint="pick a context first")
-            body = copy.deepcopy(fresh.contexts[current].body)
-            body["namespace"] = namespace
-            fresh.set_entry("contexts", current, body)
-
         def work() -> dict[Path, str]:
-            from kubewallet.kubeconfig import run_edit
+            from kubewallet.kubeconfig import switch_namespace
 
-            run_edit(rules, edit)
+            switch_namespace(rules, namespace)
             return _digest(watched)
 
         def done(digests: dict[Path, str]) -> None:
             self._digests = digests
-            self.load(keep_edits=True)
+            self.load(keep_edits=True, quiet=True)
             self.message.emit("info", f"namespace {namespace} on context {self.current_context}")
 
         def failed(exc: BaseException) -> None:

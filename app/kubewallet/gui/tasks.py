@@ -150,13 +150,18 @@ class TaskRunner(QObject):
     def start(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
               on_error: Callable[[BaseException], None] | None = None,
               on_progress: Callable[[int, int, str], None] | None = None,
-              report: bool = False, name: str | None = None, **kwargs: Any) -> Task:
+              report: bool = False, name: str | None = None, owner: QObject | None = None,
+              **kwargs: Any) -> Task:
         """Run `fn(*args, **kwargs)` on a worker; callbacks run on the GUI thread.
 
-        With `report=True` the function also receives `report(done, total, text)`.
+        With `report=True` the function also receives `report(done, total, text)`. With an
+        `owner` (the window or page whose callbacks these are), the task is cancelled when the
+        owner is destroyed: its callbacks would otherwise reach a deleted widget.
         """
         task = Task(fn, args, kwargs, name=name or getattr(fn, "__name__", "task"),
                     report=report, parent=self)
+        if owner is not None:
+            owner.destroyed.connect(task.cancel)
         if on_done is not None:
             task.finished.connect(on_done)
         if on_error is not None:

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, Q
                                QMessageBox, QProgressBar, QStackedWidget, QToolBar, QVBoxLayout, QWidget)
 
 from kubewallet.gui import settings as keys
+from kubewallet.gui.checks import ContextChecks
+from kubewallet.gui.editors.base import EntryEditor
 from kubewallet.gui.icons import app_icon, icon
 from kubewallet.gui.models.switching import PaletteItem, TrayMenuModel, palette_items
 from kubewallet.gui.pages import PageProblem, discover
@@ -38,11 +40,31 @@ class MainWindow(QMainWindow):
         self.pages: dict[int, Page] = {}
         self.save_dialog = None
         self.palette_dialog = None
+        self.close_question: QMessageBox | None = None
         self._quitting = False
         self.setWindowIcon(app_icon())
         self.setAccessibleName("kubewallet")
+        self.setObjectName("main-window")
         self.setMinimumSize(QSize(760, 480))
 
+        self.setCentralWidget(self._build_central())
+        self._make_actions()
+        self._make_status_bar()
+        self._build_tray()
+        self._watch_expiry()
+        # Contexts of the kubeconfig folders (~/.kube/config.d): read off the GUI thread on each
+        # load, offered by the palette; each file stays its own kubectl world.
+        self.folder_catalog = None
+        state.workspace_changed.connect(self._load_folder_catalog)
+        state.workspace_changed.connect(self._first_run_hints)
+        self._plaintext_hint_shown = False
+        self._follow_state()
+        for problem in problems or []:
+            self._message("warning", f"page {problem.module} not loaded: {problem.reason}")
+        self._restore_place()
+
+    def _build_central(self) -> QWidget:
+        """The notice strips on top, then the sidebar of pages beside the page stack."""
         central = QWidget(self)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -50,6 +72,13 @@ class MainWindow(QMainWindow):
         self.banner = Banner(central)
         self.banner.setAccessibleName("Window notice")
         outer.addWidget(self.banner)
+        # Certificates about to stop working: a strip of their own, so a load, a switch or an
+        # error shown above never clears the warning; it goes when its cause is gone or when
+        # the person dismisses it.
+        self.expiry_banner = Banner(central)
+        self.expiry_banner.setAccessibleName("Certificate expiry warning")
+        self.expiry_banner.closed.connect(self._expiry_dismissed)
+        outer.addWidget(self.expiry_banner)
         # Suggestions (first run, plaintext secrets) live apart from notices and errors, so a
         # certificate warning never hides them and they never hide it.
         self.hint = Banner(central)
@@ -58,13 +87,20 @@ class MainWindow(QMainWindow):
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
-        self.sidebar = QListWidget(central)
+        body.addWidget(self._build_sidebar(central))
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        return central
+
+    def _build_sidebar(self, parent: QWidget) -> QListWidget:
+        """One row per page, and the stack holding a placeholder per page until its first visit."""
+        self.sidebar = QListWidget(parent)
         self.sidebar.setAccessibleName("Pages")
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
         self.sidebar.setSpacing(2)
-        self.stack = QStackedWidget(central)
-        for index, cls in enumerate(self.page_classes):
+        self.stack = QStackedWidget(parent)
+        for cls in self.page_classes:
             item = QListWidgetItem(icon(cls.icon), cls.title)
             item.setToolTip(f"{cls.title} ({cls.shortcut})" if cls.shortcut else cls.title)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{cls.title} page")
@@ -74,50 +110,49 @@ class MainWindow(QMainWindow):
         width = max([self.fontMetrics().horizontalAdvance(c.title) for c in self.page_classes] + [80])
         self.sidebar.setFixedWidth(width + 64)
         self.sidebar.currentRowChanged.connect(self.show_page)
-        body.addWidget(self.sidebar)
-        body.addWidget(self.stack, 1)
-        outer.addLayout(body, 1)
-        self.setCentralWidget(central)
+        return self.sidebar
 
-        self._make_actions()
-        self._make_status_bar()
-        self.tray_model = TrayMenuModel(state, parent=self)
+    def _build_tray(self) -> None:
         from kubewallet.gui.tray import Tray
 
+        self.tray_model = TrayMenuModel(self.state, parent=self)
         self.tray = Tray(self.tray_model, self, open_palette=self.open_palette, quit_app=self.quit)
         self.tray_model.open_folder = self.open_folder_context
 
-        # Certificates about to stop working: checked after the first load, then once a day.
+    def _watch_expiry(self) -> None:
+        """Certificates about to stop working: checked after every load (a switch, an import, an
+        outside change), and once a day for a window left open."""
         self.expiry_notice = None
+        self._expiry_shown = ""       # the warning on screen (or dismissed): not announced twice
+        self._expiry_dismissed_text = ""
         self._expiry_timer = QTimer(self)
         self._expiry_timer.setInterval(24 * 3600 * 1000)
         self._expiry_timer.timeout.connect(self.check_expiry)
-        state.workspace_changed.connect(self._first_expiry_check)
-        state.workspace_changed.connect(self._first_run_hints)
-        # Contexts of the kubeconfig folders (~/.kube/config.d): read off the GUI thread on each
-        # load, offered by the palette; each file stays its own kubectl world.
-        self.folder_catalog = None
-        state.workspace_changed.connect(self._load_folder_catalog)
-        self._plaintext_hint_shown = False
+        self._expiry_timer.start()
+        self.state.loading.connect(self._check_expiry_after_load)
 
+    def _follow_state(self) -> None:
+        # bound methods, never lambdas, on the state's signals: Qt drops the connection when the
+        # window goes, while a lambda would be called on a deleted window by a state outliving it
+        state = self.state
         state.workspace_changed.connect(self._update_title)
-        state.current_context_changed.connect(lambda _n: self._update_title())
-        state.dirty_changed.connect(lambda _d: self._update_title())
+        state.current_context_changed.connect(self._update_title)
+        state.dirty_changed.connect(self._update_title)
         state.loading.connect(self._loading)
         state.load_progress.connect(self._progress)
         state.load_failed.connect(self._load_failed)
         state.outside_change.connect(self._outside_change)
         state.message.connect(self._message)
-        state.tasks.progress.connect(lambda name, d, t, text: self._progress(d, t, text))
-        for problem in problems or []:
-            self._message("warning", f"page {problem.module} not loaded: {problem.reason}")
+        state.tasks.progress.connect(self._task_progress)
 
-        geometry = state.settings.value(keys.GEOMETRY)
+    def _restore_place(self) -> None:
+        """The size and the page of the last session."""
+        geometry = self.state.settings.value(keys.GEOMETRY)
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1180, 720)
-        last = str(state.settings.value(keys.LAST_PAGE, "") or "")
+        last = str(self.state.settings.value(keys.LAST_PAGE, "") or "")
         titles = [c.title for c in self.page_classes]
         self.sidebar.setCurrentRow(titles.index(last) if last in titles else 0)
         self._update_title()
@@ -144,15 +179,20 @@ class MainWindow(QMainWindow):
             return
         from kubewallet.execplugin.inventory import INLINE, describe
 
-        plain = sorted({c.user for c in describe(ws) if c.location == INLINE and c.securable})
+        # the rows the Credentials page lists, so its flags and this count are the same users
+        rows = [c for c in describe(ws) if c.location == INLINE]
+        plain = sorted({c.user for c in rows})
         if not plain:
             return
         self._plaintext_hint_shown = True
+        stuck = sorted({c.user for c in rows if not c.securable})
         names = ", ".join(plain[:4]) + (f" and {len(plain) - 4} more" if len(plain) > 4 else "")
         self.hint.show_message(
             f"{len(plain)} user{'s' if len(plain) > 1 else ''} keep{'' if len(plain) > 1 else 's'} "
-            f"secrets in plaintext in your kubeconfig ({names}). Move them into the OS keyring: "
-            "kubectl keeps working through kubewallet's credential plugin.", level="warning",
+            f"secrets in plaintext in your kubeconfig ({names}). The Credentials page moves them into "
+            "kubewallet's vault; kubectl keeps working through its credential plugin"
+            + (f"; {', '.join(stuck)} cannot move (the page says why)." if stuck else "."),
+            level="warning",
             actions=[("Open Credentials", lambda: self.show_page("Credentials")),
                      ("Don't show again", self._dismiss_plaintext_hint)])
 
@@ -180,7 +220,7 @@ class MainWindow(QMainWindow):
             self._message("info", f"demo workspace in {demo.directory}")
 
         self.state.run(build, tempfile.mkdtemp(prefix="kubewallet-demo-"), on_done=opened,
-                       on_error=self.banner.show_error, name="build the demo workspace")
+                       on_error=self.banner.show_error, name="build the demo workspace", owner=self)
 
     def import_files(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -202,20 +242,19 @@ class MainWindow(QMainWindow):
 
         def done(report) -> None:
             self.hint.clear()
-            self.state.load(keep_edits=True)
+            self.state.load(keep_edits=True, quiet=True)
             self._message("info", "; ".join(report.lines()[:3]) or "nothing new to import")
 
         self.state.run(work, list(paths), on_done=done, on_error=self.banner.show_error,
-                       name="import kubeconfig files")
+                       name="import kubeconfig files", owner=self)
 
     def create_first_cluster(self) -> None:
         self.show_page("Clusters")
         self.page("Clusters").add_entry()
 
     # --- certificate expiry ------------------------------------------------------------------
-    def _first_expiry_check(self) -> None:
-        if not self._expiry_timer.isActive() and self.state.workspace is not None:
-            self._expiry_timer.start()
+    def _check_expiry_after_load(self, busy: bool) -> None:
+        if not busy:
             self.check_expiry()
 
     def check_expiry(self) -> None:
@@ -223,7 +262,7 @@ class MainWindow(QMainWindow):
         that expired or expire within 14 days: a client certificate that expired last night
         otherwise shows up only as kubectl's bare "You must be logged in to the server"."""
         ws = self.state.workspace
-        if ws is None:
+        if ws is None or self.state.load_error is not None:
             return
 
         def work(ws):
@@ -234,17 +273,25 @@ class MainWindow(QMainWindow):
 
             return expiry_notice(ws, now=dt.datetime.now(dt.timezone.utc), vault_reader=default_vault_reader())
 
-        self.state.run(work, ws, on_done=self._show_expiry, name="certificate expiry",
+        self.state.run(work, ws, on_done=self._show_expiry, name="certificate expiry", owner=self,
                        on_error=lambda exc: log.warning("expiry check failed: %s", type(exc).__name__))
 
     def _show_expiry(self, notice) -> None:
         self.expiry_notice = notice
-        if notice is None:
+        if notice is None:  # the cause is gone (renewed, removed, another workspace)
+            self._expiry_shown = self._expiry_dismissed_text = ""
+            self.expiry_banner.clear()
             return
-        self.banner.show_message(f"{notice.title}. {notice.body}".replace("\n", "; "),
-                                 level="error" if notice.expired else "warning",
-                                 actions=[("Show certificates", lambda: self.show_page("Certificates"))])
+        text = f"{notice.title}. {notice.body}".replace("\n", "; ")
+        if text in (self._expiry_shown, self._expiry_dismissed_text):
+            return
+        self._expiry_shown = text
+        self.expiry_banner.show_message(text, level="error" if notice.expired else "warning",
+                                        actions=[("Show &certificates", lambda: self.show_page("Certificates"))])
         self.tray.notify(notice.title, notice.body)
+
+    def _expiry_dismissed(self) -> None:
+        self._expiry_dismissed_text, self._expiry_shown = self._expiry_shown, ""
 
     # --- pages ------------------------------------------------------------------------------
     def page(self, index_or_title: int | str) -> Page:
@@ -264,9 +311,6 @@ class MainWindow(QMainWindow):
             placeholder.deleteLater()
             self.pages[index] = page
         return self.pages[index]
-
-    def current_page(self) -> Page | None:
-        return self.pages.get(self.sidebar.currentRow())
 
     def show_page(self, index: int | str) -> None:
         if isinstance(index, str):
@@ -298,7 +342,7 @@ class MainWindow(QMainWindow):
         action = QAction(icon(icon_name), text, self)
         sequence = QKeySequence(shortcut) if not isinstance(shortcut, list) else None
         if isinstance(shortcut, list):
-            action.setShortcuts(shortcut)
+            action.setShortcuts([QKeySequence(k) for k in shortcut])
             sequence = shortcut[0]
         else:
             action.setShortcut(sequence)
@@ -308,24 +352,40 @@ class MainWindow(QMainWindow):
         self.addAction(action)
         return action
 
+    def _history_action(self, verb: str, shortcuts: list[QKeySequence], slot, can, text_changed,
+                        icon_name: str) -> QAction:
+        """Undo/Redo of the one undo stack. Not QUndoStack's own actions: the field being edited
+        is committed first, so the step undone is the one the editor shows (the fields hand their
+        own Ctrl+Z to these actions; see `EntryEditor.eventFilter`)."""
+        action = _HistoryAction(verb, self)
+        action.setIcon(icon(icon_name))
+        action.setShortcuts(shortcuts)
+        shown = shortcuts[0].toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{verb} the last edit ({shown})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        can.connect(action.setEnabled)
+        text_changed.connect(action.describe)
+        return action
+
     def _make_actions(self) -> None:
-        undo = self.state.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts(QKeySequence.StandardKey.Undo)
-        undo.setIcon(icon("edit-undo"))
-        redo = self.state.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        redo.setIcon(icon("edit-redo"))
-        undo.setIconText("Undo")  # the menu says what ("Undo Edit cluster x"); the toolbar stays short
-        redo.setIconText("Redo")
+        stack = self.state.undo_stack
+        undo = self._history_action("Undo", [QKeySequence(QKeySequence.StandardKey.Undo)], self.undo,
+                                    stack.canUndoChanged, stack.undoTextChanged, "edit-undo")
+        redo = self._history_action("Redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")], self.redo,
+                                    stack.canRedoChanged, stack.redoTextChanged, "edit-redo")
         self.undo_action, self.redo_action = undo, redo
         self.save_action = self._act("&Save…", "Ctrl+S", self.save, "document-save",
                                      "Review the changes and write them")
         self.save_action.setEnabled(False)
-        self.state.dirty_changed.connect(self.save_action.setEnabled)
+        self.state.dirty_changed.connect(self._update_save_action)
+        self.state.field_edited.connect(self._update_save_action)
         self.revert_action = self._act("Re&vert", "Ctrl+Shift+R", self.revert, "document-revert",
                                        "Drop unsaved edits and re-read the files")
-        self.reload_action = self._act("Re&load", "F5", lambda: self.state.load(keep_edits=True),
-                                       "view-refresh", "Re-read the files, keeping unsaved edits")
+        self.reload_action = self._act("Re&load", "F5", self.reload_view, "view-refresh",
+                                       "Re-read the files (keeping unsaved edits) and the page in view")
+        self.import_action = self._act("&Import kubeconfig…", "Ctrl+I", self.import_files, "document-open",
+                                       "Merge kubeconfig files in (a taken name gets a suffix)")
         self.palette_action = self._act("&Command palette…", "Ctrl+K", self.open_palette, "edit-find",
                                         "Switch context or namespace, open a page")
         self.tray_action = self._act("Keep running in the &tray when closed", "Ctrl+Shift+T",
@@ -334,13 +394,15 @@ class MainWindow(QMainWindow):
         self.tray_action.setChecked(keys.flag(self.state.settings, keys.LIVE_IN_TRAY))
         self.quit_action = self._act("&Quit", "Ctrl+Q", self.quit, "application-exit")
         self.close_action = self._act("&Close window", "Ctrl+W", self.close)
-        for a in (undo, redo):
-            self.addAction(a)
-
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         for a in (self.save_action, self.revert_action, self.reload_action):
             file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        self.check_action = ContextChecks.of(self.state).action   # one action, also on the Contexts page
+        self.addAction(self.check_action)
+        file_menu.addAction(self.check_action)
         file_menu.addSeparator()
         file_menu.addAction(self.tray_action)
         file_menu.addSeparator()
@@ -402,26 +464,33 @@ class MainWindow(QMainWindow):
 
     def _loading(self, busy: bool) -> None:
         self.progress.setVisible(busy)
+        quiet = self.state.quiet_load  # a re-read after our own write: its message stays
         if busy:
             self.progress.setRange(0, 0)
-            self._message("info", "reading kubeconfig…")
+            if not quiet:
+                self._message("info", "reading kubeconfig…")
         else:
             ws = self.state.workspace
             if self.state.load_error is None and ws is not None:
-                files = sum(1 for f in ws.files if f.exists)
-                self._message("info", f"loaded {len(ws.contexts)} contexts from {files} file"
-                              + ("s" if files != 1 else ""))
+                if not quiet:
+                    files = sum(1 for f in ws.files if f.exists)
+                    contexts = len(ws.contexts)
+                    self._message("info", f"loaded {contexts} context{'s' if contexts != 1 else ''} "
+                                  f"from {files} file{'s' if files != 1 else ''}")
                 if self.banner.level == "error":
                     self.banner.clear()
+
+    def _task_progress(self, _name: str, done: int, total: int, text: str) -> None:
+        self._progress(done, total, text)
 
     def _progress(self, done: int, total: int, text: str) -> None:
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
-        if text:
+        if text and not (self.state.quiet_load and self.progress.isVisible()):
             self.status_text.setText(text)
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_args) -> None:
         ws = self.state.workspace
         current = self.state.current_context
         ns = ""
@@ -432,14 +501,44 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.state.is_dirty)
         self.context_label.setText(f"● {current}" + (f" · {ns}" if ns else "") if current else "no current context")
 
-    # --- save / revert / outside changes ------------------------------------------------------
+    # --- the field being edited, undo, save ---------------------------------------------------
+    def commit_field(self) -> None:
+        """Commit the editor field that has the focus: a field commits when focus leaves it, and
+        Save, Undo or quitting must act on what the editor shows, not on what it showed before."""
+        widget = QApplication.focusWidget()
+        while widget is not None and not isinstance(widget, EntryEditor):
+            widget = widget.parentWidget()
+        if widget is not None:
+            widget.commit()
+
+    def undo(self) -> None:
+        self.commit_field()
+        self.state.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.commit_field()
+        self.state.undo_stack.redo()
+
+    def _update_save_action(self, *_args) -> None:
+        """Save is offered for unsaved edits and for a field typed in but not committed yet."""
+        self.save_action.setEnabled(self.state.workspace is not None
+                                    and (self.state.is_dirty or self.state.field_pending))
+
+    def reload_view(self) -> None:
+        """F5: re-read the files (unsaved edits replayed over them); every page, the one in view
+        included, refreshes from what was read."""
+        self.state.load(keep_edits=True)
+
     def save(self) -> None:
         if self.state.workspace is None:
             return
+        self.commit_field()
+        self.state.field_pending = False
         diffs = self.state.pending_diff()
         if not diffs:
             self._message("info", "nothing to save")
             self.state.undo_stack.setClean()
+            self._update_save_action()
             return
         from kubewallet.gui.dialogs.save_diff import SaveDialog
 
@@ -487,7 +586,7 @@ class MainWindow(QMainWindow):
             self.tray_model.set_folder_contexts([(c.label, Path(c.file).name)
                                                  for c in catalog.contexts if c.folder])
 
-        self.state.run(work, on_done=done, name="kubeconfig folders",
+        self.state.run(work, on_done=done, name="kubeconfig folders", owner=self,
                        on_error=lambda exc: log.warning("kubeconfig folders: %s", type(exc).__name__))
 
     def folder_items(self) -> list[PaletteItem]:
@@ -516,14 +615,17 @@ class MainWindow(QMainWindow):
             self.banner.show_message(f"Now editing {ctx.file}, where {ctx.name} is current. In a shell, "
                                      f"'kw {ctx.label}' points KUBECONFIG at it.", level="info")
 
-        self.state.run(work, on_done=done, on_error=self.banner.show_error, name="switch folder context")
+        self.state.run(work, on_done=done, on_error=self.banner.show_error, name="switch folder context", owner=self)
 
     def palette_items(self) -> list[PaletteItem]:
         items = palette_items(self.state.workspace) + self.folder_items()
         items += [PaletteItem("page", cls.title, cls.shortcut) for cls in self.page_classes]
-        items += [PaletteItem("action", a.text().replace("&", "").rstrip("…"), a.shortcut().toString())
-                  for a in (self.save_action, self.revert_action, self.reload_action)]
+        items += [PaletteItem("action", _plain(a.text()), a.shortcut().toString())
+                  for a in self._palette_actions()]
         return items
+
+    def _palette_actions(self) -> list[QAction]:
+        return [self.save_action, self.revert_action, self.reload_action, self.import_action, self.check_action]
 
     def open_palette(self) -> None:
         from kubewallet.gui.dialogs.command_palette import CommandPalette
@@ -544,8 +646,9 @@ class MainWindow(QMainWindow):
         elif item.kind == "page":
             self.show_page(item.name)
         elif item.kind == "action":
-            {"Save": self.save, "Revert": self.revert, "Reload": self.reload_action.trigger}.get(
-                item.name, lambda: None)()
+            for action in self._palette_actions():
+                if _plain(action.text()) == item.name:
+                    action.trigger()
 
     # --- lifetime -----------------------------------------------------------------------------
     def _about(self) -> None:
@@ -560,6 +663,22 @@ class MainWindow(QMainWindow):
             QApplication.quit()
         self._quitting = False
 
+    def _ask_save_before_closing(self) -> QMessageBox.StandardButton:
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved edits", "Save your kubeconfig edits before closing?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        for button, text in ((QMessageBox.StandardButton.Save, "&Save…"),
+                             (QMessageBox.StandardButton.Discard, "&Discard"),
+                             (QMessageBox.StandardButton.Cancel, "&Cancel")):
+            box.button(button).setText(text)
+        self.close_question = box
+        try:
+            return QMessageBox.StandardButton(box.exec())
+        finally:
+            self.close_question = None
+            box.deleteLater()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.state.settings.setValue(keys.GEOMETRY, self.saveGeometry())
         if not self._quitting and self.tray.available and self.tray_action.isChecked():
@@ -567,11 +686,9 @@ class MainWindow(QMainWindow):
             self.hide()
             self.tray.notify("kubewallet", "Still running in the tray; its menu switches contexts.")
             return
+        self.commit_field()
         if self.state.is_dirty:
-            answer = QMessageBox.question(
-                self, "Unsaved edits", "Save your kubeconfig edits before closing?",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            answer = self._ask_save_before_closing()
             if answer == QMessageBox.StandardButton.Cancel:
                 event.ignore()
                 return
@@ -579,9 +696,28 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 self.save()
                 return
+            self.state.undo_stack.clear()  # discarded: nothing is left to ask about
         self.state.settings.sync()
         self.state.tasks.shutdown()
         event.accept()
+
+
+class _HistoryAction(QAction):
+    """Undo or Redo, its menu text naming the step ("Undo Edit cluster x"); the toolbar stays short."""
+
+    def __init__(self, verb: str, parent: QMainWindow) -> None:
+        super().__init__(f"&{verb}", parent)
+        self.verb = verb
+        self.setIconText(verb)
+        self.setEnabled(False)
+
+    def describe(self, what: str) -> None:
+        self.setText(f"&{self.verb} {what}".rstrip())
+
+
+def _plain(text: str) -> str:
+    """An action's words without its mnemonic and ellipsis ("&Import kubeconfig…" → "Import kubeconfig")."""
+    return text.replace("&", "").rstrip("…")
 
 
 class _BrokenPage(Page):

@@ -58,16 +58,18 @@ class CertRecord:
         return out
 
 
-def select_contexts(ws, context: str | None = None, all_contexts: bool = False) -> list[str]:
-    """`--context C`, `--all-contexts`, or by default the current context (every context when
-    none is current), like kubectl's own default of "the current context"."""
-    if context and all_contexts:
+def select_contexts(ws, context: str | list[str] | None = None, all_contexts: bool = False) -> list[str]:
+    """`--context C` (or several names), `--all-contexts`, or by default the current context
+    (every context when none is current), like kubectl's own default of "the current context"."""
+    names = [context] if isinstance(context, str) else list(context or [])
+    if names and all_contexts:
         raise UsageError("--context and --all-contexts exclude each other")
-    if context:
-        if context not in ws.contexts:
-            raise InspectError(f"context {context!r} not found",
+    for name in names:
+        if name not in ws.contexts:
+            raise InspectError(f"context {name!r} not found",
                                hint="'kubewallet config get-contexts' lists them")
-        return [context]
+    if names:
+        return list(dict.fromkeys(names))
     if not all_contexts and ws.current_context and ws.current_context in ws.contexts:
         return [ws.current_context]
     return list(ws.contexts)

@@ -42,16 +42,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kubewallet.errors import KubeconfigError, KubewalletError, UsageError
+from kubewallet.kubeconfig.folderlist import (ENV_DIRS, SKIPPED_SUFFIXES, default_folder,  # noqa: F401 (re-exported)
+                                              read_settings, configured_folders, folder_files,
+                                              is_candidate, settings_file)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from kubewallet.kubeconfig.loading import LoadingRules
 
-ENV_DIRS = "KUBEWALLET_KUBECONFIG_DIRS"
 ENV_MAIN = "KUBEWALLET_MAIN_KUBECONFIG"
-SKIPPED_SUFFIXES = ("~", ".bak", ".backup", ".lock", ".tmp", ".swp", ".swo", ".orig", ".rej",
-                    ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".rpmnew", ".rpmsave")
 _INDEX_VERSION = 1
 _RACY_NS = 2_000_000_000  # a file changed in the last 2 s may change again within its mtime tick
 
@@ -140,6 +140,15 @@ class Catalog:
         main kubeconfig (as before folders existed), `\\0PATH\\0NAME` for a folder file."""
         return ctx.name if not ctx.folder else f"\0{ctx.file}\0{ctx.name}"
 
+    def previous(self) -> FolderContext:
+        """The context the last switch left (`kubewallet use -`), see `switch`."""
+        from kubewallet.kubeconfig import history
+
+        ref = history.previous_context(self.main.precedence)
+        if not ref:
+            raise KubeconfigError("no previous context to switch back to")
+        return self.from_reference(ref)
+
     def from_reference(self, ref: str) -> FolderContext:
         if ref.startswith("\0"):
             _, path, name = ref.split("\0", 2)
@@ -185,53 +194,6 @@ class SwitchResult:
 
 # ----- where the folders are ---------------------------------------------------------------------
 
-def settings_file(environ: Mapping[str, str] | None = None) -> str:
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
-    return os.path.join(base, "kubewallet", "folders.json")
-
-
-def _default_folder(env: Mapping[str, str]) -> str:
-    return os.path.join(env.get("HOME") or os.path.expanduser("~"), ".kube", "config.d")
-
-
-def _read_settings(env: Mapping[str, str]) -> list[str] | None:
-    path = settings_file(env)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise KubeconfigError(f"cannot read the folder settings {path}: {exc}",
-                              hint="fix or delete that file") from None
-    folders = data.get("folders") if isinstance(data, dict) else None
-    if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
-        raise KubeconfigError(f'{path}: expected {{"folders": ["DIR", ...]}}',
-                              hint="fix or delete that file")
-    return folders
-
-
-def configured_folders(environ: Mapping[str, str] | None = None) -> list[str]:
-    """The folders to list, in order (see the module docstring for where they come from)."""
-    env = os.environ if environ is None else environ
-    if ENV_DIRS in env:
-        raw = [os.path.expanduser(p) for p in env[ENV_DIRS].split(os.pathsep) if p]
-    else:
-        saved = _read_settings(env)
-        if saved is not None:
-            raw = saved
-        else:
-            default = _default_folder(env)
-            raw = [default] if os.path.isdir(default) else []
-    out: list[str] = []
-    for p in raw:
-        full = os.path.abspath(p)
-        if full not in out:
-            out.append(full)
-    return out
-
-
 def _write_settings(folders: list[str], env: Mapping[str, str]) -> str:
     path = settings_file(env)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -249,9 +211,9 @@ def add_folder(directory: str, environ: Mapping[str, str] | None = None) -> list
     full = os.path.abspath(os.path.expanduser(directory))
     if not os.path.isdir(full):
         raise UsageError(f"not a directory: {directory}")
-    saved = _read_settings(env)
+    saved = read_settings(env)
     folders = saved if saved is not None else [
-        f for f in ([_default_folder(env)] if os.path.isdir(_default_folder(env)) else [])]
+        f for f in ([default_folder(env)] if os.path.isdir(default_folder(env)) else [])]
     if full not in folders:
         folders.append(full)
     _write_settings(folders, env)
@@ -263,7 +225,7 @@ def remove_folder(directory: str, environ: Mapping[str, str] | None = None) -> l
     it off, since the settings file then exists and wins)."""
     env = os.environ if environ is None else environ
     full = os.path.abspath(os.path.expanduser(directory))
-    saved = _read_settings(env)
+    saved = read_settings(env)
     folders = saved if saved is not None else configured_folders({k: v for k, v in env.items()
                                                                    if k != ENV_DIRS})
     if full not in folders:
@@ -272,38 +234,6 @@ def remove_folder(directory: str, environ: Mapping[str, str] | None = None) -> l
     folders.remove(full)
     _write_settings(folders, env)
     return folders
-
-
-def is_candidate(name: str) -> bool:
-    """A folder entry that may be a kubeconfig: not hidden (our temp files and editors' swap
-    files are), not a backup, a lock (client-go's `<file>.lock`) or a package manager's leftover."""
-    return bool(name) and not name.startswith(".") and not name.endswith(SKIPPED_SUFFIXES)
-
-
-def folder_files(folders: list[str]) -> list[str]:
-    """The kubeconfig files of the folders: regular files and symlinks to them, sorted by name
-    within each folder, not recursing into subfolders. A folder that does not exist is skipped."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for folder in folders:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name.encode())
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        except PermissionError:
-            raise KubeconfigError(f"cannot list the kubeconfig folder {folder}: permission denied") from None
-        for entry in entries:
-            if not is_candidate(entry.name):
-                continue
-            try:
-                if not entry.is_file():  # follows symlinks: a dangling link is not a file
-                    continue
-            except OSError:
-                continue
-            if entry.path not in seen:
-                seen.add(entry.path)
-                out.append(entry.path)
-    return out
 
 
 # ----- reading folder files cheaply ----------------------------------------------------------------
@@ -571,14 +501,21 @@ def _active(contexts: tuple[FolderContext, ...], main: "LoadingRules", explicit:
 def switch(catalog: Catalog, ctx: FolderContext) -> SwitchResult:
     """Make `ctx` the current context of its own file(s), in place and safely, and say which
     `$KUBECONFIG` kubectl needs to see it. The main kubeconfig is edited by kubectl's routing
-    (`use-context`); a folder file through explicit rules for that file alone."""
-    from kubewallet.kubeconfig.workspace import NoSuchContext, run_edit, switch_to
+    (`use-context`); a folder file through explicit rules for that file alone.
+
+    The context that was active is remembered for `kubewallet use -` (history.py, under the
+    main kubeconfig, by `Catalog.reference`), as `switching.switch_to` remembers its own."""
+    from kubewallet.kubeconfig import history
+    from kubewallet.kubeconfig.switching import NoSuchContext, set_current_context
 
     try:
-        run_edit(catalog.rules_for(ctx), switch_to(ctx.name))
+        set_current_context(catalog.rules_for(ctx), ctx.name)
     except NoSuchContext:
         raise UnknownContext(f'the context "{ctx.name}" is no longer in {ctx.file}',
                              hint="the file changed meanwhile; list again") from None
+    before = catalog.active
+    if before is not None and (before.file, before.name) != (ctx.file, ctx.name):
+        history.remember_context(catalog.main.precedence, catalog.reference(before))
     main_value = _main_value(catalog.main)
     if ctx.folder:
         changes = {"KUBECONFIG": os.path.abspath(ctx.file), ENV_MAIN: main_value}

@@ -20,8 +20,11 @@ read: it waits for kubectl's lock to go and reads again before reporting the fil
 A crash at any moment leaves the old file or the new one: the new content is written to a
 temporary file in the same directory, flushed and fsynced, then `os.replace`d over the target,
 then the directory is fsynced. A killed writer can leave its temporary file and its lock
-behind: the next writer removes temporary files of processes that no longer run, and reports
-(never silently breaks) a lock that names a dead process.
+behind: the next writer removes temporary files of processes that no longer run. Our lock names
+our process (pid and start time, so a reused pid is told apart); the next kubewallet removes
+such a lock once that process is gone, and says so on stderr, so a crashed kubewallet never
+leaves kubectl refusing every edit. A lock anyone else holds -- kubectl's, which is empty, or
+one naming a live process -- is only waited on and reported, never removed.
 """
 
 from __future__ import annotations
@@ -30,17 +33,20 @@ import errno
 import fcntl
 import hashlib
 import os
-import re
+import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
 
 from kubewallet.errors import KubeconfigError, KubeconfigParseError, LockError
 
+# Every switch (`kubewallet use`) imports this module: no typing, dataclasses or re here
+# (together they cost more than half of kubectl's whole use-context run).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from kubewallet.kubeconfig.loading import LoadingRules
     from kubewallet.kubeconfig.workspace import Workspace
 
@@ -107,26 +113,96 @@ def _pid_running(pid: int) -> bool:
     return True
 
 
-_LOCK_OWNER = re.compile(r"^kubewallet pid (\d+)\b")
+
+
+def _proc_stat(pid: int) -> list[bytes] | None:
+    """`/proc/PID/stat` from field 3 (state) on, or None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(b")") + 2:].split()  # the command name may hold spaces and ')'
+    return fields if len(fields) > 19 else None
+
+
+def process_start(pid: int) -> str | None:
+    """When process `pid` started (`/proc/PID/stat` field 22, clock ticks since boot), or None
+    where that cannot be read. With the pid it names one process for the machine's uptime:
+    a pid alone is reused once its process is gone."""
+    fields = _proc_stat(pid)
+    return fields[19].decode() if fields else None
+
+
+def _lock_owner_text() -> str:
+    start = process_start(os.getpid())
+    return f"kubewallet pid {os.getpid()}" + (f" start {start}" if start else "") + "\n"
+
+
+def _read_lock(lock: Path) -> str | None:
+    try:
+        return lock.read_text(errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError:  # kubectl creates it with mode 0: unreadable, and so not ours
+        return ""
+
+
+def _abandoned_by_us(content: str) -> int | None:
+    """The pid of the kubewallet that wrote this lock content, if that process is gone (not
+    running, or its pid now belongs to a process that started at another time)."""
+    words = content.split()  # "kubewallet pid PID [start TICKS]"
+    if words[:2] != ["kubewallet", "pid"] or len(words) not in (3, 5) or not words[2].isdigit():
+        return None
+    if len(words) == 5 and (words[3] != "start" or not words[4].isdigit()):
+        return None
+    pid, start = int(words[2]), (words[4] if len(words) == 5 else None)
+    if pid == os.getpid() or not _pid_running(pid):
+        return None if pid == os.getpid() else pid
+    fields = _proc_stat(pid)
+    if fields is not None and fields[0] in (b"Z", b"X"):  # killed, not yet reaped by its parent
+        return pid
+    if start is not None and fields is not None and fields[19].decode() != start:
+        return pid  # the pid now belongs to another process
+    return None
+
+
+def _remove_abandoned(lock: Path) -> bool:
+    """Remove `lock` if it is ours and its writer is gone; say so on stderr. The lock is first
+    renamed to a private name and checked again there, so a lock taken meanwhile by a live
+    writer is put back, never deleted."""
+    content = _read_lock(lock)
+    pid = _abandoned_by_us(content or "")
+    if pid is None:
+        return False
+    private = lock.with_name(f".{lock.name}.kubewallet-{os.getpid()}-{time.monotonic_ns()}.tmp")
+    try:
+        os.rename(lock, private)
+    except FileNotFoundError:
+        return True  # gone meanwhile: nothing blocks any more
+    if _read_lock(private) != content:
+        try:
+            os.link(private, lock)
+        except FileExistsError:
+            pass
+        os.unlink(private)
+        return False
+    os.unlink(private)
+    sys.stderr.write(f"kubewallet: removed the lock file {lock} left by kubewallet process {pid}, "
+                     "which is no longer running\n")
+    return True
 
 
 def _lock_is_stale(lock: Path) -> str | None:
     """Why a kubectl-style lock file looks abandoned, or None if it may be live.
 
     kubectl's own lock is empty (and mode 0, unreadable to anyone but root): only its age can
-    tell. Ours names our pid, so a lock left by a killed kubewallet is recognised at once.
+    tell, and it is reported, never removed (kubectl may be stopped, not gone).
     """
     try:
         st = lock.stat()
     except FileNotFoundError:
         return None
-    try:
-        content = lock.read_text(errors="replace").strip()
-    except OSError:  # kubectl creates it with mode 0; it may also vanish between the two calls
-        content = ""
-    owner = _LOCK_OWNER.match(content)
-    if owner and not _pid_running(int(owner.group(1))):
-        return f"it names kubewallet process {owner.group(1)}, which is no longer running"
     age = time.time() - st.st_mtime
     if age > STALE_LOCK_SECONDS:
         return (f"it is {age:.0f} s old, and kubectl and kubewallet hold it for milliseconds "
@@ -135,14 +211,14 @@ def _lock_is_stale(lock: Path) -> str | None:
 
 
 def _take_one(lock: Path) -> bool:
-    """Create `lock` exclusively, already holding our pid.
+    """Create `lock` exclusively, already naming our process.
 
-    Creating it empty and then writing the pid would leave an empty lock — indistinguishable
-    from kubectl's — if we were killed in between. So the pid goes into a private file first,
+    Creating it empty and then writing the owner would leave an empty lock — indistinguishable
+    from kubectl's — if we were killed in between. So the owner goes into a private file first,
     which is then hard-linked to the lock name (as exclusive as O_EXCL: link fails if the name
     exists). Filesystems without hard links get O_EXCL and a write.
     """
-    owner = f"kubewallet pid {os.getpid()}\n".encode()
+    owner = _lock_owner_text().encode()
     private = lock.with_name(f".{lock.name}.kubewallet-{os.getpid()}-{time.monotonic_ns()}.tmp")
     fd = os.open(private, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     try:
@@ -172,7 +248,10 @@ def _take_one(lock: Path) -> bool:
 
 def _blocked(lock: Path, deadline: float, limit: float) -> None:
     """Raise the error for a lock we cannot take: at once if it looks abandoned, else once the
-    wait is over; return (so the caller waits on) while a live kubectl may still release it."""
+    wait is over; return (so the caller waits on, or tries again) while a live kubectl may
+    still release it, or once a lock of a kubewallet that is gone has been removed."""
+    if _remove_abandoned(lock):
+        return
     stale = _lock_is_stale(lock)
     if stale:
         raise LockError(f"the lock file {lock} was left behind: {stale}",
@@ -277,19 +356,28 @@ def temp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.kubewallet-{os.getpid()}-{time.monotonic_ns()}.tmp")
 
 
+def _temp_writer(name: str, target: str) -> int | None:
+    """The pid in `.<target>[.lock].kubewallet-<pid>-<n>.tmp`, or None for any other name."""
+    for prefix in (f".{target}.kubewallet-", f".{target}.lock.kubewallet-"):
+        if name.startswith(prefix) and name.endswith(".tmp"):
+            pid, dash, n = name[len(prefix):-len(".tmp")].partition("-")
+            if pid.isdigit() and dash and n.isdigit():
+                return int(pid)
+    return None
+
+
 def clean_stale_temps(target: Path) -> list[Path]:
     """Remove `.<name>.kubewallet-<pid>-*.tmp` (new content) and `.<name>.lock.kubewallet-...`
     (a lock being taken) files whose writer no longer runs: it was killed between creating and
     renaming or unlinking them. Files of live processes are left alone."""
-    pattern = re.compile(rf"^\.{re.escape(target.name)}(?:\.lock)?\.kubewallet-(\d+)-\d+\.tmp$")
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(target.parent)
     except OSError:
         return removed
     for name in names:
-        match = pattern.match(name)
-        if match and int(match.group(1)) != os.getpid() and not _pid_running(int(match.group(1))):
+        pid = _temp_writer(name, target.name)
+        if pid is not None and pid != os.getpid() and not _pid_running(pid):
             try:
                 os.unlink(target.parent / name)
                 removed.append(target.parent / name)
@@ -331,10 +419,17 @@ def _write_backup(target: Path, content: bytes) -> Path:
             time.sleep(0.000_01)
     with os.fdopen(fd, "wb") as fh:
         fh.write(content)
-    backups = sorted(p for p in folder.glob("*.yaml") if _stamp_of(p) is not None)
+    backups = sorted(p for p in folder.glob("*.yaml") if _looks_like_stamp(p.stem))
     for old in backups[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
     return path
+
+
+def _looks_like_stamp(stem: str) -> bool:
+    """`_STAMP`'s shape (20261205T143327.123456Z) without strptime, which imports re and locale
+    on every write."""
+    return (len(stem) == 23 and stem[8] == "T" and stem[15] == "." and stem[-1] == "Z"
+            and (stem[:8] + stem[9:15] + stem[16:22]).isdigit())
 
 
 def _stamp_of(path: Path) -> datetime | None:
@@ -344,12 +439,23 @@ def _stamp_of(path: Path) -> datetime | None:
         return None
 
 
-@dataclass(frozen=True)
 class Backup:
-    origin: Path
-    path: Path
-    taken: datetime
-    size: int
+    """One kept backup: of `origin`, stored at `path`, taken at `taken` (UTC), `size` bytes."""
+
+    __slots__ = ("origin", "path", "taken", "size")
+
+    def __init__(self, origin: Path, path: Path, taken: datetime, size: int) -> None:
+        self.origin, self.path, self.taken, self.size = origin, path, taken, size
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Backup) and (self.origin, self.path, self.taken, self.size) == (
+            other.origin, other.path, other.taken, other.size)
+
+    def __hash__(self) -> int:
+        return hash((self.origin, self.path, self.taken, self.size))
+
+    def __repr__(self) -> str:
+        return f"Backup({str(self.path)!r}, taken={self.taken.isoformat()}, size={self.size})"
 
 
 def list_backups(target: str | Path | None = None) -> list[Backup]:

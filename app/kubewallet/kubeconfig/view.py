@@ -89,10 +89,15 @@ def _sort_maps(value: Any, ordered: bool) -> Any:
 _MAP_FIELDS = {"config", "as-user-extra", "extension"}
 
 
-def to_json(doc: dict) -> str:
-    text = json.dumps(_sort_maps(doc, True), indent=4, ensure_ascii=False)
+def go_json_escape(text: str) -> str:
+    """encoding/json's HTML-safe output: `<`, `>`, `&`, U+2028 and U+2029 as \\u escapes (they only
+    occur inside strings in encoded JSON, so the whole text can be rewritten)."""
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def to_json(doc: dict) -> str:
+    return go_json_escape(json.dumps(_sort_maps(doc, True), indent=4, ensure_ascii=False))
 
 
 def to_yaml(doc: dict) -> str:

@@ -13,6 +13,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 from kubewallet.errors import KubeconfigError, KubeconfigParseError
@@ -444,28 +445,24 @@ class Workspace:
         return written
 
 
-def load_workspace(rules: LoadingRules) -> Workspace:
-    """Read and validate every file of the loading rules (missing ones count as empty)."""
-    files = [read_kubeconfig(p) for p in rules.precedence]
+def load_workspace(rules: LoadingRules, report: Callable[[int, int, str], None] | None = None) -> Workspace:
+    """Read and validate every file of the loading rules (missing ones count as empty).
+
+    `report(done, total, text)`, when given, is called before each file and once at the end, so
+    a caller (the window's status bar) can say which of several KUBECONFIG files is being read.
+    """
+    paths = list(rules.precedence)
+    files = []
+    for index, path in enumerate(paths):
+        if report is not None:
+            report(index, len(paths), f"reading {os.path.basename(path)} ({index + 1} of {len(paths)})")
+        files.append(read_kubeconfig(path))
     if rules.is_explicit and not files[0].exists:
         raise KubeconfigError(f"stat {rules.explicit}: no such file or directory")
-    return Workspace(rules, files)
-
-
-class NoSuchContext(KubeconfigError):
-    """A switch to a context the kubeconfig does not have (kubectl's words)."""
-
-
-def switch_to(name: str):
-    """The `run_edit` edit of `kubectl config use-context NAME`: it makes `name` current, or
-    raises `NoSuchContext` (nothing is written), and returns the context that was current."""
-    def edit(ws: Workspace) -> str:
-        if name not in ws.contexts:
-            raise NoSuchContext(f'no context exists with the name: "{name}"')
-        before = ws.current_context
-        ws.use_context(name)
-        return before
-    return edit
+    ws = Workspace(rules, files)
+    if report is not None:
+        report(len(paths), len(paths), f"read {len(ws.contexts)} context{'s' if len(ws.contexts) != 1 else ''}")
+    return ws
 
 
 def run_edit(rules: LoadingRules, edit, attempts: int = 20):

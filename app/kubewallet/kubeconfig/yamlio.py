@@ -119,6 +119,19 @@ def _first_document(text: bytes | str) -> Any:
         loader.dispose()
 
 
+def compose_document(text: bytes | str) -> Any:
+    """The node tree of a one-document stream, with the marks (line, column, index) of every
+    node, resolved as `parse_yaml` resolves; ValueError for anything else (several documents,
+    a syntax error). quickswitch.py finds the spans of the values a switch rewrites with it."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from None
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: bytes | str, path: str) -> Any:
     """Parse one kubeconfig document; a syntax error names the file, line and column."""
     try:

@@ -201,8 +201,9 @@ class Authorizer:
 
     # -- the questions -------------------------------------------------------------------------
 
-    def _applicable(self, identity: Identity, namespace: str) -> tuple[BindingEntry, ...]:
-        """Bindings that apply to the identity, in visiting order (cached per identity+namespace)."""
+    def applicable(self, identity: Identity, namespace: str) -> tuple[BindingEntry, ...]:
+        """Bindings that apply to the identity, in the authorizer's visiting order (cluster bindings,
+        then the namespace's), cached per identity and namespace; explain reads them too."""
         ck = (identity.user, identity.groups, namespace)
         hit = self._cache.get(ck)
         if hit is not None:
@@ -227,7 +228,7 @@ class Authorizer:
         """Yes or no, as fast as it gets."""
         if MASTERS in identity.groups:
             return True
-        entries = self._applicable(identity, req.namespace)
+        entries = self.applicable(identity, req.namespace)
         if req.is_resource:
             verb, group, name = req.verb, req.group, req.name
             combined = combined_resource(req)
@@ -249,7 +250,7 @@ class Authorizer:
             return Decision(True, req, identity, masters=True)
         errors: list[str] = []
         keys = set(identity_keys(identity))
-        for e in self._applicable(identity, req.namespace):
+        for e in self.applicable(identity, req.namespace):
             if e.error:
                 errors.append(e.error)
                 continue
@@ -261,10 +262,10 @@ class Authorizer:
 
     def rules_for(self, identity: Identity, namespace: str) -> list[tuple[BindingEntry, PolicyRule]]:
         """RulesFor: every rule that applies to the identity in the namespace, in visiting order."""
-        return [(e, r.rule) for e in self._applicable(identity, namespace) for r in e.rules]
+        return [(e, r.rule) for e in self.applicable(identity, namespace) for r in e.rules]
 
     def resolution_errors(self, identity: Identity, namespace: str) -> list[str]:
-        return [e.error for e in self._applicable(identity, namespace) if e.error]
+        return [e.error for e in self.applicable(identity, namespace) if e.error]
 
     def who_can(self, req: Request) -> list[Grant]:
         """Every (binding, subject) that would allow the request, with the first rule that does."""
@@ -314,10 +315,12 @@ def first_applying_subject(binding: Binding, keys: set[tuple[str, str]]) -> Subj
 
 
 def identity_for_subject(subject: Subject) -> Identity:
-    """The identity a subject stands for, with the groups the API server would attach."""
+    """The identity a subject stands for: impersonating it, as `--as` would."""
+    from kubewallet.rbac.impersonation import impersonate
+
     if subject.kind == SERVICE_ACCOUNT:
-        return Identity.of(f"{SA_PREFIX}{subject.namespace}:{subject.name}")
+        return impersonate(f"{SA_PREFIX}{subject.namespace}:{subject.name}")
     if subject.kind == GROUP:
         # A group alone is not an identity: stand in a user nobody binds, in that group.
-        return Identity.of(f"kubewallet:member-of:{subject.name}", [subject.name])
-    return Identity.of(subject.name)
+        return impersonate(f"kubewallet:member-of:{subject.name}", [subject.name])
+    return impersonate(subject.name)

@@ -42,10 +42,6 @@ class Explanation:
         return "\n".join(self.lines)
 
 
-def _where(binding_ns: str) -> str:
-    return f"namespace {binding_ns}" if binding_ns else "all namespaces"
-
-
 def explain(authz: Authorizer, identity: Identity, req: Request, *, limit: int = 8) -> Explanation:
     d = authz.decide(identity, req)
     lines: list[str] = [f"request: {req.describe()}", f"as: {identity.describe()}"]
@@ -118,7 +114,7 @@ def near_misses(authz: Authorizer, identity: Identity, req: Request, *, limit: i
     partial: list[str] = []
     subjects: list[str] = []
     my_sa = split_service_account(identity.user)
-    applicable = {id(e) for e in authz._applicable(identity, req.namespace)}
+    applicable = {id(e) for e in authz.applicable(identity, req.namespace)}
     for e in authz.entries:
         b = e.binding
         applies = any(subject_key(s, b) in keys for s in b.subjects)

@@ -43,4 +43,4 @@ def identity_from_workspace(ws, context: str | None) -> Identity:
         why = "; ".join(found.problems) or f"its credential ({found.credential}) does not say who it is offline"
         raise RbacError(f"context {found.context!r}: the user name is not knowable offline: {why}",
                         hint="pass --as USER [--as-group GROUP]...")
-    return Identity.of(who.username, list(who.groups))
+    return Identity(who.username, tuple(who.groups), who.uid or "")

@@ -13,6 +13,7 @@ loading and answering (measured with `python -X importtime`). `_replace` stands 
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 
 USER = "User"
@@ -130,47 +131,40 @@ class Binding(namedtuple("Binding", "kind name namespace role_ref subjects sourc
         return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
 
 
-class Identity(namedtuple("Identity", "user groups", defaults=((),))):
-    """Who asks: a user name and the complete list of groups the authenticator would attach."""
+class Identity(namedtuple("Identity", "user groups uid", defaults=((), ""))):
+    """Who asks: a user name, the complete list of groups the API server attaches, and a UID.
+
+    Build one for `--as`/`--as-group`/`--as-uid` with `rbac.impersonation.impersonate`, which
+    applies the API server's impersonation rules; RBAC itself reads only the user and groups.
+    """
 
     __slots__ = ()
 
-    @classmethod
-    def of(cls, user: str, groups: list[str] | tuple[str, ...] = ()) -> "Identity":
-        """The user and groups the API server ends up with for `--as USER --as-group G...`.
-
-        Following the impersonation filter (k8s.io/apiserver .../filters/impersonation.go): a
-        ServiceAccount user name `system:serviceaccount:NS:NAME` carries `system:serviceaccounts`
-        and `system:serviceaccounts:NS` (what its token authenticates as), every identity other
-        than `system:anonymous` gets `system:authenticated`, and `system:anonymous` gets
-        `system:unauthenticated` instead.
-        """
-        out: list[str] = []
-        for g in groups:
-            if g not in out:
-                out.append(g)
-        sa = split_service_account(user)
-        if sa is not None:
-            for g in (SA_ALL_GROUP, f"{SA_ALL_GROUP}:{sa[0]}"):
-                if g not in out:
-                    out.append(g)
-        extra = ALL_UNAUTHENTICATED if user == ANONYMOUS else ALL_AUTHENTICATED
-        if extra not in out:
-            out.append(extra)
-        return cls(user, tuple(out))
-
     def describe(self) -> str:
-        return f"user {self.user!r} (groups: {', '.join(self.groups) or 'none'})"
+        uid = f", uid {self.uid!r}" if self.uid else ""
+        return f"user {self.user!r} (groups: {', '.join(self.groups) or 'none'}{uid})"
+
+
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
+def _dns_subdomain(name: str) -> bool:
+    return len(name) <= 253 and all(_DNS_LABEL.fullmatch(part) for part in name.split("."))
 
 
 def split_service_account(user: str) -> tuple[str, str] | None:
-    """(namespace, name) when `user` is a ServiceAccount user name, as serviceaccount.SplitUsername."""
+    """(namespace, name) when `user` is a ServiceAccount user name, as k8s.io/apiserver's
+    serviceaccount.SplitUsername decides: exactly two parts after the prefix, the namespace a
+    DNS-1123 label (63 characters at most), the name a DNS-1123 subdomain."""
     if not user.startswith(SA_PREFIX):
         return None
     parts = user[len(SA_PREFIX):].split(":")
-    if len(parts) != 2 or not parts[0] or not parts[1]:
+    if len(parts) != 2:
         return None
-    return parts[0], parts[1]
+    namespace, name = parts
+    if len(namespace) > 63 or not _DNS_LABEL.fullmatch(namespace) or not _dns_subdomain(name):
+        return None
+    return namespace, name
 
 
 class Request(namedtuple("Request", "verb resource group subresource name namespace path", defaults=("", "", "", "", "", ""))):

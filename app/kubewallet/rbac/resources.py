@@ -125,7 +125,3 @@ def resolve_type(arg: str) -> ResolvedType:
     return ResolvedType(arg, "", warning=(
         f"'{arg}' is not a built-in resource type; asking about resource '{arg}' in the core group "
         f"(name a custom resource with its group, as in {arg}.example.com)"))
-
-
-def namespaced_types() -> list[ResourceType]:
-    return [t for t in builtin_types() if t.namespaced]

@@ -49,6 +49,18 @@ class LoadedPolicy(namedtuple("LoadedPolicy", "authorizer report paths with_defa
         return text + (" + the default cluster roles" if self.with_defaults else "")
 
 
+WORKSPACE_POLICY_ENV = "KUBEWALLET_RBAC"
+"""An `os.pathsep` list of RBAC manifest files or folders that belong with the kubeconfig in use
+(the demo workspace sets it to its `rbac/` folder): a front end loads them without being asked."""
+
+
+def workspace_policy_paths(environ: dict[str, str] | os._Environ | None = None) -> list[str]:
+    """The existing paths named by `KUBEWALLET_RBAC` (empty and missing entries skipped, as
+    kubectl skips them in KUBECONFIG)."""
+    raw = (os.environ if environ is None else environ).get(WORKSPACE_POLICY_ENV, "")
+    return [p for p in dict.fromkeys(raw.split(os.pathsep)) if p and os.path.exists(p)]
+
+
 def load_policy(paths: Iterable[str | os.PathLike[str]], with_defaults: bool = False, *,
                 progress: Callable[[int, int, str], None] | None = None) -> LoadedPolicy:
     paths = tuple(os.fspath(p) for p in paths)

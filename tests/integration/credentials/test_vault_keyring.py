@@ -65,10 +65,10 @@ def test_no_keyring_at_all_says_to_use_the_file_vault(monkeypatch, tmp_path):
     assert not (tmp_path / "v.json").exists()
 
 
-def test_a_bus_without_a_secret_service_is_reported(monkeypatch, tmp_path):
+def test_a_bus_without_a_secret_service_is_reported(monkeypatch, tmp_path, system_tool):
     import subprocess
 
-    out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+    out = subprocess.run([system_tool("dbus-daemon"), "--session", "--fork", "--print-address=1", "--print-pid=1"],
                          capture_output=True, text=True, check=True, timeout=20)
     address, pid = out.stdout.split()[:2]
     try:

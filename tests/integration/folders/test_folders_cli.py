@@ -230,8 +230,9 @@ def test_folders_from_the_environment_and_from_the_settings_file(world, tmp_path
 
 
 def test_on_a_terminal_the_picker_covers_the_folder_files(world, kubectl):
-    env = dict(world["env"])
-    screen = run_on_a_terminal(["kubewallet", "use", "prod"], env, prompt=b"context (number", answer="1")
+    env = dict(world["env"], KUBEWALLET_IGNORE_FZF="1")
+    screen = run_on_a_terminal(["kubewallet", "use", "prod"], env, prompt=b"context> prod", answer="",
+                               end="\r")  # Enter takes the best match
     assert "acme/prod" in screen and "config/prod" in screen and "acme-prod" in screen
     assert 'Switched to context "acme-prod".' in screen
     assert "export KUBECONFIG=" in screen
@@ -269,8 +270,10 @@ def test_kw_alone_on_a_terminal_picks_across_files_and_exports(world, kubectl):
     script = ("source <(kubewallet use --shell-function bash); kw glob; "
               "echo \"NOW=$(kubectl config current-context) K=$KUBECONFIG\"; kw; "
               "echo \"NOW=$(kubectl config current-context)\"")
-    # text narrows the list; a single match is taken
-    text = run_on_a_terminal(["bash", "-c", script], world["env"], prompt=b"context (number", answer="main-a")
+    # typing narrows the list, Enter takes the best match; a single match is taken at once
+    text = run_on_a_terminal(["bash", "-c", script], dict(world["env"], KUBEWALLET_IGNORE_FZF="1"),
+                             prompt=b"context> ", answer="main-a",
+                             end="\r")
     assert f"NOW=globex-1 K={world['globex']}" in text  # a single fuzzy match: no question asked
     assert "acme/prod" in text and "config/prod" in text  # the picker showed every file's contexts
     assert "NOW=main-a" in text

@@ -6,6 +6,7 @@ import base64
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -60,3 +61,26 @@ def kubewallet(*args: str, check: bool = True, timeout: float = 60, env: dict | 
 def temp_files(directory: Path, name: str) -> list[Path]:
     """What a writer leaves while it works: new content, and the private file a lock is made from."""
     return sorted(directory.glob(f".{name}.kubewallet-*.tmp")) + sorted(directory.glob(f".{name}.lock.kubewallet-*.tmp"))
+
+
+def kubectl_lock_file(path: Path) -> Path:
+    """The lock as client-go makes it: `<file>.lock`, created exclusively, empty, mode 0."""
+    lock = path.with_name(path.name + ".lock")
+    os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0))
+    return lock
+
+
+def wait_stopped(pid: int) -> None:
+    """Until every thread of `pid` is in the stopped state (kubectl is a Go program)."""
+    tasks = Path(f"/proc/{pid}/task")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        states = []
+        for task in (tasks.iterdir() if tasks.exists() else []):
+            try:
+                states.append((task / "stat").read_text().rsplit(")", 1)[1].split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+        if all(state in "TtZX" for state in states):  # stopped, or already exited
+            return
+        time.sleep(0.0005)

@@ -1,6 +1,6 @@
 """SIGKILL a kubewallet writer at random moments, early and late in its run: the kubeconfig is
 always the old file or the new one, never a torn one; what a killed writer leaves behind (its
-temporary file, its lock) is cleaned up or reported by the next run."""
+temporary file, its lock) is cleaned up by the next run."""
 
 from __future__ import annotations
 
@@ -72,15 +72,12 @@ def test_sigkill_at_random_moments_leaves_old_or_new_file(tmp_path):
         temps_left += bool(temp_files(tmp_path, "config"))
         if lock.exists():
             locks_left += 1
-            assert lock.read_text().strip() == f"kubewallet pid {proc.pid}"
-            blocked = kubewallet("config", "--kubeconfig", str(path), "set-context", "probe",
-                                 "--cluster", "c", check=False)
-            assert blocked.returncode == 1
-            assert str(lock) in blocked.stderr
-            assert f"kubewallet process {proc.pid}, which is no longer running" in blocked.stderr
-            assert f"rm {lock}" in blocked.stderr
-            assert path.read_bytes() == after  # reported, not written
-            lock.unlink()  # what the hint says to do
+            assert lock.read_text().startswith(f"kubewallet pid {proc.pid} start ")
+            nxt = kubewallet("config", "--kubeconfig", str(path), "set-context", f"probe-{i}",
+                             "--cluster", "c")
+            assert nxt.stderr.count(f"removed the lock file {lock}") == 1
+            assert f"kubewallet process {proc.pid}, which is no longer running" in nxt.stderr
+            assert f"probe-{i}" in context_names(path.read_bytes()) and not lock.exists()
 
     # The next run cleans the temporary files of killed writers, and succeeds.
     kubewallet("config", "--kubeconfig", str(path), "set-context", "after-crashes", "--cluster", "c")
@@ -89,5 +86,5 @@ def test_sigkill_at_random_moments_leaves_old_or_new_file(tmp_path):
     assert "after-crashes" in context_names(path.read_bytes())
     print(f"\ncrash test: {KILLS} kills ({late_kills} while the lock was held; writer run "
           f"{run_time * 1000:.0f} ms): {outcomes['old']} old file, {outcomes['new']} new file, "
-          f"0 torn; {temps_left} left a temp file, {locks_left} left a lock (reported)")
+          f"0 torn; {temps_left} left a temp file, {locks_left} left a lock (removed by the next run)")
     assert late_kills >= KILLS // 4

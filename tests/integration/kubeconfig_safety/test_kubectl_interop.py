@@ -20,7 +20,8 @@ from pathlib import Path
 import yaml
 
 from tests.integration.kubeconfig_safety.helpers import (KUBEWALLET, big_kubeconfig, context_names,
-                                                         kubewallet, small_kubeconfig, temp_files)
+                                                         kubectl_lock_file, kubewallet, small_kubeconfig,
+                                                         temp_files, wait_stopped)
 
 
 def _kw_env(**extra: str) -> dict:
@@ -33,18 +34,11 @@ def _start_edit(path: Path, name: str, **env: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env=_kw_env(**env))
 
 
-def _kubectl_lock(path: Path) -> Path:
-    """The lock as client-go makes it: `<file>.lock`, created exclusively, empty, mode 0."""
-    lock = path.with_name(path.name + ".lock")
-    os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0))
-    return lock
-
-
 def test_kubewallet_waits_while_kubectls_lock_exists_then_writes(tmp_path):
     path = tmp_path / "config"
     path.write_bytes(small_kubeconfig())
     before = path.read_bytes()
-    lock = _kubectl_lock(path)
+    lock = kubectl_lock_file(path)
     proc = _start_edit(path, "after-lock", KUBEWALLET_LOCK_WAIT="30")
     time.sleep(1.0)
     assert proc.poll() is None, proc.communicate()  # still waiting ...
@@ -61,7 +55,7 @@ def test_a_lock_that_stays_is_reported_after_the_wait(tmp_path):
     path = tmp_path / "config"
     path.write_bytes(small_kubeconfig())
     before = path.read_bytes()
-    lock = _kubectl_lock(path)
+    lock = kubectl_lock_file(path)
     started = time.monotonic()
     proc = _start_edit(path, "never", KUBEWALLET_LOCK_WAIT="0.5")
     out, err = proc.communicate(timeout=20)
@@ -76,7 +70,7 @@ def test_a_stale_kubectl_lock_is_reported_at_once_not_waited_on(tmp_path):
     path = tmp_path / "config"
     path.write_bytes(small_kubeconfig())
     before = path.read_bytes()
-    lock = _kubectl_lock(path)
+    lock = kubectl_lock_file(path)
     old = time.time() - 600
     os.utime(lock, (old, old))
     started = time.monotonic()
@@ -96,29 +90,13 @@ def test_kubectls_lock_on_a_symlinks_name_is_honoured(tmp_path):
     real.write_bytes(small_kubeconfig())
     link = tmp_path / "config"
     link.symlink_to(real)
-    lock = _kubectl_lock(link)
+    lock = kubectl_lock_file(link)
     proc = _start_edit(link, "never", KUBEWALLET_LOCK_WAIT="0.3")
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 1 and str(lock) in err
     lock.unlink()
     kubewallet("config", "--kubeconfig", str(link), "set-context", "through-link", "--cluster", "c")
     assert link.is_symlink() and "through-link" in context_names(real.read_bytes())
-
-
-def _wait_stopped(pid: int) -> None:
-    """Until every thread of `pid` is in the stopped state (kubectl is a Go program)."""
-    tasks = Path(f"/proc/{pid}/task")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        states = []
-        for task in (tasks.iterdir() if tasks.exists() else []):
-            try:
-                states.append((task / "stat").read_text().rsplit(")", 1)[1].split()[0])
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-        if all(state in "TtZX" for state in states):  # stopped, or already exited
-            return
-        time.sleep(0.0005)
 
 
 def test_an_edit_never_acts_on_a_file_kubectl_is_half_way_through_writing(tmp_path, kubectl):
@@ -138,7 +116,7 @@ def test_an_edit_never_acts_on_a_file_kubectl_is_half_way_through_writing(tmp_pa
             pass
         if writer.poll() is None:
             writer.send_signal(signal.SIGSTOP)
-            _wait_stopped(writer.pid)  # kill() returns before every thread has stopped
+            wait_stopped(writer.pid)  # kill() returns before every thread has stopped
             torn = path.stat().st_size
             if torn < len(original) and lock.exists():
                 break  # frozen with the file cut short

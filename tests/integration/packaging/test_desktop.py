@@ -22,15 +22,8 @@ METAINFO = DESKTOP_DIR / "io.github.kubewallet.kubewallet.metainfo.xml"
 SVG = ROOT / "app" / "kubewallet" / "resources" / "icons" / "kubewallet.svg"
 
 
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} is missing: run scripts/bootstrap.sh (it installs desktop-file-utils and appstream)")
-    return path
-
-
-def test_desktop_entry_passes_desktop_file_validate():
-    out = subprocess.run([tool("desktop-file-validate"), str(DESKTOP)], capture_output=True, text=True, timeout=60)
+def test_desktop_entry_passes_desktop_file_validate(system_tool):
+    out = subprocess.run([system_tool("desktop-file-validate"), str(DESKTOP)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "error" not in out.stdout, out.stdout + out.stderr
 
 
@@ -46,8 +39,8 @@ def test_desktop_entry_launches_the_gui_and_matches_the_app():
     assert entry["Desktop Action demo"]["Exec"] == "kubewallet gui --demo"
 
 
-def test_metainfo_passes_appstreamcli_validate_pedantic():
-    out = subprocess.run([tool("appstreamcli"), "validate", "--no-net", "--pedantic", str(METAINFO)],
+def test_metainfo_passes_appstreamcli_validate_pedantic(system_tool):
+    out = subprocess.run([system_tool("appstreamcli"), "validate", "--no-net", "--pedantic", str(METAINFO)],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "W:" not in out.stdout and "E:" not in out.stdout, out.stdout
@@ -80,8 +73,8 @@ def test_icons_rendered_at_every_standard_size(tmp_path, artifacts_dir):
     assert (tmp_path / "hicolor" / "scalable" / "apps" / "kubewallet.svg").read_bytes() == SVG.read_bytes()
 
 
-def test_no_generated_png_is_committed():
-    tracked = subprocess.run(["git", "ls-files", "*.png"], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout
+def test_no_generated_png_is_committed(system_tool):
+    tracked = subprocess.run([system_tool("git"), "ls-files", "*.png"], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout
     assert [p for p in tracked.split() if "icons" in p or "packaging" in p] == []
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 
 import pytest
@@ -20,23 +19,25 @@ def page(tmp_path_factory) -> str:
     return str(path)
 
 
-def render(page: str) -> str:
-    man = shutil.which("man")
-    if man is None:
-        pytest.fail("man is missing: run scripts/bootstrap.sh (man-db, groff-base)")
+@pytest.fixture(scope="module")
+def man(system_tool) -> str:
+    return system_tool("man")
+
+
+def render(page: str, man: str) -> str:
     out = subprocess.run([man, "-l", page], env=dict(os.environ, MANWIDTH="100", LC_ALL="C.UTF-8", MANPAGER="cat",
                                                      PAGER="cat"), capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout
 
 
-def test_groff_renders_it_without_a_single_warning(page):
-    out = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", page], capture_output=True, text=True, timeout=60)
+def test_groff_renders_it_without_a_single_warning(page, system_tool):
+    out = subprocess.run([system_tool("groff"), "-man", "-Tutf8", "-ww", "-z", page], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stderr == "", out.stderr
 
 
-def test_every_command_has_its_section_with_options_and_examples(page):
-    text = render(page)
+def test_every_command_has_its_section_with_options_and_examples(page, man):
+    text = render(page, man)
     assert text.startswith("KUBEWALLET(1)")
     for name in COMMANDS:
         assert f"KUBEWALLET {name.upper()}" in text, name

@@ -5,7 +5,6 @@ and the man page from the installed copy, the desktop files inside it."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -26,10 +25,8 @@ current-context: dev
 
 
 @pytest.fixture(scope="module")
-def pipx_install(wheel, tmp_path_factory):
-    pipx = shutil.which("pipx")
-    if pipx is None:
-        pytest.fail("pipx is missing: run scripts/bootstrap.sh (Debian's pipx)")
+def pipx_install(wheel, tmp_path_factory, system_tool):
+    pipx = system_tool("pipx")
     base = tmp_path_factory.mktemp("pipx")
     env = dict(os.environ, PIPX_HOME=str(base / "home"), PIPX_BIN_DIR=str(base / "bin"),
                PIPX_MAN_DIR=str(base / "man"))

@@ -14,7 +14,7 @@ from tests.support.terminal import run_on_a_terminal
 @pytest.fixture
 def demo_env(tmp_path):
     ws = build(tmp_path)
-    return dict(os.environ, KUBECONFIG=ws.kubeconfig)
+    return dict(os.environ, KUBECONFIG=ws.kubeconfig, KUBEWALLET_IGNORE_FZF="1")  # our own picker
 
 
 def run(cmd, env, check=True):
@@ -56,8 +56,8 @@ def test_ns_sets_the_namespace_kubectl_then_uses(kubewallet_cmd, kubectl, demo_e
 
 
 def test_on_a_terminal_an_unknown_name_opens_the_picker_on_its_fuzzy_matches(kubewallet_cmd, kubectl, demo_env):
-    screen = run_on_a_terminal(kubewallet_cmd + ["use", "tea"], demo_env,
-                               prompt=b"context (number", answer="2")
-    assert "team-a" in screen and "team-b" in screen and "prod-eu" not in screen
+    screen = run_on_a_terminal(kubewallet_cmd + ["use", "tea"], demo_env, prompt=b"context> tea",
+                               answer="\x1b[B", end="\r")
+    assert "team-a" in screen and "team-b" in screen and "prod-eu" not in screen  # arrow down, Enter
     assert 'Switched to context "team-b".' in screen
     assert run([kubectl, "config", "current-context"], demo_env).stdout.strip() == "team-b"

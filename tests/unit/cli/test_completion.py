@@ -204,11 +204,11 @@ def test_bash_registers_both_names(scripts):
     ("kubewallet certs --output=", {"--output=table", "--output=json", "--output=wide"}),
     ("kubewallet config view --ra", {"--raw"}),
 ])
-def test_fish_offers(scripts, env, line, expected):
+def test_fish_offers(scripts, env, line, expected, system_tool):
     assert set(fish_complete(scripts, env, line)) == expected
 
 
-def test_zsh_and_fish_scripts_parse(scripts):
+def test_zsh_and_fish_scripts_parse(scripts, system_tool):
     for argv in (["zsh", "-n", str(scripts["zsh"])], ["fish", "--no-execute", str(scripts["fish"])],
                  ["bash", "-n", str(scripts["bash"])]):
         out = subprocess.run(argv, capture_output=True, text=True, timeout=30)
@@ -223,7 +223,7 @@ def test_zsh_and_fish_scripts_parse(scripts):
     ("kubewallet certs --output=", ["--output=table", "--output=json", "--output=wide"]),
     ("kubewallet import ", ["_files"]),
 ])
-def test_zsh_offers(scripts, env, line, expected):
+def test_zsh_offers(scripts, env, line, expected, system_tool):
     got = zsh_complete(scripts, env, line)
     if line == "kubewallet u":
         got = [g for g in got if g.startswith("u")]   # _describe filters by prefix itself
@@ -337,7 +337,7 @@ def test_kubectl_completer_tables_are_cached_and_a_broken_cache_is_rebuilt(env, 
     assert complete(["config", "delete-user", ""]) == first
 
 
-def test_zsh_autoloaded_from_fpath_completes_on_the_first_tab(scripts, env, tmp_path):
+def test_zsh_autoloaded_from_fpath_completes_on_the_first_tab(scripts, env, tmp_path, system_tool):
     """Installed as `_kubewallet` in $fpath, zsh runs the file as the function on the first TAB."""
     fdir = tmp_path / "site-functions"
     fdir.mkdir()
@@ -361,7 +361,7 @@ def test_use_and_shell_complete_the_contexts_of_kubeconfig_folders(scripts, env,
     assert bash_complete(scripts, env, "kubewallet export acme") == []
 
 
-def test_kw_shell_function_completes_like_use(scripts, env):
+def test_kw_shell_function_completes_like_use(scripts, env, system_tool):
     """`kw` (the shell function of `kubewallet use --shell-function`) offers what `use` offers."""
     bash = subprocess.run(["bash", "--norc", "-c", BASH_DRIVER.replace("_kubewallet\n", "_kubewallet_kw\n")],
                           env=dict(env, SCRIPT=str(scripts["bash"]), LINE="kw p"), capture_output=True,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kubewallet.execplugin import wrapped
+from kubewallet.execplugin import clientgo, wrapped
 from kubewallet.execplugin.retry import second_call
 
 V1 = "client.authentication.k8s.io/v1"
@@ -48,20 +48,20 @@ def test_the_key_names_the_cluster_only_when_the_plugin_asks_for_it():
 def test_the_original_gets_client_gos_exec_info_and_its_env_entries_over_ours():
     block = {"apiVersion": V1BETA1, "provideClusterInfo": True,
              "env": [{"name": "AWS_PROFILE", "value": "prod"}, {"name": "AWS_PROFILE", "value": "dev"}]}
-    info = wrapped.exec_info_for(block, interactive=True, cluster={"server": "https://k"})
+    info = clientgo.exec_info_for(block, interactive=True, cluster={"server": "https://k"})
     assert json.loads(info) == {"kind": "ExecCredential", "apiVersion": V1BETA1,
                                 "spec": {"interactive": True, "cluster": {"server": "https://k"}}}
-    env = wrapped.environment(block, info, base={"AWS_PROFILE": "mine", "HOME": "/h"})
+    env = clientgo.environment(block, info, base={"AWS_PROFILE": "mine", "HOME": "/h"})
     assert env == {"AWS_PROFILE": "dev", "HOME": "/h", "KUBERNETES_EXEC_INFO": info}
-    no_cluster = wrapped.exec_info_for(dict(block, provideClusterInfo=False), interactive=False,
+    no_cluster = clientgo.exec_info_for(dict(block, provideClusterInfo=False), interactive=False,
                                        cluster={"server": "https://k"})
     assert "cluster" not in json.loads(no_cluster)["spec"]
 
 
 def test_a_relative_command_with_a_slash_is_resolved_against_the_kubeconfig_folder():
-    assert wrapped.command_line({"command": "./bin/auth", "args": ["a"]}, "/etc/kube") == \
+    assert clientgo.command_line({"command": "./bin/auth", "args": ["a"]}, "/etc/kube") == \
         ["/etc/kube/bin/auth", "a"]
-    assert wrapped.command_line({"command": "aws"}, "/etc/kube") == ["aws"]
+    assert clientgo.command_line({"command": "aws"}, "/etc/kube") == ["aws"]
 
 
 def answer_of(status: dict, api_version: str = V1) -> bytes:
@@ -70,20 +70,20 @@ def answer_of(status: dict, api_version: str = V1) -> bytes:
 
 @pytest.mark.parametrize("stdout, words", [
     (b"nope", "not JSON"),
-    (json.dumps({"kind": "Pod"}).encode(), "not an ExecCredential"),
-    (answer_of({"token": "t"}, V1BETA1), "plugin returned version"),
-    (json.dumps({"kind": "ExecCredential", "apiVersion": V1}).encode(), "status field"),
-    (answer_of({}), "token or cert/key pair"),
-    (answer_of({"clientCertificateData": "C"}), "only one of"),
+    (json.dumps({"kind": "Pod"}).encode(), "did not print an ExecCredential"),
+    (answer_of({"token": "t"}, V1BETA1), "answered apiVersion"),
+    (json.dumps({"kind": "ExecCredential", "apiVersion": V1}).encode(), "no status field"),
+    (answer_of({}), "neither a token nor a client certificate"),
+    (answer_of({"clientCertificateData": "C"}), "without its key"),
     (answer_of({"token": "t", "expirationTimestamp": "soon"}), "RFC 3339"),
 ])
 def test_what_client_go_would_refuse_is_refused_with_its_reason(stdout, words):
-    with pytest.raises(wrapped.MalformedCredential, match=words):
-        wrapped.validate(stdout, V1)
+    with pytest.raises(clientgo.MalformedCredential, match=words):
+        clientgo.validate(stdout, V1)
 
 
 def test_a_good_answer_is_served_in_the_apiversion_kubectl_asked_for():
-    status = wrapped.validate(answer_of({"token": "t", "expirationTimestamp": "2026-12-05T12:14:00Z"},
+    status = clientgo.validate(answer_of({"token": "t", "expirationTimestamp": "2026-12-05T12:14:00Z"},
                                         V1BETA1), V1BETA1)
     assert wrapped.expires_at(status) == NOW + timedelta(minutes=14)
     assert json.loads(wrapped.answer(status, V1)) == {"kind": "ExecCredential", "apiVersion": V1,
@@ -93,8 +93,8 @@ def test_a_good_answer_is_served_in_the_apiversion_kubectl_asked_for():
 @given(st.binary(max_size=300))
 def test_validate_never_fails_other_than_with_its_own_error(data):
     try:
-        status = wrapped.validate(data, V1)
-    except wrapped.MalformedCredential:
+        status = clientgo.validate(data, V1)
+    except clientgo.MalformedCredential:
         return
     assert status.get("token") or status.get("clientKeyData")
 
@@ -104,8 +104,8 @@ def test_validate_never_fails_other_than_with_its_own_error(data):
                                                                                  max_size=3)))
 def test_validate_on_any_json_status(status):
     try:
-        wrapped.validate(answer_of(status), V1)
-    except wrapped.MalformedCredential:
+        clientgo.validate(answer_of(status), V1)
+    except clientgo.MalformedCredential:
         pass
 
 

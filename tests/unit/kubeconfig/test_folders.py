@@ -250,9 +250,9 @@ def test_posix_quoting_survives_bash(values):
 
 @settings(max_examples=15, deadline=None)
 @given(_values)
-def test_fish_quoting_survives_fish(values):
+def test_fish_quoting_survives_fish(system_tool, values):
     script = "".join(f"printf '%s\\0' {kf.fish_quote(v)}\n" for v in values)
-    out = subprocess.run(["fish", "-c", script], capture_output=True, check=True).stdout
+    out = subprocess.run([system_tool("fish"), "-c", script], capture_output=True, check=True).stdout
     assert out.decode("utf-8", "surrogateescape").split("\0")[:-1] == values
 
 

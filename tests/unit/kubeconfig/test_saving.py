@@ -122,10 +122,11 @@ def test_temp_files_of_killed_writers_are_removed_and_live_ones_kept(tmp_path):
     assert not any(p.exists() for p in leftovers)
 
 
-def test_the_lock_holds_our_pid_and_is_released(tmp_path):
+def test_the_lock_names_our_process_and_is_released(tmp_path):
     path = tmp_path / "config"
+    start = Path(f"/proc/{os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()[19]
     with kubectl_lock(path):
-        assert (tmp_path / "config.lock").read_text() == f"kubewallet pid {os.getpid()}\n"
+        assert (tmp_path / "config.lock").read_text() == f"kubewallet pid {os.getpid()} start {start}\n"
         assert [p.name for p in tmp_path.iterdir()] == ["config.lock"]  # no private file left
     assert list(tmp_path.iterdir()) == []
 
@@ -138,17 +139,19 @@ def test_a_symlink_is_locked_under_both_names(tmp_path):
         assert (tmp_path / "link.lock").exists() and (tmp_path / "real.lock").exists()
 
 
-def test_a_lock_naming_a_dead_kubewallet_is_reported_at_once(tmp_path):
+def test_a_lock_naming_a_dead_kubewallet_is_removed_at_once_and_said_so(tmp_path, capsys):
     path = tmp_path / "config"
     pid = dead_pid()
-    (tmp_path / "config.lock").write_text(f"kubewallet pid {pid}\n")
-    started = time.monotonic()
-    with pytest.raises(LockError) as info:
+    for owner in (f"kubewallet pid {pid}\n", f"kubewallet pid {pid} start 4242\n"):  # older and newer form
+        (tmp_path / "config.lock").write_text(owner)
+        started = time.monotonic()
         with kubectl_lock(path, wait=10):
-            pass
-    assert time.monotonic() - started < 1
-    assert f"kubewallet process {pid}, which is no longer running" in str(info.value)
-    assert f"rm {tmp_path / 'config.lock'}" in info.value.hint
+            assert (tmp_path / "config.lock").read_text().startswith(f"kubewallet pid {os.getpid()} ")
+        assert time.monotonic() - started < 1
+        err = capsys.readouterr().err
+        assert err.count(f"removed the lock file {tmp_path / 'config.lock'}") == 1
+        assert f"kubewallet process {pid}, which is no longer running" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_live_kubectl_lock_is_waited_for_then_reported(tmp_path):

@@ -149,3 +149,13 @@ def test_a_recreated_entry_can_go_back_to_the_file_it_came_from(tmp_path):
     run_edit(rules_for(a, b), lambda ws: ws.set_entry("contexts", "second", {"cluster": "c", "user": "u"}, file=str(b)))
     assert [c["name"] for c in yaml.safe_load(b.read_text())["contexts"]] == ["second"]
     assert [c["name"] for c in yaml.safe_load(a.read_text())["contexts"]] == ["first"]
+
+
+def test_loading_reports_each_file_then_the_contexts_read(tmp_path):
+    """The window's status bar says which of several KUBECONFIG files is being read."""
+    a = write(tmp_path / "a", cfg(contexts=[("one", {"cluster": "c"})], current="one"))
+    b = write(tmp_path / "b", cfg(contexts=[("two", {"cluster": "c"}), ("one", {"cluster": "x"})]))
+    seen: list[tuple[int, int, str]] = []
+    ws = load_workspace(rules_for(a, b), report=lambda done, total, text: seen.append((done, total, text)))
+    assert list(ws.contexts) == ["one", "two"]
+    assert seen == [(0, 2, "reading a (1 of 2)"), (1, 2, "reading b (2 of 2)"), (2, 2, "read 2 contexts")]

@@ -11,7 +11,8 @@ import pytest
 from kubewallet.rbac.authorizer import Authorizer
 from kubewallet.rbac.defaults import with_defaults
 from kubewallet.rbac.loading import load_objects
-from kubewallet.rbac.model import Identity, Request
+from kubewallet.rbac.impersonation import impersonate
+from kubewallet.rbac.model import Request
 from kubewallet.rbac.naive import NaiveAuthorizer
 from tests.unit.rbac.builders import binding, cluster_binding, cluster_role, group, role, rule, sa, user
 
@@ -24,7 +25,7 @@ def Q(verb, resource="", group_="", sub="", name="", ns="", path=""):
     return Request(verb, resource, group_, sub, name, ns, path)
 
 
-ALICE = Identity.of("alice")
+ALICE = impersonate("alice")
 CASES = [
     # scope
     ("RoleBinding grants in its namespace", [POD_READER, binding("b", "dev", "Role", "pod-reader", user("alice"))],
@@ -57,43 +58,43 @@ CASES = [
      ALICE, Q("get", "pods", ns="dev"), False),
     # subjects
     ("user by exact name", [VIEW_PODS, cluster_binding("b", "view-pods", user("alice"))],
-     Identity.of("Alice"), Q("get", "pods", ns="dev"), False),
+     impersonate("Alice"), Q("get", "pods", ns="dev"), False),
     ("group membership", [VIEW_PODS, cluster_binding("b", "view-pods", group("devs"))],
-     Identity.of("bob", ["devs"]), Q("get", "pods", ns="dev"), True),
+     impersonate("bob", ["devs"]), Q("get", "pods", ns="dev"), True),
     ("a User subject is not a group", [VIEW_PODS, cluster_binding("b", "view-pods", user("devs"))],
-     Identity.of("bob", ["devs"]), Q("get", "pods", ns="dev"), False),
+     impersonate("bob", ["devs"]), Q("get", "pods", ns="dev"), False),
     ("a Group subject is not a user", [VIEW_PODS, cluster_binding("b", "view-pods", group("alice"))],
      ALICE, Q("get", "pods", ns="dev"), False),
     ("unknown subject kind never applies", [VIEW_PODS, cluster_binding("b", "view-pods", {"kind": "Robot", "name": "alice"})],
      ALICE, Q("get", "pods", ns="dev"), False),
     ("ServiceAccount with its namespace", [VIEW_PODS, cluster_binding("b", "view-pods", sa("ci", "dev"))],
-     Identity.of("system:serviceaccount:dev:ci"), Q("get", "pods", ns="prod"), True),
+     impersonate("system:serviceaccount:dev:ci"), Q("get", "pods", ns="prod"), True),
     ("ServiceAccount of another namespace", [VIEW_PODS, cluster_binding("b", "view-pods", sa("ci", "dev"))],
-     Identity.of("system:serviceaccount:prod:ci"), Q("get", "pods", ns="prod"), False),
+     impersonate("system:serviceaccount:prod:ci"), Q("get", "pods", ns="prod"), False),
     ("ServiceAccount without namespace defaults to the RoleBinding's", [VIEW_PODS, binding("b", "dev", "ClusterRole", "view-pods", sa("ci"))],
-     Identity.of("system:serviceaccount:dev:ci"), Q("get", "pods", ns="dev"), True),
+     impersonate("system:serviceaccount:dev:ci"), Q("get", "pods", ns="dev"), True),
     ("ServiceAccount without namespace in a RoleBinding is not another namespace's", [VIEW_PODS, binding("b", "dev", "ClusterRole", "view-pods", sa("ci"))],
-     Identity.of("system:serviceaccount:prod:ci"), Q("get", "pods", ns="dev"), False),
+     impersonate("system:serviceaccount:prod:ci"), Q("get", "pods", ns="dev"), False),
     ("ServiceAccount without namespace never applies in a ClusterRoleBinding", [VIEW_PODS, cluster_binding("b", "view-pods", sa("ci"))],
-     Identity.of("system:serviceaccount:dev:ci"), Q("get", "pods", ns="dev"), False),
+     impersonate("system:serviceaccount:dev:ci"), Q("get", "pods", ns="dev"), False),
     ("a ServiceAccount subject is a user name, not a group", [VIEW_PODS, cluster_binding("b", "view-pods", sa("ci", "dev"))],
-     Identity.of("bob", ["system:serviceaccount:dev:ci"]), Q("get", "pods", ns="dev"), False),
+     impersonate("bob", ["system:serviceaccount:dev:ci"]), Q("get", "pods", ns="dev"), False),
     ("system:serviceaccounts:NS covers that namespace's accounts", [VIEW_PODS, cluster_binding("b", "view-pods", group("system:serviceaccounts:dev"))],
-     Identity.of("system:serviceaccount:dev:anything"), Q("get", "pods", ns="dev"), True),
+     impersonate("system:serviceaccount:dev:anything"), Q("get", "pods", ns="dev"), True),
     ("system:serviceaccounts:NS does not cover another namespace", [VIEW_PODS, cluster_binding("b", "view-pods", group("system:serviceaccounts:dev"))],
-     Identity.of("system:serviceaccount:prod:ci"), Q("get", "pods", ns="dev"), False),
+     impersonate("system:serviceaccount:prod:ci"), Q("get", "pods", ns="dev"), False),
     ("system:serviceaccounts covers every account", [VIEW_PODS, cluster_binding("b", "view-pods", group("system:serviceaccounts"))],
-     Identity.of("system:serviceaccount:prod:ci"), Q("get", "pods", ns="dev"), True),
+     impersonate("system:serviceaccount:prod:ci"), Q("get", "pods", ns="dev"), True),
     ("system:serviceaccounts does not cover people", [VIEW_PODS, cluster_binding("b", "view-pods", group("system:serviceaccounts"))],
      ALICE, Q("get", "pods", ns="dev"), False),
     ("system:authenticated covers every user", [VIEW_PODS, cluster_binding("b", "view-pods", group("system:authenticated"))],
-     Identity.of("anyone"), Q("get", "pods", ns="dev"), True),
+     impersonate("anyone"), Q("get", "pods", ns="dev"), True),
     ("system:authenticated does not cover system:anonymous", [VIEW_PODS, cluster_binding("b", "view-pods", group("system:authenticated"))],
-     Identity.of("system:anonymous"), Q("get", "pods", ns="dev"), False),
+     impersonate("system:anonymous"), Q("get", "pods", ns="dev"), False),
     ("system:unauthenticated covers system:anonymous", [VIEW_PODS, cluster_binding("b", "view-pods", group("system:unauthenticated"))],
-     Identity.of("system:anonymous"), Q("get", "pods", ns="dev"), True),
-    ("system:masters is allowed everything", [], Identity.of("root", ["system:masters"]), Q("delete", "nodes"), True),
-    ("system:masters is allowed every URL", [], Identity.of("root", ["system:masters"]), Q("post", path="/anything"), True),
+     impersonate("system:anonymous"), Q("get", "pods", ns="dev"), True),
+    ("system:masters is allowed everything", [], impersonate("root", ["system:masters"]), Q("delete", "nodes"), True),
+    ("system:masters is allowed every URL", [], impersonate("root", ["system:masters"]), Q("post", path="/anything"), True),
     ("deny by default", [], ALICE, Q("get", "pods", ns="dev"), False),
     ("several subjects, the second applies", [VIEW_PODS, cluster_binding("b", "view-pods", user("bob"), user("alice"))],
      ALICE, Q("get", "pods", ns="dev"), True),
@@ -105,12 +106,12 @@ CASES = [
     # impersonation is an ordinary request
     ("impersonate the named user", [cluster_role("imp", rule(["impersonate"], ["users"], names=["alice"])),
                                     cluster_binding("b", "imp", user("support"))],
-     Identity.of("support"), Q("impersonate", "users", name="alice"), True),
+     impersonate("support"), Q("impersonate", "users", name="alice"), True),
     ("impersonate another user", [cluster_role("imp", rule(["impersonate"], ["users"], names=["alice"])),
                                   cluster_binding("b", "imp", user("support"))],
-     Identity.of("support"), Q("impersonate", "users", name="root"), False),
+     impersonate("support"), Q("impersonate", "users", name="root"), False),
     ("impersonate groups", [cluster_role("imp", rule(["impersonate"], ["groups"])), cluster_binding("b", "imp", user("support"))],
-     Identity.of("support"), Q("impersonate", "groups", name="system:masters"), True),
+     impersonate("support"), Q("impersonate", "groups", name="system:masters"), True),
 ]
 
 
@@ -175,12 +176,13 @@ def test_aggregation(objects, resource, expected):
 
 
 def test_identity_gets_the_groups_the_api_server_adds():
-    assert Identity.of("alice").groups == ("system:authenticated",)
-    assert Identity.of("system:serviceaccount:dev:ci").groups == (
+    assert impersonate("alice").groups == ("system:authenticated",)
+    assert impersonate("system:serviceaccount:dev:ci").groups == (
         "system:serviceaccounts", "system:serviceaccounts:dev", "system:authenticated")
-    assert Identity.of("system:anonymous").groups == ("system:unauthenticated",)
-    assert Identity.of("bob", ["devs", "devs", "system:authenticated"]).groups == ("devs", "system:authenticated")
-    assert Identity.of("system:serviceaccount:bad").groups == ("system:authenticated",)
+    assert impersonate("system:anonymous").groups == ("system:unauthenticated",)
+    # the filter appends each Impersonate-Group header as given (duplicates too)
+    assert impersonate("bob", ["devs", "devs", "system:authenticated"]).groups == ("devs", "devs", "system:authenticated")
+    assert impersonate("system:serviceaccount:bad").groups == ("system:authenticated",)
 
 
 def test_denial_reason_names_the_missing_roles_like_the_api_server():
@@ -196,18 +198,18 @@ def test_denial_reason_names_the_missing_roles_like_the_api_server():
 
 def test_allow_reason_is_the_authorizers():
     policy, _ = load_objects([VIEW_PODS, binding("b", "dev", "ClusterRole", "view-pods", sa("ci"))])
-    d = Authorizer(policy).decide(Identity.of("system:serviceaccount:dev:ci"), Q("get", "pods", ns="dev"))
+    d = Authorizer(policy).decide(impersonate("system:serviceaccount:dev:ci"), Q("get", "pods", ns="dev"))
     assert d.reason == 'RBAC: allowed by RoleBinding "b/dev" of ClusterRole "view-pods" to ServiceAccount "ci/dev"'
 
 
 DEFAULT_CASES = [
-    ("admin aggregates edit and view", Identity.of("a"), "admin", Q("create", "rolebindings", "rbac.authorization.k8s.io", ns="dev"), True),
-    ("edit may create deployments", Identity.of("a"), "edit", Q("create", "deployments", "apps", ns="dev"), True),
-    ("edit may not create rolebindings", Identity.of("a"), "edit", Q("create", "rolebindings", "rbac.authorization.k8s.io", ns="dev"), False),
-    ("view may read pod logs", Identity.of("a"), "view", Q("get", "pods", sub="log", ns="dev"), True),
-    ("view may not read secrets", Identity.of("a"), "view", Q("get", "secrets", ns="dev"), False),
-    ("view may not exec", Identity.of("a"), "view", Q("create", "pods", sub="exec", ns="dev"), False),
-    ("edit may not update endpoints (CVE-2021-25740)", Identity.of("a"), "edit", Q("update", "endpoints", ns="dev"), False),
+    ("admin aggregates edit and view", impersonate("a"), "admin", Q("create", "rolebindings", "rbac.authorization.k8s.io", ns="dev"), True),
+    ("edit may create deployments", impersonate("a"), "edit", Q("create", "deployments", "apps", ns="dev"), True),
+    ("edit may not create rolebindings", impersonate("a"), "edit", Q("create", "rolebindings", "rbac.authorization.k8s.io", ns="dev"), False),
+    ("view may read pod logs", impersonate("a"), "view", Q("get", "pods", sub="log", ns="dev"), True),
+    ("view may not read secrets", impersonate("a"), "view", Q("get", "secrets", ns="dev"), False),
+    ("view may not exec", impersonate("a"), "view", Q("create", "pods", sub="exec", ns="dev"), False),
+    ("edit may not update endpoints (CVE-2021-25740)", impersonate("a"), "edit", Q("update", "endpoints", ns="dev"), False),
 ]
 
 
@@ -219,15 +221,15 @@ def test_default_roles(identity, role_name, req, expected):
 
 def test_defaults_bind_what_every_cluster_binds():
     authz = Authorizer(with_defaults(load_objects([])[0]))
-    anyone = Identity.of("someone")
+    anyone = impersonate("someone")
     assert authz.allowed(anyone, Q("create", "selfsubjectaccessreviews", "authorization.k8s.io"))
     assert authz.allowed(anyone, Q("get", path="/apis/apps/v1"))
-    assert not authz.allowed(Identity.of("system:anonymous"), Q("get", path="/apis"))
-    assert authz.allowed(Identity.of("system:anonymous"), Q("get", path="/healthz"))
-    assert authz.allowed(Identity.of("system:kube-scheduler"), Q("create", "bindings", ns="dev"))
-    assert authz.allowed(Identity.of("system:serviceaccount:x:y"), Q("get", path="/openid/v1/jwks"))
+    assert not authz.allowed(impersonate("system:anonymous"), Q("get", path="/apis"))
+    assert authz.allowed(impersonate("system:anonymous"), Q("get", path="/healthz"))
+    assert authz.allowed(impersonate("system:kube-scheduler"), Q("create", "bindings", ns="dev"))
+    assert authz.allowed(impersonate("system:serviceaccount:x:y"), Q("get", path="/openid/v1/jwks"))
     assert not authz.allowed(anyone, Q("get", "pods", ns="dev"))
-    assert authz.decide(Identity.of("r", ["system:masters"]), Q("delete", "nodes")).masters
+    assert authz.decide(impersonate("r", ["system:masters"]), Q("delete", "nodes")).masters
 
 
 def test_custom_role_aggregates_into_default_edit():

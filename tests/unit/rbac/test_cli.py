@@ -68,7 +68,8 @@ def test_defaults_and_aggregation_into_edit(capsys, policy):
     (["--list", "get", "pods", "--as", "a"], "list option must be specified with no arguments"),
     (["--list", "-q", "--as", "a"], "list option can't be specified"),
     (["get", "pods", "--no-headers", "--as", "a"], "--no-headers cannot be set without --list"),
-    (["get", "pods", "--as-group", "g"], "--as-group needs --as"),
+    (["get", "pods", "--as-group", "g"], "requested [Group g] without impersonating a user"),
+    (["get", "pods", "--as-uid", "42"], "requested [UID 42] without impersonating a user"),
     (["get", "pods", "--bogus"], "unrecognized arguments: --bogus"),
 ])
 def test_usage_errors_exit_3(capsys, policy, argv, message):

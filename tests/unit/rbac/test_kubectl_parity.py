@@ -16,7 +16,8 @@ from kubewallet.rbac.authorizer import Authorizer
 from kubewallet.rbac.defaults import with_defaults
 from kubewallet.rbac.listing import render_list, review_rules
 from kubewallet.rbac.loading import load_text
-from kubewallet.rbac.model import Identity, Request
+from kubewallet.rbac.impersonation import impersonate
+from kubewallet.rbac.model import Request
 from kubewallet.rbac.resources import resolve_type
 from tests.unit.rbac.fakeapi import FakeApiServer
 from tests.unit.rbac.policies import SAMPLE
@@ -69,12 +70,12 @@ def _kubectl(kubectl, server, tmp_path, *args):
 
 
 IDENTITIES = [
-    Identity.of("alice"),
-    Identity.of("system:serviceaccount:dev:ci"),
-    Identity.of("carol"),
-    Identity.of("dave", ["ops"]),
-    Identity.of("system:anonymous"),
-    Identity.of("eve"),
+    impersonate("alice"),
+    impersonate("system:serviceaccount:dev:ci"),
+    impersonate("carol"),
+    impersonate("dave", ["ops"]),
+    impersonate("system:anonymous"),
+    impersonate("eve"),
 ]
 
 
@@ -94,7 +95,7 @@ def test_list_output_is_kubectls(kubectl, server, tmp_path, identity, namespace)
     "users", "*", "rolebindings.rbac.authorization.k8s.io", "leases.coordination.k8s.io/lock",
 ])
 def test_type_argument_is_read_like_kubectl(kubectl, server, tmp_path, target):
-    STATE["identity"] = Identity.of("carol")
+    STATE["identity"] = impersonate("carol")
     server.reviews.clear()
     done = _kubectl(kubectl, server, tmp_path, "get", target, "-n", "dev")
     assert done.returncode in (0, 1), done.stderr
@@ -121,7 +122,7 @@ def test_type_argument_is_read_like_kubectl(kubectl, server, tmp_path, target):
 def test_answer_and_exit_status_are_kubectls(kubectl, server, tmp_path, kubewallet_cmd, argv):
     as_user = argv[argv.index("--as") + 1]
     groups = [argv[i + 1] for i, a in enumerate(argv) if a == "--as-group"]
-    STATE["identity"] = Identity.of(as_user, groups)
+    STATE["identity"] = impersonate(as_user, groups)
     theirs = _kubectl(kubectl, server, tmp_path, *argv)
     policy = tmp_path / "p.yaml"
     policy.write_text(SAMPLE)

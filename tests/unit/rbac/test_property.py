@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from kubewallet.rbac.authorizer import Authorizer
 from kubewallet.rbac.loading import load_objects
+from kubewallet.rbac.impersonation import impersonate
 from kubewallet.rbac.model import Identity, Request
 from kubewallet.rbac.naive import NaiveAuthorizer
 from tests.unit.rbac.builders import binding, cluster_binding, cluster_role, group, role, sa, user
@@ -64,7 +65,7 @@ def objects(draw) -> list[dict]:
     return draw(st.permutations(out))
 
 
-identities = st.builds(lambda u, gs: Identity.of(u, gs), st.sampled_from(USERS),
+identities = st.builds(lambda u, gs: impersonate(u, gs), st.sampled_from(USERS),
                        st.lists(st.sampled_from(GROUPS + ["system:masters"]), max_size=2))
 requests = st.one_of(
     st.builds(Request, st.sampled_from(VERBS + ["list"]), st.sampled_from(["pods", "secrets", "deployments", "*"]),
@@ -123,11 +124,11 @@ def _aimed_identity(draw, objs) -> tuple[Identity, str, list]:
     s = draw(st.sampled_from(b["subjects"]))
     extra = draw(st.lists(st.sampled_from(GROUPS), max_size=2))
     if s["kind"] == "User":
-        return Identity.of(s["name"], extra), ns, bound
+        return impersonate(s["name"], extra), ns, bound
     if s["kind"] == "Group":
-        return Identity.of(draw(st.sampled_from(USERS)), [s["name"], *extra]), ns, bound
+        return impersonate(draw(st.sampled_from(USERS)), [s["name"], *extra]), ns, bound
     sa_ns = s.get("namespace") or (ns if draw(st.integers(0, 3)) else draw(st.sampled_from(NAMESPACES)))
-    return Identity.of(f"system:serviceaccount:{sa_ns}:{s['name']}", extra), ns, bound
+    return impersonate(f"system:serviceaccount:{sa_ns}:{s['name']}", extra), ns, bound
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -32,10 +32,16 @@ class CommandPalette(QDialog):
         self.list.setAccessibleName("Matches")
         self.list.setUniformItemSizes(True)
         self.list.activated.connect(lambda index: self.run_item(index.data(ItemRole)))
+        self.empty = QLabel("No matches. Try fewer letters, or part of a context, namespace, page or action.", self)
+        self.empty.setAccessibleName("No matches")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.hide()
         self.hint = QLabel("↑↓ choose · Enter run · Esc close", self)
         self.hint.setEnabled(False)
         layout.addWidget(self.query)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty, 1)
         layout.addWidget(self.hint)
         self.resize(620, 420)
 
@@ -54,8 +60,11 @@ class CommandPalette(QDialog):
 
     def _search(self, text: str) -> None:
         self.model.set_query(text)
-        if self.model.rowCount():
+        found = bool(self.model.rowCount())
+        if found:
             self.list.setCurrentIndex(self.model.index(0))
+        self.list.setVisible(found)
+        self.empty.setVisible(not found)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if obj is self.query and event.type() == QEvent.Type.KeyPress:

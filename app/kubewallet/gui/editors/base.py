@@ -1,13 +1,21 @@
-"""The editor base: fill from the workspace, commit one field at a time as an undoable edit."""
+"""The editor base: fill from the workspace, commit one field at a time as an undoable edit.
+
+A field commits when focus leaves it (or on Enter). The window commits the focused field before
+Save, Undo/Redo and quitting, and a field's own Ctrl+Z is handed to the window's Undo: one undo
+stack, so what the editor shows is always what Save would write.
+"""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kubewallet.gui.state import AppState
+from kubewallet.gui.widgets.secret import SecretField
 
 
 class EntryEditor(QWidget):
@@ -37,17 +45,37 @@ class EntryEditor(QWidget):
         outer.addLayout(self.form)
         outer.addStretch(1)
         self.empty_text = f"Select a {self.kind[:-1]} to edit it."
+        self._fields_hooked = False
         self.set_entry(None)
 
     def showEvent(self, event) -> None:  # noqa: N802
-        # pickers size to a few characters, not to their longest item, so the pane never
-        # grows wider than the space beside the list
-        from PySide6.QtWidgets import QComboBox
+        # pickers take the width the form gives them, never their longest item's ("client.
+        # authentication.k8s.io/v1beta1"), so the pane never grows wider than the space beside
+        # the list; their own minimum is a dozen characters
+        from PySide6.QtWidgets import QComboBox, QSizePolicy
 
         for box in self.findChildren(QComboBox):
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(12)
+            box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            box.setMinimumWidth(box.fontMetrics().averageCharWidth() * 12 + 40)
+        if not self._fields_hooked:
+            self._fields_hooked = True
+            for edit in self.findChildren(QLineEdit):
+                edit.textEdited.connect(self._field_edited)
+                edit.installEventFilter(self)
         super().showEvent(event)
+
+    def _field_edited(self, _text: str) -> None:
+        self.state.field_pending = True
+        self.state.field_edited.emit()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        """A field's own undo would change what it shows but not what Save writes: Ctrl+Z and
+        Ctrl+Shift+Z go to the window's Undo/Redo instead (which commit the field first)."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and (
+                event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)
+                or event.keyCombination().toCombined() == QKeySequence("Ctrl+Shift+Z")[0].toCombined()):
+            return True
+        return super().eventFilter(obj, event)
 
     def entry(self) -> Any:
         ws = self.state.workspace
@@ -81,7 +109,16 @@ class EntryEditor(QWidget):
             self.fill(copy.deepcopy(entry.body or {}))
         finally:
             self._filling = False
+        self._show_starts()
 
+    def _show_starts(self) -> None:
+        """Fields open on the start of their value ("https://staging.k8s…", not "…s.k8s:6443"),
+        with the whole value in the tooltip (never a secret's)."""
+        for edit in self.findChildren(QLineEdit):
+            if not edit.hasFocus():
+                edit.setCursorPosition(0)
+            if not isinstance(edit.parentWidget(), SecretField):
+                edit.setToolTip(edit.text())
     def fill(self, body: dict) -> None:
         raise NotImplementedError
 

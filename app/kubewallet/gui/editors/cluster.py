@@ -146,7 +146,7 @@ class ClusterEditor(EntryEditor):
                 self.ca_error.set_error(describe_error(exc))
 
         self.state.run(_summarise, mode, self._ca_data, resolved, on_done=shown, on_error=failed,
-                       name="CA summary")
+                       name="CA summary", owner=self)
 
     def build(self, body: dict) -> dict:
         set_or_drop(body, "server", self.server.text().strip())
@@ -193,4 +193,4 @@ class ClusterEditor(EntryEditor):
             self.commit()
 
         self.state.run(read, path, on_done=done, on_error=self.ca_error.set_error_from,
-                       name="embed CA")
+                       name="embed CA", owner=self)

@@ -6,6 +6,7 @@ inline plaintext is flagged, the vault shown as safe. No secret value is ever in
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -16,9 +17,9 @@ from kubewallet.execplugin.inventory import FILE, INLINE, NONE, PLUGIN, VAULT, U
 
 RowRole = Qt.ItemDataRole.UserRole + 1
 
-WHERE_WORDS = {INLINE: "inline plaintext in the kubeconfig", FILE: "a file on disk",
+WHERE_WORDS = {INLINE: "in the kubeconfig, in plaintext", FILE: "a file on disk",
                VAULT: "the vault (encrypted)", PLUGIN: "an exec plugin", NONE: "no credential"}
-STATUS_WORDS = {INLINE: "unsafe — move it to the keyring", FILE: "readable by anyone who can read the file",
+STATUS_WORDS = {INLINE: "unsafe: move it", FILE: "as safe as the file",
                 VAULT: "safe", PLUGIN: "kept by the plugin", NONE: "—"}
 
 
@@ -39,7 +40,10 @@ class CredentialsTableModel(ItemsTableModel):
         col = index.column()
         if role == RowRole:
             return row
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.user, row.kind, WHERE_WORDS[row.location], STATUS_WORDS[row.location],
+                    row.detail, os.path.basename(row.file))[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
             return (row.user, row.kind, WHERE_WORDS[row.location], STATUS_WORDS[row.location],
                     row.detail, row.file)[col]
         if role == Qt.ItemDataRole.AccessibleTextRole:

@@ -12,6 +12,7 @@ the ~n·log n comparisons.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,11 @@ HEADERS = {
     "users": ("Name", "Credential", "Contexts", "File"),
 }
 ROWS = {"contexts": context_rows, "clusters": cluster_rows, "users": user_rows}
+IMPORTANT = {"contexts": "Name", "clusters": "Server", "users": "Name"}
+"""The column that gets its whole width first (and any room to spare) on each page."""
+
+# name -> (word, tooltip, is a problem), or None: the cells of an extra column asked for on display
+StatusProvider = Callable[[str], "tuple[str, str, bool] | None"]
 
 
 class EntriesModel(QAbstractTableModel):
@@ -147,6 +153,28 @@ class EntriesModel(QAbstractTableModel):
         self.rows: list[Row] = []
         self._sort = (0, Qt.SortOrder.AscendingOrder)
         self._index: dict[str, int] = {}
+        self._status: StatusProvider | None = None
+        self._status_header = ""
+
+    # --- an extra column after the others, filled by a provider (the Contexts page's check) ---
+    def set_status_provider(self, provider: StatusProvider | None, header: str = "Status") -> None:
+        self.beginResetModel()
+        self._status, self._status_header = provider, header
+        self.endResetModel()
+
+    @property
+    def status_column(self) -> int:
+        """The provider's column (-1 without one)."""
+        return len(self.headers) if self._status is not None else -1
+
+    def status_changed(self) -> None:
+        """The provider has new cells: repaint that column (no reset, selection kept)."""
+        if self._status is not None and self.rows:
+            col = self.status_column
+            self.dataChanged.emit(self.index(0, col), self.index(len(self.rows) - 1, col))
+
+    def _status_cell(self, name: str) -> tuple[str, str, bool]:
+        return (self._status(name) if self._status is not None else None) or ("", "", False)
 
     # --- filling ----------------------------------------------------------------------------
     def set_workspace(self, ws: Any, favourites: set[str]) -> None:
@@ -157,19 +185,32 @@ class EntriesModel(QAbstractTableModel):
 
     def _sort_rows(self) -> None:
         column, order = self._sort
-        column = min(column, len(self.headers) - 1)
         reverse = order == Qt.SortOrder.DescendingOrder
-        key_num = self.headers[column] == "Contexts"
-        self.rows.sort(key=lambda r: (int(r.cells[column]) if key_num else r.cells[column].lower(), r.name),
-                       reverse=reverse)
+        if column == self.status_column:
+            # problems first (ascending), then the rest, each by word: what needs a look on top
+            self.rows.sort(key=lambda r: (not self._status_cell(r.name)[2], self._status_cell(r.name)[0], r.name),
+                           reverse=reverse)
+        else:
+            column = min(column, len(self.headers) - 1)
+            key_num = self.headers[column] == "Contexts"
+            self.rows.sort(key=lambda r: (int(r.cells[column]) if key_num else r.cells[column].lower(), r.name),
+                           reverse=reverse)
         # favourites pinned on top whatever the sort (a stable sort keeps the order within)
         self.rows.sort(key=lambda r: not r.favourite)
         self._index = {r.name: i for i, r in enumerate(self.rows)}
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Re-order the rows, moving Qt's persistent indexes with them: the view's current row and
+        selection are persistent indexes, and a sort that left them on their old row numbers would
+        highlight another entry than the one the editor shows (and Enter would act on it)."""
         self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        names = [self.rows[i.row()].name if 0 <= i.row() < len(self.rows) else None for i in persistent]
         self._sort = (column, order)
         self._sort_rows()
+        moved = [self.index(self._index[n], i.column()) if n in self._index else QModelIndex()
+                 for i, n in zip(persistent, names)]
+        self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
     def row_of(self, name: str) -> int:
@@ -180,11 +221,11 @@ class EntriesModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
+        return 0 if parent.isValid() else len(self.headers) + (self._status is not None)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
+            return self._status_header if section == self.status_column else self.headers[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -192,6 +233,8 @@ class EntriesModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         col = index.column()
+        if col == self.status_column:
+            return self._status_data(row, role)
         if role == Qt.ItemDataRole.DisplayRole:
             text = row.cells[col]
             if col == 0:
@@ -207,7 +250,8 @@ class EntriesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col in row.flagged:
             return _error_colour()
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [row.name] + (["current context"] if row.current else []) \
+            lines = [row.name] + ([f"{self.headers[col]}: {row.cells[col]}"] if col and row.cells[col] else []) \
+                + (["current context"] if row.current else []) \
                 + (["favourite"] if row.favourite else []) + list(row.problems) + [f"from {row.file}"]
             return "\n".join(lines)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -220,6 +264,21 @@ class EntriesModel(QAbstractTableModel):
             return row.current
         if role == FavouriteRole:
             return row.favourite
+        return None
+
+
+    def _status_data(self, row: Row, role: int):
+        text, tip, problem = self._status_cell(row.name)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tip or None
+        if role == Qt.ItemDataRole.ForegroundRole and problem:
+            return _error_colour()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{self._status_header}: {text or 'not checked'}" + (f", {tip}" if tip else "")
+        if role == NameRole:
+            return row.name
         return None
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
-from kubewallet.gui.fuzzy import fuzzy_filter
+from kubewallet.kubeconfig.fuzzy import fuzzy_filter
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 
@@ -121,10 +121,13 @@ class TrayMenuModel(QObject):
         self.state = state
         self.limit = limit
         state.workspace_changed.connect(self.changed)
-        state.current_context_changed.connect(lambda _name: self.changed.emit())
-        state.favourites_changed.connect(lambda _kind: self.changed.emit())
+        state.current_context_changed.connect(self._state_changed)
+        state.favourites_changed.connect(self._state_changed)
         self.folder_contexts: list[tuple[str, str]] = []   # (label, file name) of folder files
         self.open_folder: Any = None                        # the window's opener of one of them
+
+    def _state_changed(self, _what: str) -> None:
+        self.changed.emit()
 
     def set_folder_contexts(self, items: list[tuple[str, str]]) -> None:
         self.folder_contexts = list(items[: self.limit])

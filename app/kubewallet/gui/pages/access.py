@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit,
                                QProgressBar, QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
+from kubewallet.errors import RbacError
 from kubewallet.gui.models.access import MatrixModel, RisksModel, WhoCanModel, verdict_colours
 from kubewallet.gui.pages.base import Page
+from kubewallet.rbac.impersonation import impersonate
 from kubewallet.rbac.model import GROUP, SERVICE_ACCOUNT, Identity, Request, Subject
+from kubewallet.rbac.question import parse_question
 
 VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
          "impersonate", "bind", "escalate", "approve", "use", "*")
@@ -32,18 +35,6 @@ CLUSTER_WIDE = "(cluster-wide)"
 CURRENT = "current"
 CUSTOM = "custom"
 SUBJECT = "subject"
-
-
-def _request(verb: str, target: str, subresource: str, namespace: str, name: str) -> tuple[Request, str]:
-    """The question as `kubewallet can-i` would read the same words (kubectl's TYPE rules)."""
-    from kubewallet.rbac.resources import resolve_type
-
-    if target.startswith("/"):
-        return Request(verb, path=target), ""
-    type_arg, _, inline_name = target.partition("/")
-    resolved = resolve_type(type_arg)
-    return Request(verb, resolved.resource, resolved.group, subresource, name or inline_name, namespace), \
-        resolved.warning
 
 
 class AccessPage(Page):
@@ -60,6 +51,9 @@ class AccessPage(Page):
         self.context_identity: Identity | None = None
         self._subjects: dict[str, Subject] = {}
         self.last_decision = None
+        self._followed_context: str | None = None  # the context whose namespace the questions use
+        self._offered: set[str] = set()             # workspace manifests already loaded once
+        self._requested: list[str] | None = None    # the paths of the load under way
         self.setAcceptDrops(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
@@ -193,6 +187,7 @@ class AccessPage(Page):
         self.verdict_label.setFont(font)
         self.verdict_label.setAutoFillBackground(True)
         self.verdict_label.setContentsMargins(10, 4, 10, 4)
+        self.verdict_label.hide()  # shown with the first answer
         outer.addWidget(self.verdict_label)
         self.explanation = QPlainTextEdit(tab)
         self.explanation.setReadOnly(True)
@@ -305,7 +300,10 @@ class AccessPage(Page):
 
     def load_paths(self, paths: list[str], *, replace: bool = False) -> None:
         """Load (add to) the manifests on a worker thread; the answers refresh when it is done."""
-        wanted = list(paths) if replace else self.paths + [p for p in paths if p not in self.paths]
+        # a load asked for while another runs adds to that one's paths, not to the last result
+        base = self._requested if self._requested is not None else self.paths
+        wanted = list(paths) if replace else base + [p for p in paths if p not in base]
+        self._requested = wanted
         self.progress.setRange(0, 0)
         self.progress.show()
         self.banner.clear()
@@ -318,10 +316,12 @@ class AccessPage(Page):
         self.progress.setFormat(text)
 
     def _load_failed(self, exc: BaseException) -> None:
+        self._requested = None
         self.progress.hide()
         self.banner.show_error(exc)
 
     def _loaded(self, loaded) -> None:
+        self._requested = None
         self.progress.hide()
         self.loaded = loaded
         self.paths = list(loaded.paths)
@@ -359,9 +359,47 @@ class AccessPage(Page):
             event.acceptProposedAction()
             self.load_paths(files)
 
+    # --- following the kubeconfig ---------------------------------------------------------------
+    def _follow_context(self) -> None:
+        """A new current context: its namespace becomes the questions' namespace (as `kubectl auth
+        can-i` asks in the context's namespace, "default" when none is set), and the answers given
+        for the previous identity are cleared until they are recomputed for the new one."""
+        ws = self.state.workspace
+        current = self.state.current_context
+        if ws is None or current == self._followed_context:
+            return
+        self._followed_context = current
+        entry = ws.contexts.get(current)
+        namespace = str((entry.body or {}).get("namespace") or "default") if entry is not None else ""
+        for combo in (self.namespace_box, self.matrix_namespace):
+            combo.blockSignals(True)
+            combo.setCurrentText(namespace or CLUSTER_WIDE)
+            combo.blockSignals(False)
+        self._clear_answers()
+
+    def _clear_answers(self) -> None:
+        self.verdict_label.setText("")
+        self.verdict_label.hide()
+        self.verdict_label.setPalette(self.palette())
+        self.explanation.clear()
+        self.matrix_model.set_matrix(None)
+
+    def _load_workspace_manifests(self) -> None:
+        """Load the manifests that come with the kubeconfig in use (`KUBEWALLET_RBAC`, which the
+        demo sets), once, next to those the person loaded."""
+        from kubewallet.rbac.session import workspace_policy_paths
+
+        wanted = [p for p in workspace_policy_paths() if p not in self.paths and p not in self._offered]
+        if wanted:
+            self._offered.update(wanted)
+            self.load_paths(wanted)
+
     # --- identity -----------------------------------------------------------------------------
     def refresh(self) -> None:
-        """The kubeconfig changed: derive the current context's identity again."""
+        """The kubeconfig changed: follow its current context, derive that context's identity
+        again, and load the manifests that come with it."""
+        self._follow_context()
+        self._load_workspace_manifests()
         self.context_identity = None
         ws = self.state.workspace
         if ws is not None and ws.current_context:
@@ -438,7 +476,7 @@ class AccessPage(Page):
             return identity_for_subject(self._subjects[key])
         user = self.user_edit.text().strip()
         groups = [g.strip() for g in self.groups_edit.text().split(",") if g.strip()]
-        return Identity.of(user, groups) if user else None
+        return impersonate(user, groups) if user else None
 
     def select_subject(self, kind: str, name: str, namespace: str = "") -> None:
         index = self.identity_picker.findData(_subject_key(Subject(kind, name, namespace)))
@@ -464,10 +502,12 @@ class AccessPage(Page):
         self.refresh_matrix()
 
     def question(self) -> tuple[Request, str]:
+        """The question as `kubewallet can-i` reads the same words (RbacError: refused, as there)."""
         ns = self.namespace_box.currentText().strip()
-        return _request(self.verb_box.currentText().strip(), self.resource_box.currentText().strip(),
-                        self.subresource_edit.text().strip(), "" if ns in ("", CLUSTER_WIDE) else ns,
-                        self.name_edit.text().strip())
+        asked = parse_question(self.verb_box.currentText().strip(), self.resource_box.currentText().strip(),
+                               self.subresource_edit.text().strip(), "" if ns in ("", CLUSTER_WIDE) else ns,
+                               self.name_edit.text().strip())
+        return asked.request, "\n".join(asked.warnings)
 
     def ask(self) -> None:
         from kubewallet.rbac.explain import explain
@@ -479,7 +519,11 @@ class AccessPage(Page):
         if ident is None:
             self.banner.show_message("Pick an identity or type a user name.")
             return
-        req, warning = self.question()
+        try:
+            req, warning = self.question()
+        except RbacError as exc:
+            self.banner.show_error(exc)
+            return
         if not req.verb or not (req.resource or req.path):
             self.banner.show_message("A question needs a verb and a resource (or a URL starting with /).")
             return
@@ -491,6 +535,7 @@ class AccessPage(Page):
         palette.setColor(self.verdict_label.backgroundRole(), yes if ex.decision.allowed else no)
         self.verdict_label.setPalette(palette)
         reason = ex.decision.reason if not ex.decision.allowed and ex.decision.reason else ""
+        self.verdict_label.show()
         self.verdict_label.setText(("✔  yes" if ex.decision.allowed else "✖  no") + (f" — {reason}" if reason else ""))
         text = ex.text()
         if warning:
@@ -500,7 +545,11 @@ class AccessPage(Page):
     def who_can_from_question(self) -> None:
         if self.loaded is None:
             return
-        req, _ = self.question()
+        try:
+            req, _ = self.question()
+        except RbacError as exc:
+            self.banner.show_error(exc)
+            return
         grants = self.loaded.authorizer.who_can(req)
         self.who_label.setText(f"Who may {req.describe()}: Group system:masters always, and these "
                                f"{len(grants)} grant(s) from the loaded bindings.")

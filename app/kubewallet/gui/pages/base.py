@@ -138,7 +138,7 @@ class Page(QWidget):
             self._keyed_tasks.pop(key).cancel()
         task = self.state.run(fn, *args, on_done=on_done,
                               on_error=on_error if on_error is not None else self.banner.show_error,
-                              report=report, name=f"{self.title}: {getattr(fn, '__name__', 'task')}",
+                              report=report, name=f"{self.title}: {getattr(fn, '__name__', 'task')}", owner=self,
                               **kwargs)
         if key is not None:
             self._keyed_tasks[key] = task

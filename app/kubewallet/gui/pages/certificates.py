@@ -15,13 +15,14 @@ import html
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QFontMetrics, QKeySequence, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton,
+                               QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QScrollArea, QSpinBox, QSplitter, QTableView, QTextBrowser,
                                QVBoxLayout, QWidget)
 
 from kubewallet.gui.models.certificates import (URGENCY_COLOURS, URGENCY_WORDS, CertificateTableModel,
                                                 urgency)
 from kubewallet.gui.pages.base import Page
+from kubewallet.gui.widgets.columns import ColumnFitter
 from kubewallet.inspect.report import CertRecord
 from kubewallet.inspect.timewords import local_time, now_utc
 
@@ -283,7 +284,8 @@ class CertificatesPage(Page):
         self.warn_days = QSpinBox(self)
         self.warn_days.setRange(1, 3650)
         self.warn_days.setSuffix(" days")
-        self.warn_days.setValue(int(self.state.settings.value("certificates/warn_days", 30)))
+        # 14 days: the window's expiry warning and the legend's "under 14 days" say the same
+        self.warn_days.setValue(int(self.state.settings.value("certificates/warn_days", 14)))
         self.warn_days.setAccessibleName("Warning window in days")
         self.warn_days.valueChanged.connect(self._warn_changed)
         bar.addWidget(self.warn_days)
@@ -311,8 +313,8 @@ class CertificatesPage(Page):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.columns = ColumnFitter(self.table, important=3)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._select(cur.row()))
         self.chart.rowClicked.connect(self.table.selectRow)
 
@@ -348,9 +350,6 @@ class CertificatesPage(Page):
         split.setStretchFactor(1, 3)
         layout.addWidget(split, 1)
 
-        self._refresh_action = QAction("Refresh certificates", self)
-        self._refresh_action.setShortcut(QKeySequence("F5"))
-        self._refresh_action.triggered.connect(self.refresh)
         self._renew_action = QAction("Renew certificate…", self)
         self._renew_action.setShortcut(QKeySequence("Ctrl+R"))
         self._renew_action.triggered.connect(self.renew_selected)
@@ -364,7 +363,7 @@ class CertificatesPage(Page):
         return dt.timedelta(days=self.warn_days.value())
 
     def page_actions(self) -> list[QAction]:
-        return [self._refresh_action, self._renew_action]
+        return [self._renew_action]
 
     def _warn_changed(self, days: int) -> None:
         self.state.settings.setValue("certificates/warn_days", days)

@@ -13,4 +13,4 @@ class ClustersPage(EntriesPage):
     order = 20
     kind = "clusters"
     editor_class = ClusterEditor
-    new_body = {"server": "https://127.0.0.1:6443"}
+    new_body = {"server": ""}  # no made-up server: the editor asks for one ("no server URL")

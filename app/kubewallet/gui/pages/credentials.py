@@ -1,7 +1,8 @@
 """The Credentials page: where every user's secret lives, and moving it into the vault and back.
 
 Each user is listed with its credential kind and where the secret is: inline plaintext (flagged),
-a file, the vault (safe), or another exec plugin. "Move to keyring" and "Restore inline" show the
+a file, the vault (safe), or another exec plugin. "Move to keyring" (or "to encrypted vault", as the
+vault in use is) and "Restore inline" show the
 kubeconfig diff first (secrets redacted) and then run the core's `secure`/`unsecure` off the GUI
 thread; the vault's backend and state are shown with the encrypted-file vault's unlock prompt.
 
@@ -15,11 +16,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QSpinBox, QTableView, QVBoxLayout,
+                               QLabel, QPushButton, QSpinBox, QTableView, QVBoxLayout,
                                QWidget)
 
 from kubewallet.gui.models.credentials import CredentialsTableModel
 from kubewallet.gui.pages.base import Page
+from kubewallet.gui.widgets.columns import ColumnFitter
 
 
 class AgentHost(QObject):
@@ -60,6 +62,27 @@ class AgentHost(QObject):
         return self.server.status() if self.running else None
 
 
+def disabled_reason(row, vault: str) -> str:
+    """Why "Move" or "Restore" does not apply to the selected user, in words a person can act on."""
+    from kubewallet.execplugin.inventory import FILE, INLINE, NONE, PLUGIN, VAULT
+
+    if row is None:
+        return "Select a user to move its secret into the vault or back."
+    if row.location == INLINE and not row.securable:
+        return (f"{row.user}'s {row.kind} cannot move to {vault}: a credential plugin hands kubectl "
+                "only a token or a client certificate (client-go's ExecCredential). Switch the user "
+                "to a token or a certificate to protect it.")
+    if row.location == VAULT:
+        return f"{row.user}'s secret is already in {vault}; Restore inline puts it back in the kubeconfig."
+    if row.location == PLUGIN:
+        return f"{row.user} gets its credential from an exec plugin, which keeps the secret itself."
+    if row.location == NONE:
+        return f"{row.user} carries no secret."
+    if row.location == FILE and not row.securable:
+        return f"{row.user}'s secret is in a file; that file's permissions protect it."
+    return ""
+
+
 def _vault_status(passphrase: str | None):
     from kubewallet.vault import open_vault
 
@@ -97,6 +120,20 @@ class CredentialsPage(Page):
         layout.addWidget(self.banner)
 
         top = QHBoxLayout()
+        top.addWidget(self._build_vault_box(), 1)
+        top.addWidget(self._build_agent_box(), 1)
+        layout.addLayout(top)
+        layout.addWidget(self._build_table(), 1)
+        layout.addLayout(self._build_actions())
+        layout.addWidget(self.reason_label)
+        layout.addWidget(self._build_wrapped())
+        self.addActions([self.secure_action, self.unsecure_action])
+
+        self._show_agent()
+        self.refresh()
+
+    # ---- construction ------------------------------------------------------------------------
+    def _build_vault_box(self) -> QGroupBox:
         vault_box = QGroupBox("Vault", self)
         vbox = QVBoxLayout(vault_box)
         self.vault_label = QLabel("reading the vault state…", vault_box)
@@ -112,8 +149,9 @@ class CredentialsPage(Page):
         row.addWidget(self.unlock_button)
         row.addStretch(1)
         vbox.addLayout(row)
-        top.addWidget(vault_box, 1)
+        return vault_box
 
+    def _build_agent_box(self) -> QGroupBox:
         agent_box = QGroupBox("Agent", self)
         abox = QVBoxLayout(agent_box)
         self.agent_label = QLabel(agent_box)
@@ -141,9 +179,9 @@ class CredentialsPage(Page):
         arow.addWidget(self.timeout)
         arow.addStretch(1)
         abox.addLayout(arow)
-        top.addWidget(agent_box, 1)
-        layout.addLayout(top)
+        return agent_box
 
+    def _build_table(self) -> QTableView:
         self.model = CredentialsTableModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -151,11 +189,13 @@ class CredentialsPage(Page):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.columns = ColumnFitter(self.table, important=0)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        layout.addWidget(self.table, 1)
+        return self.table
 
+    def _build_actions(self) -> QHBoxLayout:
+        """Move / Restore (actions with shortcuts, and buttons), and the line saying why not."""
         actions = QHBoxLayout()
         self.secure_action = QAction("Move to keyring…", self)
         self.secure_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
@@ -171,18 +211,17 @@ class CredentialsPage(Page):
         self.unsecure_button.clicked.connect(self.unsecure_action.trigger)
         self.include_files = QCheckBox("also move key and token files (the files are removed)", self)
         self.include_files.setAccessibleName("Also move key and token files")
+        self.reason_label = QLabel(self)
+        self.reason_label.setAccessibleName("Why the buttons are disabled")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setEnabled(False)  # secondary text colour
         actions.addWidget(self.secure_button)
         actions.addWidget(self.unsecure_button)
         actions.addWidget(self.include_files)
         actions.addStretch(1)
-        layout.addLayout(actions)
-        self.addActions([self.secure_action, self.unsecure_action])
-        self._build_wrapped(layout)
+        return actions
 
-        self._show_agent()
-        self.refresh()
-
-    def _build_wrapped(self, layout: QVBoxLayout) -> None:
+    def _build_wrapped(self) -> QGroupBox:
         """Wrapped foreign plugins (aws, gcloud, kubelogin) and what the agent holds for each."""
         box = QGroupBox("Wrapped exec plugins (answered from a cache until shortly before expiry)", self)
         row = QHBoxLayout(box)
@@ -198,7 +237,7 @@ class CredentialsPage(Page):
         self.flush_button.clicked.connect(self.flush_action.trigger)
         row.addWidget(self.flush_button)
         self.addAction(self.flush_action)
-        layout.addWidget(box)
+        return box
 
     def refresh_wrapped(self) -> None:
         ws = self.state.workspace
@@ -247,17 +286,23 @@ class CredentialsPage(Page):
 
     # ---- vault -----------------------------------------------------------------------------
     def _show_vault(self, st) -> None:
-        backend = {"keyring": "OS keyring", "passphrase": "encrypted file (passphrase)"}.get(
+        backend = {"keyring": "OS keyring", "passphrase": "encrypted file, unlocked by a passphrase"}.get(
             st.backend, st.backend)
+        detail = st.detail.removeprefix("encrypted file, ")  # the backend words say it already
         state_words = {"unlocked": "unlocked", "locked": "locked", "unavailable": "unavailable",
                        "not initialized": "empty (created on the first secret)"}.get(st.state, st.state)
-        lines = [f"<b>{backend}</b> — {st.detail}", f"State: <b>{state_words}</b>"
+        lines = [f"<b>{backend}</b> — {detail}", f"State: <b>{state_words}</b>"
                  + (f", {st.count} secret(s)" if st.count is not None else ""),
                  f"File: {st.path}"]
         if st.problem:
             lines.append(f"<i>{st.problem}</i>" + (f"<br>What to do: {st.hint}" if st.hint else ""))
         self.vault_label.setText("<br>".join(lines))
         self.vault_status = st
+        target = "encrypted vault" if st.backend == "passphrase" else "keyring"
+        self.secure_action.setText(f"Move to {target}…")
+        self.secure_button.setText(self.secure_action.text())
+        self.secure_button.setAccessibleName(f"Move the selected user's secret to {self._vault_words()}")
+        self._update_buttons()
         self.unlock_button.setEnabled(st.backend == "passphrase" and st.state == "locked")
 
     def _ask_passphrase(self, path: str, error: str | None = None) -> str | None:
@@ -341,12 +386,24 @@ class CredentialsPage(Page):
                 return
 
     def _update_buttons(self) -> None:
+        """Enable what applies to the selected user, and say why the rest does not."""
         rows = self.table.selectionModel().selectedRows()
         row = self.model.row_at(rows[0].row()) if rows else None
         self.secure_action.setEnabled(bool(row and row.securable))
         self.unsecure_action.setEnabled(bool(row and row.secured))
-        self.secure_button.setEnabled(self.secure_action.isEnabled())
-        self.unsecure_button.setEnabled(self.unsecure_action.isEnabled())
+        for action, button in ((self.secure_action, self.secure_button),
+                               (self.unsecure_action, self.unsecure_button)):
+            button.setEnabled(action.isEnabled())
+        reason = disabled_reason(row, self._vault_words())
+        self.reason_label.setText(reason)
+        self.reason_label.setVisible(bool(reason))
+        for button in (self.secure_button, self.unsecure_button):
+            button.setToolTip("" if button.isEnabled() else reason)
+
+    def _vault_words(self) -> str:
+        """The vault in use, in the words the buttons use ("the OS keyring", "the encrypted file")."""
+        backend = getattr(getattr(self, "vault_status", None), "backend", "keyring")
+        return "the encrypted vault file" if backend == "passphrase" else "the OS keyring"
 
     def _vault(self):
         from kubewallet.vault import open_vault
@@ -381,10 +438,11 @@ class CredentialsPage(Page):
 
         if action == "secure":
             dialog = CredentialDiffDialog(
-                f"Move {user}'s secret to the keyring",
+                f"Move {user}'s secret to {self._vault_words()}",
                 f"The secret of <b>{user}</b> goes into the vault first; then the kubeconfig is "
                 "rewritten so kubectl asks kubewallet for it (an <code>exec</code> entry). If the "
-                "file cannot be written, the vault entry is removed again.", diffs, "Move to keyring",
+                "file cannot be written, the vault entry is removed again.", diffs,
+                self.secure_action.text().rstrip("…"),
                 self)
         else:
             dialog = CredentialDiffDialog(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QMessageBox, QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
 
@@ -14,9 +14,10 @@ from kubewallet.errors import KubewalletError
 from kubewallet.gui import settings as keys
 from kubewallet.gui.editors.base import EntryEditor
 from kubewallet.gui.icons import icon
-from kubewallet.gui.models.entries import EntriesFilter, EntriesModel, NameRole
+from kubewallet.gui.models.entries import IMPORTANT, EntriesFilter, EntriesModel, NameRole
 from kubewallet.gui.pages.base import Page
 from kubewallet.gui.state import AppState
+from kubewallet.gui.widgets.columns import ColumnFitter
 
 
 class FilterEdit(QLineEdit):
@@ -77,13 +78,13 @@ class EntriesPage(Page):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
+        self.columns = ColumnFitter(self.table, self.model.headers.index(IMPORTANT[self.kind]),
+                                    measure=self._content_width, follow_model=False)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(self.activate)
 
@@ -105,6 +106,13 @@ class EntriesPage(Page):
         top.addWidget(self.count)
         left_layout.addLayout(top)
         left_layout.addWidget(self.table, 1)
+        self.empty_label = QLabel(self)
+        self.empty_label.setAccessibleName(f"No {self.kind}")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setEnabled(False)  # secondary text colour
+        self.empty_label.hide()
+        left_layout.addWidget(self.empty_label, 1)
         self.splitter.addWidget(left)
         self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
@@ -125,8 +133,10 @@ class EntriesPage(Page):
         self._actions = self._make_actions(singular)
         self._notice_index = -1  # undo-stack index of the edit the banner offers to undo
         state.undo_stack.indexChanged.connect(self._undo_index_changed)
-        self._columns_sized = False
-        state.current_context_changed.connect(lambda _n: self.refresh())
+        state.current_context_changed.connect(self._current_context_changed)
+        self.refresh()
+
+    def _current_context_changed(self, _name: str) -> None:
         self.refresh()
 
     # --- actions ----------------------------------------------------------------------------
@@ -165,34 +175,47 @@ class EntriesPage(Page):
         selected = self.selected_name()
         self.model.set_workspace(self.state.workspace, self.favourites())
         ws = self.state.workspace
-        file_column = self.model.columnCount() - 1
+        file_column = len(self.model.headers) - 1
         self.table.setColumnHidden(file_column, ws is None or len(ws.files) < 2)
-        if not self._columns_sized and self.model.rowCount():
-            self._size_columns()
+        self.columns.refit(measure=True)
         self._update_count()
         if selected and self.select(selected):
             self.editor.refresh()
+        elif (preferred := self.preferred_name()) and self.select(preferred):
+            pass
         elif self.proxy.rowCount():
             self.select_row(0)
         else:
             self.editor.set_entry(None)
 
-    def _size_columns(self) -> None:
-        """Size columns to their content once (on a sample: 1,000 rows would be slow to measure)."""
-        self._columns_sized = True
-        metrics = self.table.fontMetrics()
-        sample = self.model.rows[:200]
-        for col, title in enumerate(self.model.headers):
-            widest = max([metrics.horizontalAdvance(title) + 36] +
-                         [metrics.horizontalAdvance(r.cells[col]) + 40 for r in sample])
-            # caps keep every column in view beside the editor; longer text is elided in the
-            # middle and shown whole in the tooltip
-            cap = 14 if col == 0 else 11 if title in ("Namespace", "File", "Contexts") else 16
-            self.table.setColumnWidth(col, min(widest, metrics.averageCharWidth() * cap + 40))
+    def preferred_name(self) -> str | None:
+        """The entry to select when nothing is selected yet (the Contexts page: the current one)."""
+        return None
+
+    def _content_width(self, column: int) -> int:
+        """A column's content width, measured on a sample (1,000 rows would be slow to measure),
+        in bold (the current context's row) and with the marks the name column carries."""
+        font = self.table.font()
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        marks = "★ ● " if column == 0 else " ⚠"
+        if column < len(self.model.headers):
+            texts = [r.cells[column] for r in self.model.rows[:200]]
+        else:  # a column a provider adds (the Contexts page's check status): what the model shows
+            texts = [str(self.model.index(i, column).data() or "") for i in range(min(200, self.model.rowCount()))]
+        return max([0] + [metrics.horizontalAdvance(text + marks) for text in texts])
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
-        self.count.setText(f"{shown} of {total}" if shown != total else f"{total} {self.kind}")
+        if not total:
+            self.empty_label.setText(f"No {self.kind} yet. Ctrl+N adds one; File ▸ Import kubeconfig "
+                                     "(Ctrl+I) brings in a file you were given.")
+        elif not shown:
+            self.empty_label.setText(f"No {self.kind} match “{self.filter.text()}”. Esc clears the filter.")
+        self.empty_label.setVisible(not shown)
+        self.table.setVisible(bool(shown))
+        noun = self.kind if total != 1 else self.kind[:-1]
+        self.count.setText(f"{shown} of {total}" if shown != total else f"{total} {noun}")
 
     def set_filter(self, text: str) -> None:
         selected = self.selected_name()

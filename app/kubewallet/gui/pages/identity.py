@@ -11,7 +11,6 @@ import html
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableView,
                                QVBoxLayout, QWidget)
@@ -20,6 +19,11 @@ from kubewallet.gui.models.lint import FindingsModel
 from kubewallet.gui.pages.base import Page
 from kubewallet.gui.pages.tokens import identity_html
 from kubewallet.inspect.timewords import now_utc
+
+
+def _token_credential(credential: str) -> bool:
+    words = credential.lower()
+    return "token" in words or "oidc" in words
 
 
 def _chmod600(path: str) -> str:
@@ -118,15 +122,9 @@ class IdentityPage(Page):
         split.setSizes([330, 330])
         layout.addWidget(split, 1)
 
-        self._lint_action = QAction("Run the lint again", self)
-        self._lint_action.setShortcut(QKeySequence("F5"))
-        self._lint_action.triggered.connect(self.refresh)
         state.current_context_changed.connect(self._current_changed)
         self._update_fix()
         self.refresh()
-
-    def page_actions(self) -> list[QAction]:
-        return [self._lint_action]
 
     # -- who am I
 
@@ -191,6 +189,9 @@ class IdentityPage(Page):
             lines.append("<b>Real identity</b>:<br>" + identity_html(who.impersonated_by))
         lines += [f"<span style='color:#d63031'>✖ {esc(p)}</span>" for p in result.problems]
         self.who_label.setText("<br>".join(lines))
+        # the claim mapping shapes only identities read from a token (an OIDC id_token); a
+        # certificate's CN and O are read as they are
+        self.claims_box.setVisible(_token_credential(result.credential))
 
     # -- claim settings
 

@@ -45,6 +45,11 @@ def identity_html(who) -> str:
     return "<br>".join(lines)
 
 
+EMPTY_TEXT = ("Pick a token of the kubeconfig above, open a file, or paste one (it stays masked): "
+              "its header and claims show here, with the time left and the identity the API server "
+              "derives from it.")
+
+
 class TokensPage(Page):
     title = "Tokens"
     icon = "tokens"
@@ -112,7 +117,15 @@ class TokensPage(Page):
         split.addWidget(self.tree)
         split.addWidget(self.identity_label)
         split.setSizes([620, 420])
+        self.split = split
+        self.empty_label = QLabel(EMPTY_TEXT, self)
+        self.empty_label.setAccessibleName("No token yet")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setEnabled(False)  # secondary text colour
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.empty_label)
         layout.addWidget(split, 1)
+        split.hide()  # until there is a token: an empty tree is a large blank box
 
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -190,6 +203,10 @@ class TokensPage(Page):
 
     # -- decoding
 
+    def _show_decoded(self, shown: bool) -> None:
+        self.split.setVisible(shown)
+        self.empty_label.setVisible(not shown)
+
     def decode_text(self, text: str) -> None:
         from kubewallet.inspect import claimrules, identity, tokens
 
@@ -199,6 +216,7 @@ class TokensPage(Page):
         if not text.strip():
             self.decoded = self.identity = None
             self.tree.setModel(None)
+            self._show_decoded(False)
             self.identity_label.clear()
             self.countdown_label.clear()
             self.timer.stop()
@@ -213,6 +231,7 @@ class TokensPage(Page):
         except InspectError as exc:
             self.decoded = self.identity = None
             self.tree.setModel(None)
+            self._show_decoded(False)
             self.identity_label.clear()
             self.countdown_label.clear()
             self.timer.stop()
@@ -220,6 +239,7 @@ class TokensPage(Page):
             return
         self.banner.clear()
         self.decoded, self.identity = decoded, who
+        self._show_decoded(True)
         self.tree.setModel(claims_model(decoded, now, self.tree))
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)

@@ -1,4 +1,6 @@
-"""Fuzzy matching for the command palette (no Qt): the query's characters must appear in order.
+"""Fuzzy matching of what a person types against names (no Qt): the one ranking behind the
+window's command palette and the terminal pickers of `kubewallet use` and `kubewallet ns`,
+so a query picks the same context in both. The query's characters must appear in order.
 
 Scoring follows what people expect from editors' palettes (Sublime, VS Code): consecutive runs,
 matches at word starts (after `-`, `_`, `.`, `/`, `:`, space) and at the very start score high;
