@@ -199,3 +199,12 @@ def test_wrapped_plugins_are_listed_with_time_to_expiry_and_flushed(page, app_st
     wait_tasks(app_state)
     assert "Dropped 1 cached credential" in page.banner.text
     assert "<b>eks</b>: nothing held" in page.wrapped_label.text()
+
+    seen = {}
+    page.confirm = lambda dialog: seen.setdefault("title", dialog.windowTitle()) is not None
+    page.select_user("eks")
+    page.unsecure_button.click()
+    wait_tasks(app_state)
+    wait_tasks(app_state)
+    assert seen["title"] == "Restore eks's original exec plugin"
+    assert users_in(kubeconfig_file)["eks"]["exec"]["args"] == [str(plugin)]

@@ -57,11 +57,9 @@ def main(argv: list[str]) -> int:
     users = None if ns.all else ns.users
     ws = load_workspace(rules)
     if name == "unsecure":
-        unwrap = wrapping.wrapped_users(ws) if users is None else \
-            [u for u in users if u in wrapping.wrapped_users(ws)]
+        unwrap, rest = wrapping.split_unsecure(ws, users)
         for user in wrapping.unwrap(rules, unwrap) if unwrap else []:
             print(f"user {user}: its original exec plugin restored")
-        rest = None if users is None else [u for u in users if u not in unwrap]
         done = secure.unsecure(rules, rest, keep_in_vault=ns.keep_in_vault) if rest != [] else []
         for user in done:
             print(f"user {user}: secrets restored inline")
@@ -70,9 +68,7 @@ def main(argv: list[str]) -> int:
         return 0
     if ns.command is None:
         ns.command = _plugin_command()
-    foreign = [n for n, e in ws.users.items() if wrapping.foreign_exec(e.body)]
-    wrap = [u for u in (users or []) if u in foreign]
-    users = None if users is None else [u for u in users if u not in wrap]
+    wrap, users, offered = wrapping.split_secure(ws, users)
     if ns.dry_run:
         for diff in wrapping.preview(rules, wrap, ns.command).values() if wrap else []:
             sys.stdout.write(diff)
@@ -81,11 +77,10 @@ def main(argv: list[str]) -> int:
         print(f"user {user}: its exec plugin ({original}) is wrapped: kubewallet runs it and keeps "
               "its answer until shortly before it expires ('kubewallet unsecure "
               f"{user}' restores it)")
-    if users is None:
-        for user in foreign:
-            print(f"user {user} runs the exec plugin {ws.users[user].body['exec'].get('command')}: "
-                  f"'kubewallet secure {user}' wraps it, so kubectl calls answer from a cache",
-                  file=sys.stderr)
+    for user in offered:
+        print(f"user {user} runs the exec plugin {ws.users[user].body['exec'].get('command')}: "
+              f"'kubewallet secure {user}' wraps it, so kubectl calls answer from a cache",
+              file=sys.stderr)
     if users == []:
         return 0
     results = secure.secure(rules, users, include_files=ns.include_files, command=ns.command)

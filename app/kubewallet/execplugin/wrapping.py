@@ -158,15 +158,40 @@ def flush(user: str | None = None, *, vault=None) -> int:
     return dropped
 
 
-def preview(rules, users: list[str], command: str = "kubewallet") -> dict[str, str]:
-    """The kubeconfig diff wrapping `users` would write; nothing is written."""
+def preview(rules, users: list[str], command: str = "kubewallet", *, action: str = "secure",
+            vault=None) -> dict[str, str]:
+    """The kubeconfig diff wrapping (or unwrapping) `users` would write; nothing is written."""
     from kubewallet.execplugin.secure import redact_diff
     from kubewallet.kubeconfig import load_workspace
 
     ws = load_workspace(rules)
     for u in users:
-        ws.set_entry("users", u, wrap_body(ws, u, command)[1])
+        if action == "secure":
+            ws.set_entry("users", u, wrap_body(ws, u, command)[1])
+        else:
+            from kubewallet.vault import open_vault
+
+            vault = vault or open_vault()
+            ws.set_entry("users", u, original_body(vault, wrapped.ref_for(u)))
     return {path: redact_diff(diff) for path, diff in ws.pending_diff().items()}
+
+
+def split_secure(ws, users: list[str] | None) -> tuple[list[str], list[str] | None, list[str]]:
+    """`secure USERS` (None: --all) as (users to wrap, users to secure — None: all with an inline
+    secret —, foreign plugins only offered): --all never wraps unasked, it names them."""
+    foreign = [n for n, e in ws.users.items() if foreign_exec(e.body)]
+    if users is None:
+        return [], None, foreign
+    wrap = [u for u in users if u in foreign]
+    return wrap, [u for u in users if u not in wrap], []
+
+
+def split_unsecure(ws, users: list[str] | None) -> tuple[list[str], list[str] | None]:
+    """`unsecure USERS` (None: --all) as (users to unwrap, users to put back inline)."""
+    mine = wrapped_users(ws)
+    if users is None:
+        return mine, None
+    return [u for u in users if u in mine], [u for u in users if u not in mine]
 
 
 def held(ws, now: float | None = None) -> list[tuple[str, str]]:

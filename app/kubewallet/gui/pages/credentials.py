@@ -424,13 +424,18 @@ class CredentialsPage(Page):
             self.banner.show_message("Save or discard your unsaved kubeconfig edits first: moving a "
                                      "secret writes the file.", level="warning")
             return
-        from kubewallet.execplugin import secure
+        from kubewallet.execplugin import secure, wrapping
 
         include = self.include_files.isChecked()
         rules = self.state.rules
-        self.run_task(lambda: secure.preview(rules, [user], action, include_files=include,
-                                             vault=self._vault()),
-                      on_done=lambda diffs: self._confirm_change(action, user, include, diffs),
+        if action == "unsecure" and wrapping.split_unsecure(self.state.workspace, [user])[0]:
+            action = "unwrap"  # a wrapped foreign plugin: its original exec entry comes back
+            work = lambda: wrapping.preview(rules, [user], action="unsecure",  # noqa: E731
+                                            vault=self._vault())
+        else:
+            work = lambda: secure.preview(rules, [user], action, include_files=include,  # noqa: E731
+                                          vault=self._vault())
+        self.run_task(work, on_done=lambda diffs: self._confirm_change(action, user, include, diffs),
                       key="preview")
 
     def _confirm_change(self, action: str, user: str, include: bool, diffs: dict[str, str]) -> None:
@@ -444,6 +449,12 @@ class CredentialsPage(Page):
                 "file cannot be written, the vault entry is removed again.", diffs,
                 self.secure_action.text().rstrip("…"),
                 self)
+        elif action == "unwrap":
+            dialog = CredentialDiffDialog(
+                f"Restore {user}'s original exec plugin",
+                f"The kubeconfig gets <b>{user}</b>'s original <code>exec</code> entry back, exactly; "
+                "then the vault record and any cached credential are removed.", diffs,
+                "Restore inline", self)
         else:
             dialog = CredentialDiffDialog(
                 f"Restore {user}'s secret inline",
@@ -458,6 +469,10 @@ class CredentialsPage(Page):
         if action == "secure":
             work = lambda: secure.secure(rules, [user], include_files=include,  # noqa: E731
                                          vault=self._vault())
+        elif action == "unwrap":
+            from kubewallet.execplugin import wrapping
+
+            work = lambda: wrapping.unwrap(rules, [user], vault=self._vault())  # noqa: E731
         else:
             work = lambda: secure.unsecure(rules, [user], vault=self._vault())  # noqa: E731
         self.run_task(work, on_done=lambda _r: self._changed(action, user), key="change")
