@@ -130,3 +130,46 @@ def test_a_second_call_from_the_same_parent_within_seconds_is_a_retry(tmp_path):
     assert not second_call("plugins/a", folder, ppid=11, now=103.0)  # another kubectl
     assert not second_call("plugins/b", folder, ppid=11, now=103.5)  # another user
     assert not second_call("plugins/a", folder, ppid=11, now=120.0)  # long after
+
+
+@given(st.binary(max_size=80))
+def test_any_retry_note_is_read_without_failing(tmp_path_factory, note):
+    from kubewallet.execplugin import retry
+
+    folder = str(tmp_path_factory.mktemp("notes"))
+    with open(retry._note_path(folder, "plugins/a"), "wb") as fh:
+        fh.write(note)
+    assert second_call("plugins/a", folder, ppid=7, now=1000.0) in (True, False)
+    assert second_call("plugins/a", folder, ppid=7, now=1001.0) is True
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                           lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=10)
+
+
+@given(json_values, json_values)
+def test_the_cluster_kubectl_names_is_read_from_anything_without_failing(cluster, recorded):
+    from kubewallet.execplugin.binding import from_exec_info, refusal
+
+    ident = from_exec_info(cluster)
+    assert ident is None or set(ident) == {"server", "ca"}
+    words = refusal({"clusters": recorded if isinstance(recorded, list) else []}, cluster,
+                    ref="users/a", user="a")
+    assert words is None or "refusing" in words
+
+
+def test_a_secret_goes_only_to_the_server_and_ca_it_was_secured_for():
+    import base64
+
+    from kubewallet.execplugin.binding import from_exec_info, refusal
+
+    ca, other_ca = base64.b64encode(b"CA one").decode(), base64.b64encode(b"CA two").decode()
+    ours = {"server": "https://k.example", "certificate-authority-data": ca}
+    meta = {"user": "admin", "clusters": [from_exec_info(ours)]}
+    assert refusal(meta, ours, ref="users/admin", user="admin") is None
+    same_server_other_ca = dict(ours, **{"certificate-authority-data": other_ca})
+    assert "refusing to send 'users/admin'" in refusal(meta, same_server_other_ca, ref="users/admin",
+                                                       user="admin")
+    assert "provideClusterInfo" in refusal(meta, None, ref="users/admin", user="admin")
+    assert refusal({"user": "admin"}, None, ref="users/admin", user="admin") is None  # stored before
