@@ -113,8 +113,8 @@ def exec_answer(server, message: dict, info) -> bytes:
 
 
 def _adopt_from_vault(server, ref: str, key: str, user: str) -> dict | None:
-    """An answer a process kept in the vault while no agent ran (`plugins/USER/cache`): held in
-    memory from now on, so the plugin started before this agent is not run again."""
+    """An answer a process kept in the vault while no agent ran (`plugins/USER/cache`): moved
+    into memory, so the plugin is not run again and `agent lock` forgets it."""
     import json
 
     got = server._get(f"{ref}/cache")
@@ -128,4 +128,9 @@ def _adopt_from_vault(server, ref: str, key: str, user: str) -> dict | None:
     if not isinstance(status, dict) or until <= time.time():
         return None
     server.wrapped.put(key, user, status, until)
+    try:  # moved, not copied: from now on `agent lock` forgets it for good
+        with server._state_lock:
+            server._open_vault().delete(f"{ref}/cache")
+    except Exception:  # noqa: BLE001 - the answer is held; a stale vault copy only costs a rerun
+        pass
     return status

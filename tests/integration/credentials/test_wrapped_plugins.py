@@ -124,6 +124,11 @@ def test_a_wrapped_plugin_runs_once_and_later_calls_are_served_from_the_cache(
     if with_agent:
         kw("agent", "lock")  # forgets the held credential with every secret
         assert get_pods(kubectl).returncode == 0 and runs(tmp_path) == 4
+    else:  # an agent started later takes the vault's copy over; its lock then forgets it
+        kw("agent", "start")
+        assert get_pods(kubectl).returncode == 0 and runs(tmp_path) == 3
+        kw("agent", "lock")
+        assert get_pods(kubectl).returncode == 0 and runs(tmp_path) == 4
     places = (Path(os.environ["HOME"]), Path(os.environ["XDG_RUNTIME_DIR"]))
     plaintext = [p for place in places for p in place.rglob("*")
                  if p.is_file() and b"scripted-token-" in p.read_bytes()]
