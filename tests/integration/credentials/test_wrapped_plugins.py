@@ -220,10 +220,13 @@ def test_a_refused_credential_is_replaced_within_the_same_kubectl_call(secret_se
     assert [r.token for r in api.requests][-1] == "scripted-token-2"
 
 
+@pytest.mark.parametrize("with_agent", [False, True])
 def test_concurrent_first_calls_run_the_original_plugin_once(secret_service, setup, kw, kubectl,
-                                                             tmp_path):
+                                                             tmp_path, with_agent):
     setup("expiring", PLUGIN_SLEEP="1.5")
     kw("secure", "vendor")
+    if with_agent:
+        kw("agent", "start")
     procs = [subprocess.Popen([kubectl, "get", "pods"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(4)]
     outs = [p.communicate(timeout=60) for p in procs]
