@@ -102,7 +102,12 @@ def test_the_window_serves_kubectl_as_the_agent_and_forgets_on_lock(page, app_st
     wait_tasks(app_state)
     page.serve_button.click()
     assert page.agent.running and "Serving kubectl" in page.agent_label.text()
-    info = '{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
+    ws = app_state.workspace
+    cluster = ws.clusters[next(c.body["cluster"] for c in ws.contexts.values()
+                               if c.body.get("user") == "ci-bot")].body
+    info = json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "spec": {  # as kubectl sends it
+        "interactive": False, "cluster": {"server": cluster["server"], "certificate-authority-data":
+                                          cluster.get("certificate-authority-data", "")}}})
     code, out, _err = fastclient.exec_credential("users/ci-bot", "ci-bot", info)
     assert code == fastclient.SERVE and json.loads(out)["status"]["token"].startswith("tok-")
     page.lock_button.click()
