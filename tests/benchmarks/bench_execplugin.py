@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.harness import hyperfine  # noqa: E402
+from tests.benchmarks.harness import end_session, hyperfine, print_goals  # noqa: E402
 from tests.support.secretservice import start_secret_service  # noqa: E402
 PYTHON = sys.executable
 KUBEWALLET = str(Path(sys.executable).parent / "kubewallet")
@@ -105,16 +104,13 @@ def main() -> None:
                  ("agent path ≥ 10× faster than aws eks get-token", med[3] >= 10 * med[1],
                   f"{med[3] / med[1]:.1f}×"),
                  ("no-agent path < 0.1 s", med[2] < 0.1, f"{med[2] * 1000:.0f} ms")]
-        for text, ok, figure in goals:
-            print(f"- {'met' if ok else 'MISSED'}: {text} ({figure})")
+        print_goals(goals)
         print("\nImport profile (`python -X importtime`), through the agent:\n")
         print(importtime([KUBEWALLET, "credential", "get", "--ref", "users/bench"], env))
         print("\nImport profile without the agent (vault read by the plugin):\n")
         print(importtime([KUBEWALLET, "credential", "get", "--ref", "users/bench", "--no-agent"], env))
     finally:
-        subprocess.run([KUBEWALLET, "agent", "stop"], env=env, capture_output=True)
-        os.kill(bus_pid, signal.SIGTERM)
-        shutil.rmtree(tmp, ignore_errors=True)
+        end_session(KUBEWALLET, env, bus_pid, tmp)
 
 
 if __name__ == "__main__":

@@ -20,3 +20,20 @@ def hyperfine(commands: list[str], names: list[str], env: dict, *, runs: int, wa
             cmd += ["-n", name]
         subprocess.run(cmd + commands, env=env, check=True, capture_output=True)
         return json.loads(Path(out.name).read_text())["results"]
+
+
+def print_goals(goals: list[tuple[str, bool, str]]) -> None:
+    """One line per goal of the issue: met or MISSED, with the measured figure."""
+    for text, ok, figure in goals:
+        print(f"- {'met' if ok else 'MISSED'}: {text} ({figure})")
+
+
+def end_session(kubewallet: str, env: dict, bus_pid: int, tmp) -> None:
+    """Stop the agent a benchmark started, its private D-Bus (and keyring), and remove its files."""
+    import os
+    import shutil
+    import signal
+
+    subprocess.run([kubewallet, "agent", "stop"], env=env, capture_output=True)
+    os.kill(bus_pid, signal.SIGTERM)
+    shutil.rmtree(tmp, ignore_errors=True)

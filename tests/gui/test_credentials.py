@@ -102,7 +102,12 @@ def test_the_window_serves_kubectl_as_the_agent_and_forgets_on_lock(page, app_st
     wait_tasks(app_state)
     page.serve_button.click()
     assert page.agent.running and "Serving kubectl" in page.agent_label.text()
-    info = '{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
+    ws = app_state.workspace
+    cluster = ws.clusters[next(c.body["cluster"] for c in ws.contexts.values()
+                               if c.body.get("user") == "ci-bot")].body
+    info = json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "spec": {  # as kubectl sends it
+        "interactive": False, "cluster": {"server": cluster["server"], "certificate-authority-data":
+                                          cluster.get("certificate-authority-data", "")}}})
     code, out, _err = fastclient.exec_credential("users/ci-bot", "ci-bot", info)
     assert code == fastclient.SERVE and json.loads(out)["status"]["token"].startswith("tok-")
     page.lock_button.click()
@@ -174,3 +179,60 @@ def test_the_window_will_not_serve_from_a_folder_another_user_planted(page, monk
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_wrapped_plugins_are_listed_with_time_to_expiry_and_flushed(page, app_state, wait_tasks,
+                                                                   kubeconfig_file, tmp_path,
+                                                                   kubewallet_cmd, artifacts_dir):
+    import subprocess
+    import sys
+
+    from kubewallet.execplugin import wrapping
+    from kubewallet.kubeconfig import run_edit
+
+    plugin = tmp_path / "plugin.py"
+    plugin.write_text("import json, os, time\n"
+                      "open(os.environ['RUNS'], 'a').write('run\\n')\n"
+                      "exp = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(time.time() + 900))\n"
+                      "print(json.dumps({'kind': 'ExecCredential', 'apiVersion': "
+                      "'client.authentication.k8s.io/v1', 'status': {'token': 'eks-token', "
+                      "'expirationTimestamp': exp}}))\n")
+
+    def edit(ws):
+        ws.set_entry("users", "eks", {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
+            "args": [str(plugin)], "env": [{"name": "RUNS", "value": str(tmp_path / "runs")}],
+            "interactiveMode": "Never"}})
+        ws.set_entry("contexts", "eks", {"cluster": next(iter(ws.clusters)), "user": "eks"})
+
+    run_edit(app_state.rules, edit)
+    wrapping.wrap(app_state.rules, ["eks"], command=kubewallet_cmd[0])
+    app_state.reload()
+    wait_tasks(app_state)
+    page.serve_button.click()
+    cluster = app_state.workspace.clusters[app_state.workspace.contexts["eks"].body["cluster"]].body
+    info = json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "spec": {
+        "interactive": False, "cluster": {"server": cluster["server"], "certificate-authority-data":
+                                          cluster.get("certificate-authority-data", "")}}})
+    get = [*kubewallet_cmd, "credential", "get", "--user", "eks", "--ref", "plugins/eks"]
+    out = subprocess.run(["sh", "-c", '"$@"; true', "sh", *get], capture_output=True, text=True,
+                         env=dict(os.environ, KUBERNETES_EXEC_INFO=info), timeout=60)
+    assert json.loads(out.stdout)["status"]["token"] == "eks-token", out.stderr
+    page.refresh()
+    wait_tasks(app_state)
+    assert "<b>eks</b>: held; served for 1" in page.wrapped_label.text()  # 15 min - 1 min margin
+    page.grab().save(str(artifacts_dir / "credentials-wrapped.png"))
+    page.flush_button.click()
+    wait_tasks(app_state)
+    wait_tasks(app_state)
+    assert "Dropped 1 cached credential" in page.banner.text
+    assert "<b>eks</b>: nothing held" in page.wrapped_label.text()
+
+    seen = {}
+    page.confirm = lambda dialog: seen.setdefault("title", dialog.windowTitle()) is not None
+    page.select_user("eks")
+    page.unsecure_button.click()
+    wait_tasks(app_state)
+    wait_tasks(app_state)
+    assert seen["title"] == "Restore eks's original exec plugin"
+    assert users_in(kubeconfig_file)["eks"]["exec"]["args"] == [str(plugin)]

@@ -30,14 +30,27 @@ def exec_credential(ref: str, user: str | None, exec_info: str,
                     path: str | None = None, timeout: float = 5.0) -> tuple[int, str, str] | None:
     """(code, stdout, stderr) from the agent, or None when no agent of ours answers (when the
     socket fails the checks of `agent.trust`, the reason goes to stderr: kubectl shows it)."""
+    request = '{"op":"exec","ref":%s,"user":%s,"exec_info":%s}\n' % (
+        _quote(ref), _quote(user or ""), _quote(exec_info))
+    data = ask(request, path, timeout)
+    if data is None:
+        return None
+    head, _, rest = data.partition("\n")
+    if head not in ("0", "1", "2"):
+        return None
+    out, _, err = rest.partition("\n")
+    return int(head), out, err
+
+
+def ask(request: str, path: str | None = None, timeout: float = 5.0) -> str | None:
+    """Send one request line, return the whole answer; None when no agent answers. Also the
+    wrapped plugins' cold path (`kubewallet.execplugin.wrapserve`), which must not import json."""
     from kubewallet.agent.trust import Untrusted, connect
 
     if path is None:
         from kubewallet.agent.paths import socket_path
 
         path = socket_path()
-    request = '{"op":"exec","ref":%s,"user":%s,"exec_info":%s}\n' % (
-        _quote(ref), _quote(user or ""), _quote(exec_info))
     try:
         sock = connect(path, timeout)
     except Untrusted as exc:
@@ -57,12 +70,7 @@ def exec_credential(ref: str, user: str | None, exec_info: str,
         return None
     finally:
         sock.close()
-    data = b"".join(chunks).decode("utf-8", "replace")
-    head, _, rest = data.partition("\n")
-    if head not in ("0", "1", "2"):
-        return None
-    out, _, err = rest.partition("\n")
-    return int(head), out, err
+    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def enabled() -> bool:

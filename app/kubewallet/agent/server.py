@@ -38,12 +38,14 @@ from pathlib import Path
 from kubewallet.agent import memory
 from kubewallet.agent.paths import ensure_private_dir, socket_path
 from kubewallet.agent.trust import peer_uid
+from kubewallet.agent.wrapcache import OPS as WRAPPED_OPS
+from kubewallet.agent.wrapcache import WrapCache
 from kubewallet.errors import AgentError, VaultError, VaultLockedError
 
 PROTOCOL = 1
 # Only what the plugin needs leaves the agent; e.g. `original` (the inline form kept for
 # `unsecure`) never does.
-SERVED_META = ("kind", "user", "expires", "renew")
+SERVED_META = ("kind", "user", "expires", "renew", "clusters")
 
 
 def _own_copy(text: str | None) -> str | None:
@@ -86,6 +88,7 @@ class AgentServer:
         self._server: socketserver.UnixStreamServer | None = None
         self._thread: threading.Thread | None = None
         self.stopped = threading.Event()
+        self.wrapped = WrapCache()  # wrapped foreign plugins' answers, dropped by lock()
 
     # ---- lifecycle ----------------------------------------------------------------------------
     def start(self) -> AgentServer:
@@ -205,6 +208,7 @@ class AgentServer:
                 memory.wipe(self._passphrase)
             self._passphrase = None
             self._held.clear()
+            self.wrapped.flush()
         if notify:
             self._notify()
 
@@ -269,6 +273,12 @@ class AgentServer:
             info = read_exec_info({"KUBERNETES_EXEC_INFO": str(message.get("exec_info") or "")})
         except ValueError as exc:
             return f"{FAIL}\n\nerror: {exc}\n".encode()
+        from kubewallet.execplugin.wrapped import is_wrapped_ref
+
+        if is_wrapped_ref(ref):
+            from kubewallet.agent.wrapcache import exec_answer
+
+            return exec_answer(self, message, info)
         answer = self._get(ref)
         if not answer.get("ok"):
             if answer.get("error") == "not-found":
@@ -315,6 +325,8 @@ class AgentServer:
                 passphrase = message.get("passphrase")
                 self.unlock(passphrase if isinstance(passphrase, str) else None)
                 return {"ok": True}
+            if op in WRAPPED_OPS:
+                return self.wrapped.dispatch(message)
             if op == "stop":
                 threading.Thread(target=self.stop, daemon=True).start()
                 return {"ok": True}

@@ -209,7 +209,7 @@ KINDS = ValueKinds(
         ("config", "set-context"): ("contexts",), ("config", "get-contexts"): ("contexts",),
         ("config", "delete-cluster"): ("clusters",), ("config", "set-cluster"): ("clusters",),
         ("config", "delete-user"): ("users",), ("config", "set-credentials"): ("users",),
-        ("credential", "update"): ("users",),
+        ("credential", "update"): ("users",), ("credential", "flush"): ("users",),
         ("certs", "renew"): ("users",), ("certs", "import"): ("users", "files"),
     },
     flags={

@@ -1,4 +1,5 @@
-"""`kubewallet credential get|update`: the exec credential plugin kubectl runs, and renewing what it serves.
+"""`kubewallet credential get|update|allow|flush`: the exec credential plugin kubectl runs, renewing what it
+serves, and dropping what wrapped foreign plugins answered.
 
 `get` runs on every kubectl call, so its arguments are parsed by hand (argparse and its gettext
 cost more than the rest of the call through the agent) and only `kubewallet.execplugin.serve` and
@@ -21,6 +22,11 @@ examples:
   # renew what a secured user serves:
   kubewallet credential update alice --token-stdin < new-token.txt
   kubewallet credential update alice --client-certificate new.crt --client-key new.key
+  # a secret goes only to the clusters it was secured for; allow one more (a context's cluster):
+  kubewallet credential allow --ref users/alice --context staging
+  # forget what wrapped plugins (aws eks get-token, ...) answered, so the next call runs them:
+  kubewallet credential flush
+  kubewallet credential flush eks-admin
 """
 
 
@@ -36,6 +42,14 @@ def _parser():
     get.add_argument("--ref", required=True, help="the vault reference of the credential")
     get.add_argument("--user", help="the kubeconfig user this serves (named in messages)")
     get.add_argument("--no-agent", action="store_true", help="read the vault even if an agent runs")
+    flush = sub.add_parser("flush", help="drop the answers held for wrapped plugins (all, or one user's)",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    flush.add_argument("user", nargs="?", help="only this user's (default: every wrapped plugin's)")
+    allow = sub.add_parser("allow", help="let a secured secret be sent to one more cluster (a context's)",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    allow.add_argument("--ref", required=True, help="the vault reference (users/NAME, plugins/NAME)")
+    allow.add_argument("--context", required=True, help="the context whose cluster (server and CA) to allow")
+    allow.add_argument("--kubeconfig", help="the kubeconfig file (default: KUBECONFIG, ~/.kube/config)")
     upd = sub.add_parser("update", help="replace the credential a secured user serves",
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     upd.add_argument("user")
@@ -75,6 +89,19 @@ def main(argv: list[str]) -> int:
     ns = _parser().parse_args(args)
     if ns.action == "get":
         return _get(ns.ref, ns.user, use_agent=not ns.no_agent)
+    if ns.action == "allow":
+        from kubewallet.execplugin.binding import allow_cluster
+
+        ident = allow_cluster(ns.ref, ns.context, kubeconfig=ns.kubeconfig)
+        print(f"{ns.ref} may now be sent to {ident['server']} (context {ns.context!r})", file=sys.stderr)
+        return 0
+    if ns.action == "flush":
+        from kubewallet.execplugin.wrapping import flush
+
+        dropped = flush(ns.user)
+        print(f"dropped {dropped} held credential{'s' if dropped != 1 else ''}"
+              + (f" of user {ns.user!r}" if ns.user else ""), file=sys.stderr)
+        return 0
     return _update(ns)
 
 
@@ -82,12 +109,24 @@ def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
     import os
 
     no_agent_answered = False
-    if use_agent:
+    retry = False
+    if ref.startswith("plugins/"):  # a wrapped foreign plugin (kubewallet.execplugin.wrapped)
+        from kubewallet.agent.paths import ensure_private_dir, socket_path
+        from kubewallet.execplugin.retry import second_call
+
+        folder = os.path.dirname(socket_path())
+        ensure_private_dir(folder)
+        retry = second_call(ref, folder)
+    if use_agent and not retry:
         from kubewallet.agent import fastclient
 
         if fastclient.enabled():
             answer = fastclient.exec_credential(ref, user, os.environ.get("KUBERNETES_EXEC_INFO", ""))
             no_agent_answered = answer is None
+            if answer is not None and answer[0] == fastclient.FALLBACK and answer[1]:
+                from kubewallet.execplugin.wrapserve import after_agent_miss
+
+                return after_agent_miss(ref, answer[1])  # a wrapped plugin the agent did not hold
             if answer is not None and answer[0] != fastclient.FALLBACK:
                 code, out, err = answer
                 if err:
@@ -99,13 +138,22 @@ def _get(ref: str, user: str | None, *, use_agent: bool) -> int:
                     return 0
                 return 1
     from kubewallet.errors import ExecPluginError
-    from kubewallet.execplugin import serve
     from kubewallet.execplugin.protocol import read_exec_info, write_exec_credential
 
     try:
         info = read_exec_info()
     except ValueError as exc:
         raise ExecPluginError(str(exc)) from None
+    if ref.startswith("plugins/"):
+        from kubewallet.execplugin import wrapserve
+
+        code = wrapserve.serve(ref, user, info, retry=retry,
+                               agent_answered=use_agent and not no_agent_answered)
+        if code == 0 and no_agent_answered and os.environ.get("KUBEWALLET_NO_AGENT_AUTOSTART") != "1":
+            _autostart_agent()
+        return code
+    from kubewallet.execplugin import serve
+
     value, meta = serve.from_vault(ref, info)
     write_exec_credential(serve.credential(value, meta, info, ref=ref, user=user))
     if no_agent_answered and os.environ.get("KUBEWALLET_NO_AGENT_AUTOSTART") != "1":

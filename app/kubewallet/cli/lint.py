@@ -16,6 +16,7 @@ exit status (for CI):
 examples:
   kubewallet lint
   kubewallet lint --kubeconfig ci/kubeconfig -o json
+  kubewallet lint --time-exec    # also time each exec plugin once; suggest wrapping slow ones
   KUBECONFIG=a.yaml:b.yaml kubewallet lint --warn 14d || echo "fix the kubeconfig"
 """
 
@@ -35,6 +36,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--warn", default="30d", help="expiry warning window (default 30d)")
     p.add_argument("--no-vault", action="store_true",
                    help="do not open the vault to check certificates of secured users")
+    p.add_argument("--time-exec", action="store_true",
+                   help="run each foreign exec plugin once and suggest wrapping the slow ones")
     p.add_argument("-o", "--output", choices=("table", "json"), default="table")
     args = p.parse_args(argv[1:])
     warn = parse_duration(args.warn)
@@ -44,7 +47,8 @@ def main(argv: list[str]) -> int:
         exc.exit_code = 3
         raise
     findings = lint.lint(ws, now=now_utc(), warn=warn,
-                         vault_reader=None if args.no_vault else default_vault_reader())
+                         vault_reader=None if args.no_vault else default_vault_reader(),
+                         time_exec=args.time_exec)
     if args.output == "json":
         print(json.dumps([f.to_json() for f in findings], indent=2))
     elif not findings:

@@ -11,6 +11,8 @@ examples:
   kubewallet secure bob --include-files   # also move bob's client-key file content (file removed)
   kubewallet secure alice --dry-run       # show the kubeconfig diff, change nothing
   kubewallet unsecure alice               # put alice's secrets back inline, as they were
+  kubewallet secure eks-admin             # wrap a foreign plugin (aws eks get-token): answered from a cache
+  kubewallet unsecure eks-admin           # its original exec entry back, exactly
 """
 
 
@@ -48,19 +50,39 @@ def main(argv: list[str]) -> int:
 
     if bool(ns.users) == ns.all:
         raise UsageError(f"name one or more users, or pass --all (see 'kubewallet {name} --help')")
+    from kubewallet.execplugin import wrapping
+    from kubewallet.kubeconfig import load_workspace
+
     rules = LoadingRules.from_env(ns.kubeconfig)
     users = None if ns.all else ns.users
+    ws = load_workspace(rules)
     if name == "unsecure":
-        done = secure.unsecure(rules, users, keep_in_vault=ns.keep_in_vault)
+        unwrap, rest = wrapping.split_unsecure(ws, users)
+        for user in wrapping.unwrap(rules, unwrap) if unwrap else []:
+            print(f"user {user}: its original exec plugin restored")
+        done = secure.unsecure(rules, rest, keep_in_vault=ns.keep_in_vault) if rest != [] else []
         for user in done:
             print(f"user {user}: secrets restored inline")
-        if not done:
+        if not done and not unwrap:
             print("no secured users")
         return 0
     if ns.command is None:
         ns.command = _plugin_command()
+    wrap, users, offered = wrapping.split_secure(ws, users)
     if ns.dry_run:
-        return _dry_run(rules, users, ns)
+        for diff in wrapping.preview(rules, wrap, ns.command).values() if wrap else []:
+            sys.stdout.write(diff)
+        return _dry_run(rules, users, ns) if users != [] else 0
+    for user, original in wrapping.wrap(rules, wrap, command=ns.command) if wrap else []:
+        print(f"user {user}: its exec plugin ({original}) is wrapped: kubewallet runs it and keeps "
+              "its answer until shortly before it expires ('kubewallet unsecure "
+              f"{user}' restores it)")
+    for user in offered:
+        print(f"user {user} runs the exec plugin {ws.users[user].body['exec'].get('command')}: "
+              f"'kubewallet secure {user}' wraps it, so kubectl calls answer from a cache",
+              file=sys.stderr)
+    if users == []:
+        return 0
     results = secure.secure(rules, users, include_files=ns.include_files, command=ns.command)
     for r in results:
         print(f"user {r.user}: moved {', '.join(r.moved)} into the vault ({r.ref}); "

@@ -9,13 +9,14 @@ never on the hot path: the vault entry keeps the result as `meta["expires"]`.
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime, timezone
 
 
 def jwt_expiry(token: str) -> datetime | None:
     """The `exp` of a JWT (compact JWS), or None when the token is not a JWT or has no `exp`."""
+    import base64
+    import json
+
     parts = token.split(".")
     if len(parts) != 3:
         return None

@@ -22,7 +22,6 @@ the plugin's stdout is never put into an error message.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -32,6 +31,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from kubewallet.errors import ExecPluginError
+from kubewallet.execplugin.clientgo import (MalformedCredential, command_line, environment,
+                                            exec_info_for, validate)
 from kubewallet.execplugin.protocol import API_V1, SUPPORTED
 
 
@@ -55,11 +56,9 @@ class PluginCredential:
 
 
 def _command(exec_body: dict, kubeconfig_file: str) -> str:
-    command = str(exec_body.get("command") or "")
-    if not command:
+    if not exec_body.get("command"):
         raise ExecPluginError("the exec entry has no command")
-    if os.sep in command and not os.path.isabs(command):
-        command = os.path.join(os.path.dirname(os.path.abspath(kubeconfig_file)), command)
+    command = command_line(exec_body, os.path.dirname(os.path.abspath(kubeconfig_file)))[0]
     found = shutil.which(command)
     if found is None:
         hint = str(exec_body.get("installHint") or "").strip() or None
@@ -95,14 +94,7 @@ def run_plugin(exec_body: dict, *, kubeconfig_file: str, cluster_info: dict | No
                               f"use {API_V1}")
     command = _command(exec_body, kubeconfig_file)
     interactive = _interactive(exec_body, allow_interactive)
-    spec: dict = {"interactive": interactive}
-    if exec_body.get("provideClusterInfo") and cluster_info is not None:
-        spec["cluster"] = cluster_info
-    env = dict(os.environ)
-    for item in exec_body.get("env") or []:
-        if isinstance(item, dict) and item.get("name"):
-            env[str(item["name"])] = str(item.get("value") or "")
-    env["KUBERNETES_EXEC_INFO"] = json.dumps({"kind": "ExecCredential", "apiVersion": api_version, "spec": spec})
+    env = environment(exec_body, exec_info_for(exec_body, interactive=interactive, cluster=cluster_info))
     name = os.path.basename(command)
     try:
         with _TERMINAL if interactive else nullcontext():
@@ -123,21 +115,10 @@ def run_plugin(exec_body: dict, *, kubeconfig_file: str, cluster_info: dict | No
 
 
 def parse_answer(stdout: bytes, api_version: str, name: str) -> PluginCredential:
-    """client-go's checks on the plugin's stdout (its words, never the content)."""
+    """client-go's checks on the plugin's stdout (`clientgo.validate`: its words, never the content)."""
     try:
-        answer = json.loads(stdout)
-    except ValueError:
-        raise ExecPluginError(f"the exec plugin {name} did not print an ExecCredential (not JSON)") from None
-    if not isinstance(answer, dict) or answer.get("kind") != "ExecCredential":
-        raise ExecPluginError(f"the exec plugin {name} did not print an ExecCredential")
-    if answer.get("apiVersion") != api_version:
-        raise ExecPluginError(f"the exec plugin {name} answered apiVersion {answer.get('apiVersion')!r}, "
-                              f"not {api_version!r} as the kubeconfig asks")
-    status = answer.get("status") if isinstance(answer.get("status"), dict) else {}
-    pick = lambda k: status.get(k) if isinstance(status.get(k), str) and status.get(k) else None  # noqa: E731
-    token, cert, key = pick("token"), pick("clientCertificateData"), pick("clientKeyData")
-    if bool(cert) != bool(key):
-        raise ExecPluginError(f"the exec plugin {name} answered a client certificate without its key, or a key alone")
-    if not token and not cert:
-        raise ExecPluginError(f"the exec plugin {name} answered neither a token nor a client certificate")
-    return PluginCredential(token, cert, key, str(status.get("expirationTimestamp") or ""))
+        status = validate(stdout, api_version)
+    except MalformedCredential as exc:
+        raise ExecPluginError(f"the exec plugin {name}: {exc}") from None
+    return PluginCredential(status.get("token"), status.get("clientCertificateData"),
+                            status.get("clientKeyData"), str(status.get("expirationTimestamp") or ""))

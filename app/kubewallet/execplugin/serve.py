@@ -33,27 +33,44 @@ def renew_command(user: str, kind: str) -> str:
     return f"kubewallet credential update {user} --token-stdin"
 
 
-def from_vault(ref: str, info: ExecInfo) -> tuple[str, dict]:
-    """The stored value and meta of `ref`, read from the vault by this process (no agent)."""
+def open_for_plugin(info: ExecInfo):
+    """The vault opened by this process (no agent), asking for a passphrase only when kubectl
+    handed us a terminal; its errors become the plugin's one-line messages."""
     from kubewallet.vault import open_vault
 
     try:
-        entry = open_vault(prompt=_ask_on_terminal if info.interactive else None,
-                           interactive=info.interactive).get_entry(ref)
-    except VaultLockedError as exc:
+        vault = open_vault(prompt=_ask_on_terminal if info.interactive else None,
+                           interactive=info.interactive)
+        vault.unlock()
+        return vault
+    except VaultError as exc:
+        _plugin_error(exc, info)
+
+
+def from_vault(ref: str, info: ExecInfo) -> tuple[str, dict]:
+    """The stored value and meta of `ref`, read from the vault by this process (no agent)."""
+    vault = open_for_plugin(info)
+    try:
+        entry = vault.get_entry(ref)
+    except VaultError as exc:
+        _plugin_error(exc, info)
+    if entry is None:
+        raise ExecPluginError(f"no secret {ref!r} in the vault",
+                              hint="'kubewallet vault list' shows what it holds; "
+                                   "secure the user again with 'kubewallet secure USER'")
+    return entry.value, entry.meta
+
+
+def _plugin_error(exc: VaultError, info: ExecInfo):
+    """Raise the plugin's message for a vault that cannot be opened or read."""
+    if isinstance(exc, VaultLockedError):
         from kubewallet.vault.vaultfile import WrongPassphrase
 
         if isinstance(exc, WrongPassphrase) or info.interactive:
             raise ExecPluginError(exc.message, hint=exc.hint) from None
         raise ExecPluginError(f"{exc.message}; kubectl runs this plugin without a terminal, so "
                               "kubewallet cannot ask", hint=exc.hint) from None
-    except VaultError as exc:
-        raise ExecPluginError(exc.message, hint=exc.hint) from None
-    if entry is None:
-        raise ExecPluginError(f"no secret {ref!r} in the vault",
-                              hint="'kubewallet vault list' shows what it holds; "
-                                   "secure the user again with 'kubewallet secure USER'")
-    return entry.value, entry.meta
+    raise ExecPluginError(exc.message, hint=exc.hint) from None
 
 
 def _ask_on_terminal(text: str) -> str:
@@ -66,7 +83,13 @@ def _ask_on_terminal(text: str) -> str:
 
 def credential(value: str, meta: dict, info: ExecInfo, *, ref: str, user: str | None = None,
                now: datetime | None = None, warn=None) -> dict:
-    """The ExecCredential for a stored value, warning on stderr when it has expired."""
+    """The ExecCredential for a stored value, warning on stderr when it has expired; refused
+    when kubectl is about to talk to a cluster the secret was not secured for (`binding`)."""
+    from kubewallet.execplugin.binding import refusal
+
+    refused = refusal(meta, info.cluster, ref=ref, user=user)
+    if refused:
+        raise ExecPluginError(refused)
     try:
         parsed = json.loads(value) if value.startswith("{") else {"token": value}
     except ValueError:

@@ -20,6 +20,10 @@ matter:
   current-context that does not exist.
 - duplicate-entry: the same name in several KUBECONFIG files; the first file wins and the others
   are silently ignored by kubectl.
+- planted-kubewallet-ref: an exec entry running kubewallet's plugin for a secret `secure` did not
+  write there (another user's reference: a vendor file borrowing it), see execplugin/binding.py.
+- wrap-exec (with `--time-exec`, which runs each foreign plugin once): a plugin taking 0.1 s or
+  more runs at every kubectl call; `kubewallet secure USER` wraps it and answers from a cache.
 """
 
 from __future__ import annotations
@@ -211,6 +215,33 @@ def check_users(ws, now: dt.datetime, warn: dt.timedelta,
                 pass
 
 
+SLOW_EXEC = 0.1  # seconds: above this a plugin costs more per kubectl call than a cached answer
+
+
+def check_exec_plugins(ws, time_exec: bool = False) -> Iterator[Finding]:
+    """Planted kubewallet references; and, when asked (`--time-exec`: it runs each foreign
+    plugin once, as kubectl would), plugins slow enough that wrapping pays."""
+    from kubewallet.execplugin.binding import planted_reference
+    from kubewallet.execplugin.wrapping import foreign_exec
+
+    for name, entry in ws.users.items():
+        body = entry.body if isinstance(entry.body, dict) else {}
+        planted = planted_reference(name, body)
+        if planted:
+            yield Finding("warning", "planted-kubewallet-ref", f"users/{name}", planted,
+                          "if this file is yours, 'kubewallet credential allow --ref REF --context "
+                          "CONTEXT'; else delete the user")
+        elif time_exec and foreign_exec(body):
+            from kubewallet.execplugin.wrapped import time_one_call
+
+            seconds = time_one_call(body["exec"], os.path.dirname(os.path.abspath(entry.file or ".")))
+            if seconds is not None and seconds >= SLOW_EXEC:
+                command = os.path.basename(str(body["exec"].get("command")))
+                yield Finding("info", "wrap-exec", f"users/{name}",
+                              f"the exec plugin {command!r} took {seconds:.2f} s, at every kubectl call",
+                              f"kubewallet secure {name}  (answers from a cache until shortly before expiry)")
+
+
 def _token_findings(decoded, subject: str, now: dt.datetime, warn: dt.timedelta,
                     source: str) -> Iterator[Finding]:
     claims = decoded.claims
@@ -267,11 +298,11 @@ def check_certificates(ws, now: dt.datetime, warn: dt.timedelta,
 
 
 def lint(ws, *, now: dt.datetime, warn: dt.timedelta = dt.timedelta(days=30),
-         vault_reader: VaultReader | None = None) -> list[Finding]:
+         vault_reader: VaultReader | None = None, time_exec: bool = False) -> list[Finding]:
     """Every finding, errors first, then by subject."""
     found: list[Finding] = []
     for rule in (check_file_modes(ws), check_secret_file_modes(ws), check_plaintext(ws), check_clusters(ws),
-                 check_references(ws), check_duplicates(ws),
+                 check_references(ws), check_duplicates(ws), check_exec_plugins(ws, time_exec),
                  check_users(ws, now, warn, vault_reader),
                  check_certificates(ws, now, warn, vault_reader)):
         found.extend(rule)

@@ -47,13 +47,23 @@ class ImportReport:
         self.renamed: list[tuple[str, str, str]] = []
         self.overwritten: list[tuple[str, str]] = []
         self.conflicts: list[tuple[str, str, str]] = []   # kind, name, source file
+        self.warnings: list[str] = []  # e.g. an exec entry borrowing a kubewallet secret
 
     def lines(self) -> list[str]:
         out = [f"added {k[:-1]} {n}" for k, n in self.added]
         out += [f"renamed {k[:-1]} {old} -> {new} (the name was taken)" for k, old, new in self.renamed]
         out += [f"overwrote {k[:-1]} {n}" for k, n in self.overwritten]
         out += [f"already present: {k[:-1]} {n}" for k, n in self.identical]
+        out += [f"warning: {w}" for w in self.warnings]
         return out
+
+
+def _runs_kubewallet(body: dict) -> bool:
+    """A file from elsewhere naming a kubewallet reference: it cannot have been written for this
+    vault by `secure` (issue 12, finding 4)."""
+    from kubewallet.credentials.secure import kubewallet_ref
+
+    return isinstance(body, dict) and kubewallet_ref(body) is not None
 
 
 def import_files(ws: Workspace, sources: list[str], *, on_conflict: str = "fail",
@@ -74,6 +84,11 @@ def import_files(ws: Workspace, sources: list[str], *, on_conflict: str = "fail"
                 name = item.get("name") or ""
                 body = _absolutize(kind, item.get(INNER_KEY[kind]) or {}, base)
                 plans.append((source, kind, name, body, renames))
+                if kind == "users" and _runs_kubewallet(body):
+                    report.warnings.append(
+                        f"{source}: user {name!r} runs kubewallet's plugin, but kubewallet did not "
+                        "secure it for this file; it is served only to the clusters its secret "
+                        "was secured for ('kubewallet lint' names it)")
     # Decide every entry before changing anything, so a conflict leaves the workspace untouched.
     decisions = []
     taken = {k: set(ws.entries(k)) for k in KINDS}

@@ -137,7 +137,8 @@ def test_update_then_unsecure_restores_the_renewed_credential(secret_service, cf
     path = cfg({"max": {"token": "old-token"}})
     kw("secure", "max")
     kw("credential", "update", "max", "--token-stdin", input="new-token\n")
-    env_info = '{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
+    env_info = ('{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false,'
+                '"cluster":{"server":"https://127.0.0.1:1"}}}')  # what kubectl sends for CLUSTER
     out = kw("credential", "get", "--ref", "users/max", env=dict(os.environ, KUBERNETES_EXEC_INFO=env_info))
     assert json.loads(out.stdout)["status"]["token"] == "new-token"
     kw("unsecure", "max")

@@ -13,6 +13,10 @@ from tests.support.apiserver import ApiServer
 from tests.support.kubeconfigs import jwt_expiring_in, write_kubeconfig
 
 TOKEN = "alice-bearer-0123456789"
+# What kubectl sends the plugin for a context on the server https://127.0.0.1:1 (the entry `secure`
+# writes asks for the cluster: a secret is served only to the clusters it was secured for).
+EXEC_INFO_STUB = ('{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false,'
+                  '"cluster":{"server":"https://127.0.0.1:1"}}}')
 
 
 @pytest.fixture
@@ -68,12 +72,12 @@ def test_with_the_agent_running_kubectl_is_served_by_it(secret_service, kubeconf
 
 def test_certificate_user_authenticates_by_mutual_tls(secret_service, kubeconfig, kw, kubectl, pki,
                                                       monkeypatch, tmp_path):
-    kw("secure", "bob")
-    assert "client-key-data" not in kubeconfig.read_text()
     with ApiServer(pki, require_client_cert=True) as mtls:
         doc = yaml.safe_load(kubeconfig.read_text())
         doc["clusters"][0]["cluster"]["server"] = mtls.url
         kubeconfig.write_text(yaml.safe_dump(doc))
+        kw("secure", "bob")  # bound to the cluster its contexts use now (the mutual-TLS one)
+        assert "client-key-data" not in kubeconfig.read_text()
         for with_agent in (False, True):
             if with_agent:
                 kw("agent", "start")
@@ -115,7 +119,10 @@ def test_an_expired_certificate_is_served_with_one_line_naming_user_and_fix(
     write_kubeconfig(kubeconfig, {"server": "https://127.0.0.1:1"}, {
         "eve": {"client-certificate-data": old.cert_b64, "client-key-data": old.key_b64}}, "eve")
     kw("secure", "eve")
-    result = kw("credential", "get", "--user", "eve", "--ref", "users/eve")
+    import os
+
+    result = kw("credential", "get", "--user", "eve", "--ref", "users/eve",
+                env=dict(os.environ, KUBERNETES_EXEC_INFO=EXEC_INFO_STUB))
     assert '"clientCertificateData"' in result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -129,11 +136,10 @@ def test_expiration_timestamp_comes_from_the_jwt_exp(secret_service, kubeconfig,
     token = jwt_expiring_in(3600)
     write_kubeconfig(kubeconfig, {"server": "https://127.0.0.1:1"}, {"carol": {"token": token}}, "carol")
     kw("secure", "carol")
-    env_info = '{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
     import os
 
     out = kw("credential", "get", "--ref", "users/carol",
-             env=dict(os.environ, KUBERNETES_EXEC_INFO=env_info))
+             env=dict(os.environ, KUBERNETES_EXEC_INFO=EXEC_INFO_STUB))
     cred = json.loads(out.stdout)
     assert cred["status"]["token"] == token and cred["status"]["expirationTimestamp"].endswith("Z")
     assert out.stderr == ""

@@ -166,3 +166,27 @@ def test_a_socket_directory_owned_by_someone_else_is_refused(sock_dir):
     os.chown(planted, 65534, 65534)
     with pytest.raises(AgentError, match="belongs to uid 65534"):
         ensure_private_dir(planted)
+
+
+def test_lock_forgets_what_wrapped_plugins_answered():
+    """`agent lock` (and the timeout) drop the wrapped plugins' credentials with every secret."""
+    import time
+
+    from kubewallet.agent.server import AgentServer
+
+    server = AgentServer("/nonexistent/agent.sock")
+    assert server.dispatch({"op": "wrapped-put", "key": "k", "user": "eks",
+                            "status": {"token": "t"}, "until": time.time() + 60}) == {"ok": True}
+    assert server.dispatch({"op": "wrapped-get", "key": "k"})["status"] == {"token": "t"}
+    server.lock(notify=False)
+    assert server.dispatch({"op": "wrapped-get", "key": "k"})["status"] is None
+    assert server.dispatch({"op": "wrapped-list"})["held"] == []
+
+
+def test_an_answer_past_its_margin_is_not_served():
+    from kubewallet.agent.wrapcache import WrapCache
+
+    cache = WrapCache()
+    cache.put("k", "eks", {"token": "t"}, until=100.0)
+    assert cache.get("k", now=99.0) == {"token": "t"}
+    assert cache.get("k", now=100.0) is None

@@ -126,6 +126,7 @@ class CredentialsPage(Page):
         layout.addWidget(self._build_table(), 1)
         layout.addLayout(self._build_actions())
         layout.addWidget(self.reason_label)
+        layout.addWidget(self._build_wrapped())
         self.addActions([self.secure_action, self.unsecure_action])
 
         self._show_agent()
@@ -220,9 +221,52 @@ class CredentialsPage(Page):
         actions.addStretch(1)
         return actions
 
+    def _build_wrapped(self) -> QGroupBox:
+        """Wrapped foreign plugins (aws, gcloud, kubelogin) and what the agent holds for each."""
+        box = QGroupBox("Wrapped exec plugins (answered from a cache until shortly before expiry)", self)
+        row = QHBoxLayout(box)
+        self.wrapped_label = QLabel("no wrapped plugin ('kubewallet secure USER' wraps an exec user)", box)
+        self.wrapped_label.setAccessibleName("Wrapped exec plugins and their cached credentials")
+        self.wrapped_label.setWordWrap(True)
+        row.addWidget(self.wrapped_label, 1)
+        self.flush_action = QAction("Flush cached credentials", self)
+        self.flush_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.flush_action.triggered.connect(self.flush_wrapped)
+        self.flush_button = QPushButton(self.flush_action.text(), box)
+        self.flush_button.setAccessibleName("Flush the credentials held for wrapped plugins")
+        self.flush_button.clicked.connect(self.flush_action.trigger)
+        row.addWidget(self.flush_button)
+        self.addAction(self.flush_action)
+        return box
+
+    def refresh_wrapped(self) -> None:
+        ws = self.state.workspace
+        if ws is None:
+            return
+        from kubewallet.execplugin.wrapping import held
+
+        self.run_task(held, ws, on_done=self._show_wrapped, key="wrapped")
+
+    def _show_wrapped(self, rows: list[tuple[str, str]]) -> None:
+        self.wrapped_rows = rows
+        if rows:
+            self.wrapped_label.setText("<br>".join(f"<b>{user}</b>: {words}" for user, words in rows))
+        self.flush_action.setEnabled(bool(rows))
+        self.flush_button.setEnabled(bool(rows))
+
+    def flush_wrapped(self) -> None:
+        from kubewallet.execplugin.wrapping import flush
+
+        def done(dropped: int) -> None:
+            self.banner.show_message(f"Dropped {dropped} cached credential(s): the next kubectl call "
+                                     "runs the plugin again.", level="info")
+            self.refresh_wrapped()
+
+        self.run_task(lambda: flush(vault=self._vault()), on_done=done, key="flush")
+
     # ---- the Page hooks --------------------------------------------------------------------
     def page_actions(self) -> list[QAction]:
-        return [self.secure_action, self.unsecure_action]
+        return [self.secure_action, self.unsecure_action, self.flush_action]
 
     def refresh(self) -> None:
         ws = self.state.workspace
@@ -235,6 +279,7 @@ class CredentialsPage(Page):
                 self.select_user(selected)
         self._update_buttons()
         self.refresh_vault()
+        self.refresh_wrapped()
 
     def refresh_vault(self) -> None:
         self.run_task(_vault_status, self._passphrase, on_done=self._show_vault, key="vault-status")
@@ -305,6 +350,7 @@ class CredentialsPage(Page):
         self._passphrase = None
         self.agent.lock()
         self.banner.show_message("Secrets forgotten: the agent holds nothing now.", level="info")
+        self.refresh_wrapped()
         self._show_agent()
         self.refresh_vault()
 
@@ -379,12 +425,18 @@ class CredentialsPage(Page):
                                      "secret writes the file.", level="warning")
             return
         from kubewallet.credentials import secure
+        from kubewallet.execplugin import wrapping
 
         include = self.include_files.isChecked()
         rules = self.state.rules
-        self.run_task(lambda: secure.preview(rules, [user], action, include_files=include,
-                                             vault=self._vault()),
-                      on_done=lambda diffs: self._confirm_change(action, user, include, diffs),
+        if action == "unsecure" and wrapping.split_unsecure(self.state.workspace, [user])[0]:
+            action = "unwrap"  # a wrapped foreign plugin: its original exec entry comes back
+            work = lambda: wrapping.preview(rules, [user], action="unsecure",  # noqa: E731
+                                            vault=self._vault())
+        else:
+            work = lambda: secure.preview(rules, [user], action, include_files=include,  # noqa: E731
+                                          vault=self._vault())
+        self.run_task(work, on_done=lambda diffs: self._confirm_change(action, user, include, diffs),
                       key="preview")
 
     def _confirm_change(self, action: str, user: str, include: bool, diffs: dict[str, str]) -> None:
@@ -398,6 +450,12 @@ class CredentialsPage(Page):
                 "file cannot be written, the vault entry is removed again.", diffs,
                 self.secure_action.text().rstrip("…"),
                 self)
+        elif action == "unwrap":
+            dialog = CredentialDiffDialog(
+                f"Restore {user}'s original exec plugin",
+                f"The kubeconfig gets <b>{user}</b>'s original <code>exec</code> entry back, exactly; "
+                "then the vault record and any cached credential are removed.", diffs,
+                "Restore inline", self)
         else:
             dialog = CredentialDiffDialog(
                 f"Restore {user}'s secret inline",
@@ -412,6 +470,10 @@ class CredentialsPage(Page):
         if action == "secure":
             work = lambda: secure.secure(rules, [user], include_files=include,  # noqa: E731
                                          vault=self._vault())
+        elif action == "unwrap":
+            from kubewallet.execplugin import wrapping
+
+            work = lambda: wrapping.unwrap(rules, [user], vault=self._vault())  # noqa: E731
         else:
             work = lambda: secure.unsecure(rules, [user], vault=self._vault())  # noqa: E731
         self.run_task(work, on_done=lambda _r: self._changed(action, user), key="change")
