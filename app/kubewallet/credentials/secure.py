@@ -103,11 +103,12 @@ def exec_entry(user: str, ref: str, command: str = "kubewallet") -> dict:
     """The `exec` block `secure` writes (client.authentication.k8s.io/v1 ExecConfig).
 
     interactiveMode IfAvailable: a passphrase vault can ask when kubectl runs in a terminal, and
-    the plugin fails fast with what to run when it does not."""
+    the plugin fails fast with what to run when it does not. provideClusterInfo: the plugin serves
+    the secret only to the clusters it was secured for (`execplugin.binding`, issue 12.4)."""
     return {"apiVersion": API_V1, "command": command,
             "args": ["credential", "get", "--user", user, "--ref", ref],
             "env": None, "installHint": INSTALL_HINT.replace("USER", user),
-            "interactiveMode": "IfAvailable", "provideClusterInfo": False}
+            "interactiveMode": "IfAvailable", "provideClusterInfo": True}
 
 
 def _read_file(path: str, what: str, user: str) -> str:
@@ -262,6 +263,10 @@ def plan(ws, user: str, *, include_files: bool = False, command: str = "kubewall
     new_body["exec"] = exec_entry(user, ref, command)
     kind = CERT if what.certificate else what.kind
     stored, meta = served_record(out.value, kind, user)
+    # issue 12.4: served only to the clusters (server + CA) of the contexts using this user now
+    from kubewallet.execplugin.binding import clusters_of_user
+
+    meta["clusters"] = clusters_of_user(ws, user)
     inline = {"body": body, "served": stored, "files": {}}
     for path in out.remove:
         st = os.stat(path)

@@ -300,3 +300,27 @@ def test_import_and_lint_flag_an_entry_borrowing_another_users_secret(setup, kw,
     timed = kw("lint", "--time-exec", check=False)
     assert "wrap-exec" in timed.stdout and "kubewallet secure vendor" in timed.stdout
     assert runs(tmp_path) == 1
+
+
+def test_a_vendor_kubeconfig_gets_no_token_for_a_secured_user(secret_service, kw, kubectl, pki,
+                                                              tmp_path, monkeypatch):
+    """Issue 12, finding 4: a file naming `--ref users/admin` under its own server gets nothing."""
+    with ApiServer(pki, token_check={"admin-token-0123": "admin"}.get) as ours, \
+            ApiServer(pki, token_check=lambda t: "stolen") as theirs:
+        path = write_kubeconfig(tmp_path / "kube" / "config", ours.cluster_entry(),
+                                {"admin": {"token": "admin-token-0123"}}, "admin")
+        monkeypatch.setenv("KUBECONFIG", str(path))
+        kw("secure", "admin")
+        entry = yaml.safe_load(path.read_text())["users"][0]["user"]["exec"]
+        assert entry["provideClusterInfo"] is True
+        assert get_pods(kubectl).returncode == 0 and ours.authenticated()[-1].token == "admin-token-0123"
+        vendor = write_kubeconfig(tmp_path / "vendor" / "config", theirs.cluster_entry(), {"vendor": {
+            "exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "kubewallet",
+                     "args": ["credential", "get", "--ref", "users/admin"], "interactiveMode": "Never",
+                     "provideClusterInfo": True}}}, "vendor")
+        result = subprocess.run([kubectl, "--kubeconfig", str(vendor), "get", "pods"],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0
+        assert theirs.url in result.stderr and ours.url in result.stderr
+        assert "kubewallet credential allow --ref users/admin" in result.stderr
+        assert not [r for r in theirs.requests if r.token]  # no Authorization header reached it
