@@ -11,15 +11,6 @@ from cryptography import x509
 from kubewallet.demo import build
 
 
-def test_kubectl_reads_the_demo_workspace(tmp_path, kubectl):
-    ws = build(tmp_path)
-    out = subprocess.run([kubectl, "config", "view", "--raw", "-o", "json"], capture_output=True,
-                         text=True, env=dict(os.environ, KUBECONFIG=ws.kubeconfig), check=True)
-    doc = json.loads(out.stdout)
-    assert doc["current-context"] == "staging"
-    assert {"prod-eu", "staging", "team-a"} <= {c["name"] for c in doc["contexts"]}
-
-
 def test_the_demo_has_an_expiring_and_an_expired_certificate(tmp_path):
     ws = build(tmp_path)
     import yaml
@@ -45,8 +36,12 @@ def test_the_demo_has_a_secured_user_served_from_its_own_vault_file(tmp_path, ku
     ws = build(tmp_path)
     user = {u["name"]: u["user"] for u in yaml.safe_load(ws.files[0].read_text())["users"]}["alice@prod-eu"]
     assert set(user) == {"exec"} and user["exec"]["command"] == "kubewallet"
-    env = dict(os.environ, **ws.env, KUBERNETES_EXEC_INFO=json.dumps(
-        {"apiVersion": "client.authentication.k8s.io/v1", "spec": {"interactive": False}}))
+    doc = yaml.safe_load(ws.files[0].read_text())
+    cluster = next(c["cluster"] for c in doc["clusters"] if c["name"] == "prod-eu")
+    assert user["exec"]["provideClusterInfo"] is True  # served only to the cluster it was secured for
+    env = dict(os.environ, **ws.env, KUBERNETES_EXEC_INFO=json.dumps(  # as kubectl sends it for prod-eu
+        {"apiVersion": "client.authentication.k8s.io/v1", "spec": {"interactive": False, "cluster": {
+            "server": cluster["server"], "certificate-authority-data": cluster["certificate-authority-data"]}}}))
     out = subprocess.run(kubewallet_cmd + user["exec"]["args"], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     status = json.loads(out.stdout)["status"]

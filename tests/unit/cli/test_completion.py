@@ -300,16 +300,6 @@ def kubectl_complete(kubectl, env, *words: str) -> tuple[list[str], str]:
     return [x.split("\t")[0] for x in lines[:-1]], lines[-1]
 
 
-@pytest.mark.kubectl
-def test_kubectl_completes_the_plugin_through_kubectl_complete_wallet(kubectl, env):
-    assert kubectl_complete(kubectl, env, "use", "") == (
-        ["arn:aws:eks:eu-west-1:1234:cluster/prod", "dev", "prod-eu"], ":4")
-    assert kubectl_complete(kubectl, env, "con") == (["config"], ":4")
-    assert kubectl_complete(kubectl, env, "config", "delete-user", "b") == (["bob"], ":4")
-    assert kubectl_complete(kubectl, env, "certs", "--output=w") == (["--output=wide"], ":4")
-    assert kubectl_complete(kubectl, env, "import", "") == ([], ":0")     # 0: the shell completes files
-
-
 @pytest.mark.parametrize("line", [
     "kubewallet u", "kubewallet use ", "kubewallet ns p", "kubewallet config ", "kubewallet config view --",
     "kubewallet secure --kubeconfig {other} ", "kubewallet certs -o ", "kubewallet config set-context x --user ",
