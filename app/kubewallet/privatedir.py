@@ -26,7 +26,7 @@ def private_dir_problem(directory: str) -> str | None:
     if not stat.S_ISDIR(st.st_mode):
         return "is not a directory"
     if st.st_uid != os.getuid():
-        return f"is owned by uid {st.st_uid}, not by you (uid {os.getuid()})"
+        return f"belongs to uid {st.st_uid}, not to you (uid {os.getuid()})"
     if st.st_mode & 0o077:
         return f"is open to other users (mode {stat.S_IMODE(st.st_mode):04o}, not 0700)"
     return None

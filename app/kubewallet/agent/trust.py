@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import _socket
 import os
-import stat
 import sys
 
 
@@ -28,22 +27,12 @@ class Untrusted(Exception):
 
 def folder_problem(directory: str) -> str | None:
     """Why the folder holding the socket cannot be trusted, or None (also None when it does not
-    exist: then nothing answers, which is plain "no agent")."""
-    try:
-        st = os.lstat(directory)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return f"cannot inspect the folder {directory} ({exc.strerror})"
-    if stat.S_ISLNK(st.st_mode):
-        return f"the folder {directory} is a symbolic link"
-    if not stat.S_ISDIR(st.st_mode):
-        return f"{directory} is not a folder"
-    if st.st_uid != os.getuid():
-        return f"the folder {directory} belongs to uid {st.st_uid}, not to you (uid {os.getuid()})"
-    if st.st_mode & 0o077:
-        return f"the folder {directory} is open to other users (mode {stat.S_IMODE(st.st_mode):04o}, not 0700)"
-    return None
+    exist: then nothing answers, which is plain "no agent"). The rule is `privatedir`'s, the one
+    the OIDC token cache applies too."""
+    from kubewallet.privatedir import private_dir_problem
+
+    problem = private_dir_problem(directory)
+    return None if problem is None else f"the folder {directory} {problem}"
 
 
 def peer_uid(sock: _socket.socket) -> int | None:

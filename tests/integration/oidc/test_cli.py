@@ -434,7 +434,7 @@ def test_a_planted_token_cache_folder_is_refused(oidc_provider, kubewallet_cmd, 
     assert "attacker.planted.token" not in r.stdout
     assert r.returncode == 1
     assert f"refusing the token cache folder {planted}" in r.stderr
-    assert "owned by uid 65534" in r.stderr
+    assert "belongs to uid 65534" in r.stderr
 
 
 def _device_login_over_ssh(cmd, args, env, login="alice"):

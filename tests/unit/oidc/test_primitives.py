@@ -101,7 +101,7 @@ def _planted(tmp_path, mode=0o700, owner=None):
 
 
 @pytest.mark.parametrize("mode, owner, why", [
-    (0o700, 65534, "is owned by uid 65534, not by you"),   # another user's folder (we run as root here)
+    (0o700, 65534, "belongs to uid 65534, not to you"),   # another user's folder (we run as root here)
     (0o777, None, "is open to other users"),
     (0o755, None, "is open to other users"),
 ])
@@ -116,7 +116,7 @@ def test_a_planted_token_cache_folder_is_never_served(tmp_path, mode, owner, why
     assert why in private_dir_problem(str(folder))
     assert cache.load("key1") is None
     if owner is not None:
-        with pytest.raises(OidcError, match="refusing the token cache folder .* owned by uid 65534"):
+        with pytest.raises(OidcError, match="refusing the token cache folder .* belongs to uid 65534"):
             cache.save("key1", CachedToken("mine.token.y", time.time() + 60, time.time()))
         assert "planted" in (folder / "key1.json").read_text()
     else:
