@@ -154,16 +154,30 @@ class AgentServer:
     def unlocked(self) -> bool:
         return self._loaded is not None
 
+    def _open(self):
+        passphrase = _own_copy(self._passphrase)
+        if self._vault_factory is not None:
+            return self._vault_factory(passphrase)
+        from kubewallet.vault import open_vault
+
+        return open_vault(passphrase=passphrase)
+
+    def delete(self, ref: str) -> None:
+        """Remove one entry from the vault file and the store (a wrapped plugin's answer the agent
+        took over from the vault: from then on only its memory holds it)."""
+        with self._state_lock:
+            vault = self._open()
+            try:
+                vault.unlock()
+                vault.delete(ref)
+            finally:
+                vault.lock(wipe=memory.wipe)
+            self._loaded = None  # the file changed: read it again on the next request
+
     def _load(self) -> None:
         """Read the whole vault once (one keyring read, or one scrypt) into the store, then forget
         the vault's key and decrypted copies: only the store holds secrets between requests."""
-        passphrase = _own_copy(self._passphrase)
-        if self._vault_factory is not None:
-            vault = self._vault_factory(passphrase)
-        else:
-            from kubewallet.vault import open_vault
-
-            vault = open_vault(passphrase=passphrase)
+        vault = self._open()
         try:
             vault.unlock()
             stamp = _stamp(vault.path)

@@ -129,8 +129,7 @@ def _adopt_from_vault(server, ref: str, key: str, user: str) -> dict | None:
         return None
     server.wrapped.put(key, user, status, until)
     try:  # moved, not copied: from now on `agent lock` forgets it for good
-        with server._state_lock:
-            server._open_vault().delete(f"{ref}/cache")
+        server.delete(f"{ref}/cache")
     except Exception:  # noqa: BLE001 - the answer is held; a stale vault copy only costs a rerun
         pass
     return status

@@ -28,9 +28,14 @@ INSTALL_HINT = ("kubewallet runs this user's original exec plugin ({command}) an
 
 
 def foreign_exec(body: dict) -> bool:
-    """A user whose exec plugin is someone else's (aws, gke-gcloud-auth-plugin, kubelogin)."""
+    """A user whose credential comes from someone else's exec plugin (aws, gke-gcloud-auth-plugin,
+    kubelogin): only when kubectl runs that plugin at all (`credentials.model.sent`: a static
+    token or certificate beside it wins, and `secure` moves that instead)."""
+    from kubewallet.credentials.model import EXEC, sent
+
     block = body.get("exec") if isinstance(body, dict) else None
-    return isinstance(block, dict) and bool(block.get("command")) and exec_ref(block) is None
+    return (isinstance(block, dict) and bool(block.get("command")) and exec_ref(block) is None
+            and sent(body).bearer == EXEC)
 
 
 def wrapper_block(user: str, original: dict, command: str = "kubewallet") -> dict:
