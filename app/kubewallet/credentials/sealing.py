@@ -79,12 +79,14 @@ def _public_key() -> bytes | None:
 
 def seal_if_secret(content: bytes) -> bytes:
     """`content` sealed when it holds a plaintext secret and the vault has a backup key; else as is."""
+    if is_sealed(content):
+        return content
+    recipient = _public_key()  # first: no backup key (no vault) is the common case, and cheap
+    if recipient is None:
+        return content
     from kubewallet.credentials.fields import holds_secret
 
-    if is_sealed(content) or not holds_secret(content):
-        return content
-    recipient = _public_key()
-    if recipient is None:
+    if not holds_secret(content):
         return content
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
