@@ -13,11 +13,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from kubewallet.inspect.sources import field_material
+from kubewallet.oidc.config import is_loopback_host  # the one loopback rule (Go's httpproxy uses the same)
 
 
 @dataclass(frozen=True)
@@ -40,18 +40,9 @@ class Endpoint:
         return f"{self.host}:{self.port}" if ":" not in self.host else f"[{self.host}]:{self.port}"
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def environment_proxy(scheme: str, host: str) -> str:
     """The proxy Go's `http.ProxyFromEnvironment` picks for this server, "" for none."""
-    if _is_loopback(host):
+    if is_loopback_host(host):
         return ""
     import urllib.request
 
